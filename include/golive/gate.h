@@ -1,0 +1,70 @@
+// Smoke checks and the gate that runs them after the switch. Checks are data in, verdict out.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "golive/clock.h"
+#include "golive/runbook.h"
+
+namespace golive {
+
+class RemoteHost;
+class LocalProcess;
+
+// A check with every template rendered for one target (or once, when host is empty).
+struct RenderedCheck {
+  std::string name;
+  std::string host;  // set when the check's templates use {{ host.* }}
+  CheckSpec spec;
+};
+
+// One try of one check.
+struct CheckAttempt {
+  bool passed = false;
+  bool transport_error = false;  // could not get an answer (refused, timeout) vs a wrong answer
+  std::string reason;            // expected vs got, redacted by the caller
+  Millis latency{0};
+  std::vector<std::string> warnings;
+};
+
+struct CheckResult {
+  std::string name;
+  std::string host;
+  bool passed = false;
+  bool transport_error = false;
+  int attempts = 0;
+  Millis p50{0};
+  Millis p95{0};
+  std::string reason;  // why it failed (last attempt), or empty
+  std::vector<std::string> warnings;
+};
+
+struct GateVerdict {
+  bool passed = true;
+  std::vector<CheckResult> checks;
+  Millis duration{0};
+};
+
+// Runs one attempt of a check; keeps login sessions so later checks can use `session:`.
+class CheckRunner {
+ public:
+  virtual ~CheckRunner() = default;
+  virtual CheckAttempt attempt(const RenderedCheck& check) = 0;
+};
+
+// The libcurl-backed runner; `hosts` serves `command` checks that run on a host.
+std::unique_ptr<CheckRunner> make_check_runner(std::map<std::string, RemoteHost*> hosts,
+                                               LocalProcess& local);
+
+// Runs every check every `interval` until each has passed `consecutive` times in a row or the
+// window runs out. Checks run in parallel; the verdict lists every check.
+GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
+                     CheckRunner& runner, Clock& clock);
+
+// Writes the verdict as JUnit XML (one testcase per check).
+std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name);
+
+}  // namespace golive

@@ -1,0 +1,199 @@
+// The runbook (golive.yml, schema version 1) as typed data. Strings that may hold `{{ ... }}`
+// references are kept as written (templates) and rendered by the planner for each host.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "golive/duration.h"
+
+namespace golive {
+
+// Highest runbook schema version this binary understands.
+inline constexpr int kRunbookSchemaVersion = 1;
+
+// Where a value was written, for error messages (1-based; 0 when unknown).
+struct SourcePos {
+  int line = 0;
+  int col = 0;
+};
+
+struct Host {
+  std::string name;
+  std::string address;  // host name, IP, or an alias resolved through ~/.ssh/config
+  std::string user;     // empty: from ~/.ssh/config or the local user
+  int port = 0;         // 0: from ~/.ssh/config or 22
+  std::string identity_file;
+  SourcePos pos;
+};
+
+// Rolling strategy: hosts split into batches; a batch finishes before the next starts.
+struct Strategy {
+  int parallel = 10;       // hosts of a batch worked on at once
+  int batch_size = 0;      // hosts per batch; 0 means use batch_percent
+  int batch_percent = 100; // share of the fleet per batch when batch_size is 0
+  int max_fail = 0;        // host failures tolerated before the rollout stops
+};
+
+struct Environment {
+  std::string name;
+  std::vector<Host> hosts;
+  std::string env_file;     // dotenv file, relative to the runbook's directory
+  std::string known_hosts;  // extra known_hosts file for this environment (optional)
+  Strategy strategy;
+  std::map<std::string, std::string> vars;
+  SourcePos pos;
+};
+
+// One environment-variable requirement (`env.required[]`).
+struct EnvRequirement {
+  std::string name;
+  std::string pattern;  // RE2 syntax; empty: none
+  std::string type;     // url|email|port|int|bool|hostname; empty: none
+  std::vector<std::string> one_of;
+  int min_length = 0;
+  bool secret = false;
+  std::string distinct_from;  // environment whose value must differ (e.g. "staging")
+  SourcePos pos;
+};
+
+struct EnvSpec {
+  std::string example;  // .env.example: every key in it is required
+  std::vector<EnvRequirement> required;
+  std::vector<std::string> secret_names;  // extra names treated as secrets
+};
+
+struct ReleaseSpec {
+  std::string path;                 // deploy root on each host
+  int keep = 5;                     // releases kept; current and last good never pruned
+  std::vector<std::string> shared;  // paths linked from shared/ into every release
+};
+
+enum class StepKind { kRun, kUpload, kSwitch, kLocal };
+
+struct Step {
+  std::string name;
+  StepKind kind = StepKind::kRun;
+  std::string command;  // run/local: the command template; upload: the source ("artifact")
+  std::string undo;     // command template run on rollback; empty: none
+  bool once = false;    // run: only on the first host of the environment
+  Millis timeout{0};    // 0: the default for the kind
+  std::map<std::string, std::string> env;
+  SourcePos pos;
+};
+
+struct Budget {
+  Millis rollback = std::chrono::minutes(10);
+  Millis deploy = std::chrono::minutes(30);
+};
+
+struct GateSpec {
+  Millis window = std::chrono::minutes(2);
+  Millis interval = std::chrono::seconds(5);
+  int consecutive = 2;
+  Millis timeout = std::chrono::seconds(10);  // per check attempt
+};
+
+struct HttpCheck {
+  std::string method = "GET";
+  std::string url;
+  std::map<std::string, std::string> headers;
+  std::string body;
+  std::map<std::string, std::string> form;
+  std::string json;  // raw JSON body
+  bool follow = false;
+  std::vector<int> status{200};
+  std::map<std::string, std::string> header_match;  // header -> RE2 that must match
+  std::vector<std::string> header_absent;
+  std::string body_contains;
+  std::string body_regex;
+  std::optional<Millis> max_latency;
+  std::string session;  // reuse the cookies of this login check
+  std::string ca_file;
+  bool insecure = false;
+};
+
+struct LoginCheck {
+  std::string url;
+  std::string user;
+  std::string password;
+  std::string user_field = "username";
+  std::string password_field = "password";
+  std::string then;  // protected page fetched with, then without, the session
+  std::string ca_file;
+};
+
+struct PrivateCacheCheck {
+  std::string url;
+  std::string session;
+  std::vector<std::string> static_urls;  // must be cacheable (long max-age)
+  Millis static_min_max_age = std::chrono::hours(24);
+  std::string ca_file;
+};
+
+struct EmailCheck {
+  std::string smtp;  // smtp://host:port or smtps://
+  std::string to;
+  std::string from = "golive@localhost";
+  std::string user;
+  std::string password;
+  bool starttls = true;
+  std::string trigger_url;  // app's own "send test email" endpoint instead of SMTP
+  std::string ca_file;
+};
+
+struct CommandCheck {
+  std::string run;
+  bool local = false;
+  int exit = 0;
+  std::string output_regex;
+};
+
+struct TlsCheck {
+  std::string url;  // https://host[:port]
+  std::string ca_file;
+  int min_days = 14;
+};
+
+using CheckSpec =
+    std::variant<HttpCheck, LoginCheck, PrivateCacheCheck, EmailCheck, CommandCheck, TlsCheck>;
+
+struct Check {
+  std::string name;
+  CheckSpec spec;
+  SourcePos pos;
+};
+
+struct Notify {
+  std::string webhook;  // template
+  std::string command;  // local command template
+  std::vector<std::string> on;  // succeeded|failed|rolled_back|rollback_failed|lock_broken
+  SourcePos pos;
+};
+
+struct Runbook {
+  std::string file;  // path it was loaded from
+  std::string dir;   // directory of that file
+  std::string content_hash;  // SHA-256 of the file's bytes
+  int version = kRunbookSchemaVersion;
+  std::string app;
+  Budget budget;
+  std::vector<Environment> environments;
+  EnvSpec env;
+  ReleaseSpec release;
+  std::vector<Step> build;  // local steps run in a clean export of the commit
+  std::string artifact;     // directory produced by build, relative to the export
+  std::vector<Step> steps;
+  std::vector<Step> rollback;
+  GateSpec gate;
+  std::vector<Check> checks;
+  std::vector<Notify> notify;
+
+  // The environment called `name`, or nullptr.
+  const Environment* find_environment(const std::string& name) const;
+};
+
+}  // namespace golive

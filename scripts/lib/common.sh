@@ -1,0 +1,31 @@
+# Shared by scripts/test and scripts/demo: install Debian packages, configure and build. Idempotent.
+set -euo pipefail
+GOLIVE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD_DIR="${GOLIVE_BUILD_DIR:-$GOLIVE_ROOT/build}"
+
+GOLIVE_PACKAGES=(
+  g++ cmake ninja-build pkg-config git
+  libssh-dev libgit2-dev libboost-dev libboost-filesystem-dev libyaml-cpp-dev libsqlite3-dev
+  libspdlog-dev libcli11-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev
+  libssl-dev libarchive-dev
+  openssh-server openssh-client python3 python3-aiosmtpd openssl sqlite3 procps
+)
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "golive: installing Debian packages: ${missing[*]}"
+  local SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build_golive() {
+  local werror="${GOLIVE_WERROR:-OFF}"
+  cmake -S "$GOLIVE_ROOT" -B "$BUILD_DIR" -G Ninja -DGOLIVE_WERROR="$werror" >/dev/null
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
