@@ -27,6 +27,8 @@ class GitRepo {
   virtual Result<bool> is_dirty() = 0;
   // Writes the tree of `sha` into `dir` (created), so a build sees exactly the commit.
   virtual Status export_tree(const std::string& sha, const std::string& dir) = 0;
+  // The repository's working directory (absolute), so a runbook in a subdirectory builds there.
+  virtual std::string workdir() = 0;
   // git config user.name <user.email>, empty when unset.
   virtual std::string configured_user() = 0;
 };

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 #include "golive/duration.h"
 
@@ -25,5 +26,14 @@ struct StepResult {
 
   bool ok() const { return outcome == StepOutcome::kOk || outcome == StepOutcome::kSkipped; }
 };
+
+// A result with just its identity and outcome set (the rest filled in by the caller).
+inline StepResult make_step_result(std::string step, std::string host, StepOutcome outcome) {
+  StepResult r;
+  r.step = std::move(step);
+  r.host = std::move(host);
+  r.outcome = outcome;
+  return r;
+}
 
 }  // namespace golive

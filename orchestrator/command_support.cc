@@ -1,0 +1,105 @@
+#include "orchestrator/command_support.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "golive/interpolate.h"
+#include "golive/runbook_loader.h"
+
+namespace golive {
+
+Result<Runbook> load_runbook(AppContext& app) {
+  LoadResult loaded = load_runbook_file(app.options.file);
+  if (!loaded.errors.empty()) {
+    for (const auto& d : loaded.errors) app.reporter->error(format_diagnostic(d));
+    return fail(std::to_string(loaded.errors.size()) + " error(s) in " + app.options.file,
+                ExitCode::kUsage);
+  }
+  return std::move(*loaded.runbook);
+}
+
+Result<const Environment*> find_environment(const Runbook& runbook, const std::string& name) {
+  if (const Environment* env = runbook.find_environment(name)) return env;
+  std::string known;
+  for (const auto& e : runbook.environments) known += (known.empty() ? "" : ", ") + e.name;
+  return fail("unknown environment '" + name + "' (" + runbook.file + " defines: " + known + ")",
+              ExitCode::kUsage);
+}
+
+std::string ledger_path(const AppContext& app, const Runbook* runbook) {
+  if (!app.options.ledger.empty()) return app.options.ledger;
+  if (auto it = app.process_env.find("GOLIVE_LEDGER"); it != app.process_env.end() &&
+                                                      !it->second.empty()) {
+    return it->second;
+  }
+  std::filesystem::path dir =
+      runbook ? std::filesystem::path(runbook->dir)
+              : std::filesystem::path(app.options.file).parent_path();
+  if (dir.empty()) dir = ".";
+  return (dir / ".golive" / "ledger.db").string();
+}
+
+ConnectOptions connect_options(const Runbook& runbook, const Environment& env) {
+  ConnectOptions o;
+  if (!env.known_hosts.empty()) {
+    std::filesystem::path p(env.known_hosts);
+    o.known_hosts = p.is_absolute() ? p.string() : (std::filesystem::path(runbook.dir) / p).string();
+  }
+  return o;
+}
+
+Result<ConnectedFleet> connect_fleet(AppContext& app, const Runbook& runbook,
+                                     const Environment& env) {
+  auto connector = app.make_connector(connect_options(runbook, env));
+  ConnectedFleet fleet;
+  fleet.hosts.resize(env.hosts.size());
+  std::vector<std::string> errors(env.hosts.size());
+  ExitCode worst = ExitCode::kInfra;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto host = connector->connect(env.hosts[i]);
+      if (host) {
+        fleet.hosts[i] = std::move(*host);
+        return;
+      }
+      std::lock_guard lock(mu);
+      errors[i] = host.error().message;
+      if (host.error().exit == ExitCode::kPreflight) worst = ExitCode::kPreflight;
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::string message;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (errors[i].empty()) continue;
+    app.reporter->error(errors[i]);
+    message += (message.empty() ? "" : ", ") + env.hosts[i].name;
+  }
+  if (!message.empty()) return fail("could not connect to " + message, worst);
+  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
+    fleet.by_name[env.hosts[i].name] = fleet.hosts[i].get();
+  }
+  return fleet;
+}
+
+bool confirm(const AppContext& app, const std::string& question, bool fallback) {
+  if (app.options.yes || !isatty(STDIN_FILENO)) return fallback;
+  std::cerr << question << (fallback ? " [Y/n] " : " [y/N] ") << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer) || answer.empty()) return fallback;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+Result<std::string> host_root(const Runbook& runbook, const Environment& env, const Host& host) {
+  TemplateContext ctx;
+  ctx.vars = &env.vars;
+  ctx.host = {{"name", host.name}, {"address", host.address}, {"user", host.user}};
+  return render(runbook.release.path, ctx, Quoting::kNone);
+}
+
+}  // namespace golive

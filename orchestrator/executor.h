@@ -1,0 +1,44 @@
+// Fleet execution: hosts in batches, up to `parallel` at once within a batch, steps in runbook
+// order on each host; `once` and local steps run on the first host while the others wait at
+// that step; the rollout stops once more than `max_fail` hosts failed.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "golive/step_result.h"
+#include "steps/step.h"
+
+namespace golive {
+
+// Per-host record of what the deploy did there (what rollback must undo).
+struct HostRun {
+  std::string host;
+  std::vector<StepResult> results;  // one per step attempted, in order
+  bool started = false;             // the host's first step began
+  bool switched = false;            // `current` points at the new release
+  bool failed = false;
+};
+
+struct ExecutionResult {
+  bool ok = true;
+  bool stopped = false;          // later steps/batches were not started
+  std::string failure;           // first failure, "web2: step 'migrate' exited with status 1"
+  std::vector<HostRun> hosts;    // index-aligned with Plan::hosts
+  bool any_switched() const;
+};
+
+// Called as steps start and finish (console, ledger); may be called from many threads.
+struct ExecutionObserver {
+  std::function<void(const std::string& host, const PlannedStep&)> step_started;
+  std::function<void(const StepResult&)> step_finished;
+};
+
+// Runs the plan. `contexts[i]` is the StepContext for plan.hosts[i]. `cancel` (Ctrl-C) stops
+// everything at once; running remote commands are killed.
+ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& contexts,
+                             const ExecutionObserver& observer, const std::atomic<bool>& cancel);
+
+}  // namespace golive

@@ -1,0 +1,41 @@
+// Writes one release's story into the ledger as it happens. Owns the ledger-optional policy:
+// with --ledger-optional a broken ledger is reported loudly and the deploy goes on unrecorded.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "golive/ledger.h"
+#include "golive/step_result.h"
+#include "orchestrator/app_context.h"
+
+namespace golive {
+
+class ReleaseRecorder {
+ public:
+  // Opens the ledger, marks releases interrupted by dead processes, records `release`.
+  Status open(AppContext& app, const std::string& path, const ReleaseRecord& release);
+  // Opens the ledger for a command that reads or writes it but records no new release.
+  static Result<std::unique_ptr<Ledger>> open_ledger(AppContext& app, const std::string& path);
+
+  bool open_ok() const { return ledger_ != nullptr; }
+  Ledger* ledger() { return ledger_.get(); }
+
+  void step(const StepResult& r, const std::string& phase);
+  void event(const std::string& kind, const std::string& detail);
+  void set_previous(const std::string& previous);
+  void finish(const std::string& status, const std::string& finished_at, long long ttr_ms);
+  // Latest hash of the ledger's chain, written to the hosts' releases.log; empty without one.
+  std::string chain_head();
+
+ private:
+  void warn(const Status& s);
+
+  AppContext* app_ = nullptr;
+  std::unique_ptr<Ledger> ledger_;
+  std::string release_id_;
+  std::mutex mu_;
+};
+
+}  // namespace golive

@@ -1,0 +1,46 @@
+// The remote deploy lock on an environment's first host: an atomic `mkdir <root>/.golive/lock`
+// with an owner file and a heartbeat, so two deploys (or a deploy and a rollback) never overlap.
+#pragma once
+
+#include <string>
+
+#include "golive/error.h"
+#include "golive/remote_host.h"
+
+namespace golive {
+
+// Who holds the lock, as written in its owner file.
+struct LockOwner {
+  std::string who;
+  std::string where;  // hostname of the golive process
+  std::string pid;
+  std::string release;
+  std::string started;
+  std::string message;
+};
+
+struct LockStatus {
+  bool held = false;
+  LockOwner owner;
+  long heartbeat_age_s = 0;  // seconds since the holder last refreshed it
+  bool stale = false;        // heartbeat older than kLockStaleAfter
+};
+
+// A lock whose heartbeat is older than this is stale (its holder is presumed dead).
+inline constexpr long kLockStaleAfterSeconds = 120;
+
+// Takes the lock or fails with exit 3 naming the holder ("locked by ... since ...").
+Status acquire_lock(RemoteHost& host, const std::string& root, const LockOwner& owner);
+
+// Refreshes the heartbeat; call at least every kLockStaleAfterSeconds / 4.
+Status heartbeat_lock(RemoteHost& host, const std::string& root);
+
+// Releases the lock (also used to break a stale lock).
+Status release_lock(RemoteHost& host, const std::string& root);
+
+Result<LockStatus> lock_status(RemoteHost& host, const std::string& root);
+
+// "locked by alice@laptop (pid 42) since 2026-... for release ...: message"
+std::string describe_lock(const LockStatus& status);
+
+}  // namespace golive
