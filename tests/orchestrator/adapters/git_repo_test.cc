@@ -160,6 +160,20 @@ TEST_F(GitRepoTest, ResolvesShortShaAndNamesTheTagAtIt) {
   EXPECT_EQ(info->branch, "v1.0");
 }
 
+TEST_F(GitRepoTest, UntaggedCommitHasNoNameEvenAfterATag) {
+  spit(repo_ / "third.txt", "3\n");
+  git("add -A");
+  git("commit -q -m Third");
+  const std::string third = git("rev-parse HEAD");
+  auto info = git_->resolve(third);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->sha, third);
+  EXPECT_EQ(info->branch, "");  // not "v1.1-1-g..." : only a tag exactly at the commit counts
+  auto tagged = git_->resolve(second_);
+  ASSERT_TRUE(tagged);
+  EXPECT_EQ(tagged->branch, "v1.1");
+}
+
 TEST_F(GitRepoTest, RelativeRefIsNotNamedAfterItsBase) {
   git("tag -d v1.0");
   auto info = git_->resolve("main~1");
