@@ -1,0 +1,30 @@
+// Who is deploying, from where, and under which release id: the identity a release records.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace golive {
+
+class GitRepo;
+
+// True when running under a CI system (CI=true/1/yes, or a known provider's marker variable).
+bool running_in_ci(const std::map<std::string, std::string>& env);
+
+// The person or CI actor deploying: "github:octocat", "gitlab:jane", "buildkite:Jane Doe",
+// "circleci:jane", "ci:runner" in CI; otherwise git's user.name <user.email> (when `repo` is set
+// and configured), otherwise the OS user as user@hostname.
+std::string detect_deployer(GitRepo* repo, const std::map<std::string, std::string>& env);
+
+// "ci" under CI, else "cli" (the ledger's `trigger` column; rollbacks set "rollback" themselves).
+std::string detect_trigger(const std::map<std::string, std::string>& env);
+
+// Link to the CI run that is deploying (GitHub Actions, GitLab, Buildkite, CircleCI); empty when
+// not in CI or unknown.
+std::string ci_run_url(const std::map<std::string, std::string>& env);
+
+// Sortable release id: UTC second and short commit, e.g. "20261129T101500Z-3f2a9c1".
+std::string make_release_id(std::chrono::system_clock::time_point at, const std::string& sha);
+
+}  // namespace golive
