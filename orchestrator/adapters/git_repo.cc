@@ -141,6 +141,12 @@ class LibGit2Repo final : public GitRepo {
     return {};
   }
 
+  std::string workdir() override {
+    std::lock_guard lock(mu_);
+    const char* dir = git_repository_workdir(repo_.get());
+    return dir ? dir : "";
+  }
+
   std::string configured_user() override {
     std::lock_guard lock(mu_);
     git_config* raw = nullptr;

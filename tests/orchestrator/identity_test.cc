@@ -17,6 +17,7 @@ class FakeRepo final : public GitRepo {
   Result<CommitInfo> resolve(const std::string&) override { return fail("unused"); }
   Result<bool> is_dirty() override { return false; }
   Status export_tree(const std::string&, const std::string&) override { return {}; }
+  std::string workdir() override { return "/tmp"; }
   std::string configured_user() override { return user_; }
 
  private:
