@@ -1,5 +1,6 @@
 // The release ledger: who shipped what, every step and check, every rollback; hash-chained.
-// The SQLite adapter (orchestrator/adapters/sqlite_ledger.cc) is the only code that includes SQLite.
+// The SQLite adapter (orchestrator/adapters/sqlite_ledger.cc) is the only code that includes
+// SQLite.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,12 @@ struct ReleaseRecord {
   std::string previous_release;
   std::int64_t time_to_restore_ms = -1;  // -1: not applicable
   bool allow_dirty = false;
+  // Filled by the ledger on begin_release (empty/0 for imported releases): the writing process,
+  // so recover_interrupted can tell a release still running elsewhere from one whose writer died.
+  std::int64_t writer_pid = 0;
+  std::string writer_host;
+  std::string writer_boot_id;           // /proc/sys/kernel/random/boot_id
+  std::int64_t writer_start_ticks = 0;  // /proc/<pid>/stat starttime: guards against pid reuse
 };
 
 struct StepRunRecord {
@@ -42,14 +49,14 @@ struct StepRunRecord {
   std::string started_at;
   std::string finished_at;
   int exit_status = -1;
-  std::string outcome;  // StepOutcome name
+  std::string outcome;      // StepOutcome name
   std::string output_tail;  // redacted
 };
 
 struct CheckRecord {
   std::string release_id;
   std::string check;
-  std::string host;  // empty when run once
+  std::string host;            // empty when run once
   std::string phase = "gate";  // gate|verify|smoke
   int attempts = 0;
   std::int64_t p50_ms = 0;
@@ -81,8 +88,9 @@ struct HistoryQuery {
 struct VerifyReport {
   bool ok = true;
   std::int64_t records = 0;
-  std::string head;           // latest chain hash
-  std::string first_problem;  // names the first edited/deleted/reordered record
+  std::string head;                   // latest chain hash
+  std::string first_problem;          // names the first edited/deleted/reordered record
+  std::vector<std::string> problems;  // every problem found, in chain order (first_problem first)
 };
 
 class Ledger {
@@ -106,6 +114,25 @@ class Ledger {
   virtual Result<VerifyReport> verify() = 0;
   // Imports a release known from a host's releases.log when the ledger lacks it (ledger sync).
   virtual Result<bool> import_release(const ReleaseRecord& release) = 0;
+  // Imports many releases in one transaction (ledger sync of a long log); returns how many were
+  // new.
+  virtual Result<int> import_releases(const std::vector<ReleaseRecord>& releases) {
+    int added = 0;
+    for (const auto& release : releases) {
+      auto r = import_release(release);
+      if (!r) return std::unexpected(r.error());
+      added += *r ? 1 : 0;
+    }
+    return added;
+  }
+  // The latest chain hash (what the CLI writes to each host's releases.log), without a full verify.
+  virtual Result<std::string> head() { return fail("this ledger has no hash chain"); }
+  // Whether `hash` is a point of this ledger's chain (verify --hosts: a head recorded on a host
+  // that the ledger does not contain means the ledger was rewritten or is from elsewhere).
+  virtual Result<bool> contains_hash(const std::string& hash) {
+    (void)hash;
+    return fail("this ledger has no hash chain");
+  }
 };
 
 // Opens (creating and migrating as needed) the ledger at `path`; a corrupt file is a clear error.
