@@ -6,6 +6,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "orchestrator/ledger_json.h"
 
@@ -48,10 +49,42 @@ std::string first_difference(const json& expected, const json& actual) {
   return {};
 }
 
+// "step upload on web1", "check home", "event lock_taken", or just the kind.
+std::string label(std::string_view kind, const json& payload) {
+  auto field = [&](const char* key) {
+    auto it = payload.find(key);
+    return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  };
+  std::string text(kind);
+  if (!payload.is_object()) return text;
+  if (kind == entry_kind::kStep) {
+    text += " " + field("step");
+    if (!field("host").empty()) text += " on " + field("host");
+  } else if (kind == entry_kind::kCheck) {
+    text += " " + field("check");
+  } else if (kind == entry_kind::kEvent) {
+    text += " " + field("kind");
+  }
+  return text;
+}
+
 std::string describe(const LedgerEntry& e) {
-  std::string text = "entry #" + std::to_string(e.seq) + " (" + e.kind;
+  std::string text = "entry #" + std::to_string(e.seq) + " (" +
+                     label(e.kind, json::parse(e.payload, nullptr, false));
   if (!e.release_id.empty()) text += " of release " + e.release_id;
   return text + ")";
+}
+
+// Field-by-field equality without building JSON (verify compares every release).
+bool same_release(const ReleaseRecord& a, const ReleaseRecord& b) {
+  auto fields = [](const ReleaseRecord& r) {
+    return std::tie(r.id, r.app, r.environment, r.commit, r.ref, r.subject, r.runbook_hash,
+                    r.runbook_commit, r.deployer, r.trigger, r.ci_url, r.reason, r.started_at,
+                    r.finished_at, r.status, r.previous_release, r.time_to_restore_ms,
+                    r.allow_dirty, r.writer_pid, r.writer_host, r.writer_boot_id,
+                    r.writer_start_ticks);
+  };
+  return fields(a) == fields(b);
 }
 
 json normalized(std::string_view kind, const json& payload) {
@@ -170,7 +203,8 @@ void ChainVerifier::add_entry(const LedgerEntry& e) {
     if (!e.release_id.empty() && !releases_.contains(e.release_id)) {
       problem(e.seq, describe(e) + ": the chain never began this release");
     }
-    rows_[e.seq] = Expected{e.kind, e.release_id, canonical_json(normalized(e.kind, payload))};
+    rows_[e.seq] = Expected{e.kind, label(e.kind, payload), e.release_id,
+                            canonical_json(normalized(e.kind, payload))};
   } else {
     problem(e.seq, describe(e) + ": unknown entry kind");
   }
@@ -183,6 +217,7 @@ void ChainVerifier::add_release_row(const ReleaseRecord& row) {
     return;
   }
   release_rows_seen_.insert(row.id);
+  if (same_release(it->second, row)) return;
   std::string diff = first_difference(release_to_json(it->second), release_to_json(row));
   if (!diff.empty()) {
     std::int64_t seq = release_seq_[row.id];
@@ -202,7 +237,7 @@ void ChainVerifier::add_row(std::int64_t entry_seq, std::string_view kind, const
   it->second.seen = true;
   if (it->second.payload == row_json) return;
   std::string diff = first_difference(json::parse(it->second.payload), json::parse(row_json));
-  std::string who = "entry #" + std::to_string(entry_seq) + " (" + std::string(kind);
+  std::string who = "entry #" + std::to_string(entry_seq) + " (" + it->second.label;
   if (!it->second.release_id.empty()) who += " of release " + it->second.release_id;
   problem(entry_seq,
           who + "): its " + table + " row differs: " + diff + " (edited outside golive)");
@@ -229,7 +264,7 @@ VerifyReport ChainVerifier::finish() {
   }
   for (const auto& [seq, expected] : rows_) {
     if (expected.seen) continue;
-    std::string who = "entry #" + std::to_string(seq) + " (" + expected.kind;
+    std::string who = "entry #" + std::to_string(seq) + " (" + expected.label;
     if (!expected.release_id.empty()) who += " of release " + expected.release_id;
     problem(seq, who + "): its row is missing from " + table_of(expected.kind) +
                      " (deleted outside golive)");

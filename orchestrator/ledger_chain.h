@@ -71,6 +71,7 @@ class ChainVerifier {
  private:
   struct Expected {
     std::string kind;
+    std::string label;  // e.g. "event lock_taken", for problems
     std::string release_id;
     std::string payload;
     bool seen = false;

@@ -1,6 +1,5 @@
 // The release ledger: who shipped what, every step and check, every rollback; hash-chained.
-// The SQLite adapter (orchestrator/adapters/sqlite_ledger.cc) is the only code that includes
-// SQLite.
+// The SQLite adapter (orchestrator/adapters/sqlite_ledger.cc) is the only code that includes SQLite.
 #pragma once
 
 #include <cstdint>
@@ -49,14 +48,14 @@ struct StepRunRecord {
   std::string started_at;
   std::string finished_at;
   int exit_status = -1;
-  std::string outcome;      // StepOutcome name
+  std::string outcome;  // StepOutcome name
   std::string output_tail;  // redacted
 };
 
 struct CheckRecord {
   std::string release_id;
   std::string check;
-  std::string host;            // empty when run once
+  std::string host;  // empty when run once
   std::string phase = "gate";  // gate|verify|smoke
   int attempts = 0;
   std::int64_t p50_ms = 0;
@@ -88,9 +87,10 @@ struct HistoryQuery {
 struct VerifyReport {
   bool ok = true;
   std::int64_t records = 0;
-  std::string head;                   // latest chain hash
-  std::string first_problem;          // names the first edited/deleted/reordered record
-  std::vector<std::string> problems;  // every problem found, in chain order (first_problem first)
+  std::string head;           // latest chain hash
+  std::string first_problem;  // names the first edited/deleted/reordered record
+  // Every problem found, in chain order (first_problem first).
+  std::vector<std::string> problems;
 };
 
 class Ledger {

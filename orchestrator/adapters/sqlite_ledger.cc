@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "golive/clock.h"
 #include "orchestrator/ledger_chain.h"
@@ -37,15 +38,66 @@ const std::set<std::string, std::less<>> kStatuses = {
     "running", "succeeded", "blocked", "failed", "rolled_back", "rollback_failed", "interrupted"};
 const std::set<std::string, std::less<>> kTriggers = {"cli", "ci", "rollback"};
 
+// Prepared statements of one connection, kept for reuse (bulk imports prepare each SQL once).
+class StmtCache {
+ public:
+  explicit StmtCache(sqlite3* db) : db_(db) {}
+  StmtCache(const StmtCache&) = delete;
+  StmtCache& operator=(const StmtCache&) = delete;
+  ~StmtCache() {
+    for (auto& [sql, entry] : entries_) sqlite3_finalize(entry.stmt);
+  }
+  sqlite3* db() const { return db_; }
+  // A ready statement for `sql`, or nullptr when that SQL is already in use (nested use).
+  sqlite3_stmt* take(const std::string& sql) {
+    auto it = entries_.find(sql);
+    if (it == entries_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
+      if (rc != SQLITE_OK) throw SqlFailure{rc, sqlite3_errmsg(db_)};
+      it = entries_.emplace(sql, Entry{stmt, false}).first;
+    }
+    if (it->second.in_use) return nullptr;
+    it->second.in_use = true;
+    return it->second.stmt;
+  }
+  void give_back(sqlite3_stmt* stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (auto& [sql, entry] : entries_) {
+      if (entry.stmt == stmt) entry.in_use = false;
+    }
+  }
+
+ private:
+  struct Entry {
+    sqlite3_stmt* stmt;
+    bool in_use;
+  };
+  sqlite3* db_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 class Stmt {
  public:
-  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
-    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-    if (rc != SQLITE_OK) throw SqlFailure{rc, sqlite3_errmsg(db)};
+  Stmt(sqlite3* db, std::string_view sql) : db_(db) { prepare(sql); }
+  Stmt(StmtCache& cache, const std::string& sql) : db_(cache.db()) {
+    stmt_ = cache.take(sql);
+    if (stmt_) {
+      cache_ = &cache;
+    } else {
+      prepare(sql);
+    }
   }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  ~Stmt() {
+    if (cache_) {
+      cache_->give_back(stmt_);
+    } else {
+      sqlite3_finalize(stmt_);
+    }
+  }
 
   Stmt& bind(int i, std::string_view text) {
     check(
@@ -87,11 +139,16 @@ class Stmt {
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
 
  private:
+  void prepare(std::string_view sql) {
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    if (rc != SQLITE_OK) throw SqlFailure{rc, sqlite3_errmsg(db_)};
+  }
   void check(int rc) {
     if (rc != SQLITE_OK) throw SqlFailure{rc, sqlite3_errmsg(db_)};
   }
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  StmtCache* cache_ = nullptr;
 };
 
 void exec(sqlite3* db, const std::string& sql) {
@@ -214,8 +271,15 @@ std::pair<Record, std::string> canonical(const Record& record, ToJson to_json, F
 class SqliteLedger final : public Ledger {
  public:
   SqliteLedger(std::string path, sqlite3* db, SqliteLedgerOptions options)
-      : path_(std::move(path)), db_(db), options_(options), self_(current_writer()) {}
-  ~SqliteLedger() override { sqlite3_close_v2(db_); }
+      : path_(std::move(path)),
+        db_(db),
+        stmts_(std::make_unique<StmtCache>(db)),
+        options_(options),
+        self_(current_writer()) {}
+  ~SqliteLedger() override {
+    stmts_.reset();  // finalize before closing
+    sqlite3_close_v2(db_);
+  }
 
   Status begin_release(const ReleaseRecord& release) override {
     ReleaseRecord r = release;
@@ -238,8 +302,8 @@ class SqliteLedger final : public Ledger {
       require_release(step.release_id);
       auto [row, payload] = canonical(step, step_to_json, step_from_json);
       std::int64_t seq = append(entry_kind::kStep, row.release_id, payload);
-      Stmt s(db_, "INSERT INTO step_runs (" + std::string(kStepColumns) +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+      Stmt s(*stmts_, "INSERT INTO step_runs (" + std::string(kStepColumns) +
+                          ") VALUES (?,?,?,?,?,?,?,?,?,?)");
       s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at,
                  row.finished_at, std::int64_t{row.exit_status}, row.outcome, row.output_tail);
       s.run();
@@ -251,8 +315,8 @@ class SqliteLedger final : public Ledger {
       require_release(check.release_id);
       auto [row, payload] = canonical(check, check_to_json, check_from_json);
       std::int64_t seq = append(entry_kind::kCheck, row.release_id, payload);
-      Stmt s(db_, "INSERT INTO checks (" + std::string(kCheckColumns) +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+      Stmt s(*stmts_, "INSERT INTO checks (" + std::string(kCheckColumns) +
+                          ") VALUES (?,?,?,?,?,?,?,?,?,?)");
       s.bind_all(seq, row.release_id, row.check, row.host, row.phase, std::int64_t{row.attempts},
                  row.p50_ms, row.p95_ms, std::int64_t{row.passed ? 1 : 0}, row.reason);
       s.run();
@@ -266,7 +330,7 @@ class SqliteLedger final : public Ledger {
       if (!e.release_id.empty()) require_release(e.release_id);
       auto [row, payload] = canonical(e, event_to_json, event_from_json);
       std::int64_t seq = append(entry_kind::kEvent, row.release_id, payload);
-      Stmt s(db_, "INSERT INTO events (" + std::string(kEventColumns) + ") VALUES (?,?,?,?,?)");
+      Stmt s(*stmts_, "INSERT INTO events (" + std::string(kEventColumns) + ") VALUES (?,?,?,?,?)");
       s.bind(1, seq);
       if (row.release_id.empty()) {
         s.bind_null(2);
@@ -293,8 +357,8 @@ class SqliteLedger final : public Ledger {
     std::vector<ReleaseRecord> recovered;
     auto done = write("recover interrupted releases", [&] {
       recovered.clear();
-      Stmt s(db_, "SELECT " + std::string(kReleaseColumns) +
-                      " FROM releases WHERE status = 'running' ORDER BY started_at, id");
+      Stmt s(*stmts_, "SELECT " + std::string(kReleaseColumns) +
+                          " FROM releases WHERE status = 'running' ORDER BY started_at, id");
       std::vector<ReleaseRecord> dead;
       while (s.step()) {
         ReleaseRecord r = read_release(s);
@@ -319,7 +383,7 @@ class SqliteLedger final : public Ledger {
       if (!query.since.empty()) where.push_back("started_at >= ?");
       for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
       sql += " ORDER BY started_at DESC, id DESC LIMIT ?";
-      Stmt s(db_, sql);
+      Stmt s(*stmts_, sql);
       int i = 1;
       if (!query.environment.empty()) s.bind(i++, query.environment);
       if (!query.since.empty()) s.bind(i++, query.since);
@@ -334,21 +398,21 @@ class SqliteLedger final : public Ledger {
     ReleaseDetail detail;
     bool found = false;
     auto done = read("read release " + id, [&] {
-      Stmt r(db_, "SELECT " + std::string(kReleaseColumns) + " FROM releases WHERE id = ?");
+      Stmt r(*stmts_, "SELECT " + std::string(kReleaseColumns) + " FROM releases WHERE id = ?");
       r.bind(1, id);
       found = r.step();
       if (!found) return;
       detail.release = read_release(r);
-      Stmt steps(db_, "SELECT " + std::string(kStepColumns) +
-                          " FROM step_runs WHERE release_id = ? ORDER BY entry_seq");
+      Stmt steps(*stmts_, "SELECT " + std::string(kStepColumns) +
+                              " FROM step_runs WHERE release_id = ? ORDER BY entry_seq");
       steps.bind(1, id);
       while (steps.step()) detail.steps.push_back(read_step(steps));
-      Stmt checks(db_, "SELECT " + std::string(kCheckColumns) +
-                           " FROM checks WHERE release_id = ? ORDER BY entry_seq");
+      Stmt checks(*stmts_, "SELECT " + std::string(kCheckColumns) +
+                               " FROM checks WHERE release_id = ? ORDER BY entry_seq");
       checks.bind(1, id);
       while (checks.step()) detail.checks.push_back(read_check(checks));
-      Stmt events(db_, "SELECT " + std::string(kEventColumns) +
-                           " FROM events WHERE release_id = ? ORDER BY entry_seq");
+      Stmt events(*stmts_, "SELECT " + std::string(kEventColumns) +
+                               " FROM events WHERE release_id = ? ORDER BY entry_seq");
       events.bind(1, id);
       while (events.step()) detail.events.push_back(read_event(events));
     });
@@ -360,9 +424,9 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<ReleaseRecord>> last_good(const std::string& environment) override {
     std::optional<ReleaseRecord> out;
     auto done = read("read last good release", [&] {
-      Stmt s(db_, "SELECT " + std::string(kReleaseColumns) +
-                      " FROM releases WHERE environment = ? AND status = 'succeeded'"
-                      " ORDER BY started_at DESC, id DESC LIMIT 1");
+      Stmt s(*stmts_, "SELECT " + std::string(kReleaseColumns) +
+                          " FROM releases WHERE environment = ? AND status = 'succeeded'"
+                          " ORDER BY started_at DESC, id DESC LIMIT 1");
       s.bind(1, environment);
       if (s.step()) out = read_release(s);
     });
@@ -374,25 +438,25 @@ class SqliteLedger final : public Ledger {
     VerifyReport report;
     auto done = read("verify", [&] {
       ChainVerifier verifier;
-      Stmt integrity(db_, "PRAGMA quick_check");
+      Stmt integrity(*stmts_, "PRAGMA quick_check");
       while (integrity.step()) {
         std::string line = integrity.text(0);
         if (line != "ok") verifier.add_problem("ledger file integrity: " + line);
       }
-      Stmt entries(db_,
+      Stmt entries(*stmts_,
                    "SELECT seq, kind, release_id, payload, prev_hash, hash FROM entries "
                    "ORDER BY seq");
       while (entries.step()) {
         verifier.add_entry(LedgerEntry{entries.integer(0), entries.text(1), entries.text(2),
                                        entries.text(3), entries.text(4), entries.text(5)});
       }
-      Stmt releases(db_, "SELECT " + std::string(kReleaseColumns) + " FROM releases");
+      Stmt releases(*stmts_, "SELECT " + std::string(kReleaseColumns) + " FROM releases");
       while (releases.step()) verifier.add_release_row(read_release(releases));
-      Stmt steps(db_, "SELECT " + std::string(kStepColumns) + " FROM step_runs");
+      Stmt steps(*stmts_, "SELECT " + std::string(kStepColumns) + " FROM step_runs");
       while (steps.step()) verifier.add_step_row(steps.integer(0), read_step(steps));
-      Stmt checks(db_, "SELECT " + std::string(kCheckColumns) + " FROM checks");
+      Stmt checks(*stmts_, "SELECT " + std::string(kCheckColumns) + " FROM checks");
       while (checks.step()) verifier.add_check_row(checks.integer(0), read_check(checks));
-      Stmt events(db_, "SELECT " + std::string(kEventColumns) + " FROM events");
+      Stmt events(*stmts_, "SELECT " + std::string(kEventColumns) + " FROM events");
       while (events.step()) verifier.add_event_row(events.integer(0), read_event(events));
       report = verifier.finish();
     });
@@ -434,7 +498,7 @@ class SqliteLedger final : public Ledger {
   Result<std::string> head() override {
     std::string hash;
     auto done = read("read chain head", [&] {
-      Stmt s(db_, "SELECT hash FROM entries ORDER BY seq DESC LIMIT 1");
+      Stmt s(*stmts_, "SELECT hash FROM entries ORDER BY seq DESC LIMIT 1");
       if (s.step()) hash = s.text(0);
     });
     if (!done) return std::unexpected(done.error());
@@ -444,7 +508,7 @@ class SqliteLedger final : public Ledger {
   Result<bool> contains_hash(const std::string& hash) override {
     bool found = false;
     auto done = read("look up chain hash", [&] {
-      Stmt s(db_, "SELECT 1 FROM entries WHERE hash = ?");
+      Stmt s(*stmts_, "SELECT 1 FROM entries WHERE hash = ?");
       s.bind(1, hash);
       found = s.step();
     });
@@ -522,7 +586,7 @@ class SqliteLedger final : public Ledger {
   }
 
   bool release_exists(const std::string& id) {
-    Stmt s(db_, "SELECT 1 FROM releases WHERE id = ?");
+    Stmt s(*stmts_, "SELECT 1 FROM releases WHERE id = ?");
     s.bind(1, id);
     return s.step();
   }
@@ -536,13 +600,13 @@ class SqliteLedger final : public Ledger {
   std::int64_t append(std::string_view kind, const std::string& release_id, std::string payload) {
     std::int64_t prev_seq = 0;
     std::string prev_hash{kGenesisHash};
-    Stmt h(db_, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1");
+    Stmt h(*stmts_, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1");
     if (h.step()) {
       prev_seq = h.integer(0);
       prev_hash = h.text(1);
     }
     LedgerEntry e = next_entry(prev_seq, prev_hash, kind, release_id, std::move(payload));
-    Stmt s(db_,
+    Stmt s(*stmts_,
            "INSERT INTO entries (seq, kind, release_id, payload, prev_hash, hash) "
            "VALUES (?,?,?,?,?,?)");
     s.bind_all(e.seq, e.kind, e.release_id, e.payload, e.prev_hash, e.hash);
@@ -553,8 +617,8 @@ class SqliteLedger final : public Ledger {
   void insert_release(const ReleaseRecord& release, std::string_view kind) {
     auto [r, payload] = canonical(release, release_to_json, release_from_json);
     std::int64_t seq = append(kind, r.id, payload);
-    Stmt s(db_, "INSERT INTO releases (" + std::string(kReleaseColumns) +
-                    ", entry_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Stmt s(*stmts_, "INSERT INTO releases (" + std::string(kReleaseColumns) +
+                        ", entry_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind_all(r.id, r.app, r.environment, r.commit, r.ref, r.subject, r.runbook_hash,
                r.runbook_commit, r.deployer, r.trigger, r.ci_url, r.reason, r.started_at,
                r.finished_at, r.status, r.previous_release, r.time_to_restore_ms,
@@ -566,13 +630,13 @@ class SqliteLedger final : public Ledger {
   // Appends a finish/interrupt entry and applies it to the row the same way verify replays it.
   ReleaseRecord update_release(const std::string& id, std::string_view kind,
                                const std::string& payload) {
-    Stmt s(db_, "SELECT " + std::string(kReleaseColumns) + " FROM releases WHERE id = ?");
+    Stmt s(*stmts_, "SELECT " + std::string(kReleaseColumns) + " FROM releases WHERE id = ?");
     s.bind(1, id);
     if (!s.step()) throw LedgerRefusal{"no release " + id + " in ledger " + path_};
     ReleaseRecord r = read_release(s);
     append(kind, id, payload);
     apply_release_update(r, kind, payload);
-    Stmt u(db_,
+    Stmt u(*stmts_,
            "UPDATE releases SET status = ?, finished_at = ?, time_to_restore_ms = ? WHERE id = ?");
     u.bind_all(r.status, r.finished_at, r.time_to_restore_ms, id);
     u.run();
@@ -581,6 +645,7 @@ class SqliteLedger final : public Ledger {
 
   std::string path_;
   sqlite3* db_;
+  std::unique_ptr<StmtCache> stmts_;
   SqliteLedgerOptions options_;
   WriterIdentity self_;
   std::mutex mutex_;
@@ -650,6 +715,7 @@ Result<std::unique_ptr<Ledger>> open_at(const std::string& path, int target,
     exec_retrying(db, "PRAGMA journal_mode = WAL", options.busy_timeout);
     exec(db, "PRAGMA synchronous = FULL");  // durable on return, also in WAL mode
     exec(db, "PRAGMA foreign_keys = ON");
+    exec(db, "PRAGMA cache_size = -16384");  // 16 MiB: bulk imports and verify stay in memory
     migrate(db, path, target, options.busy_timeout * 4);
     Stmt head(db, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1");
     head.step();
