@@ -32,6 +32,12 @@ struct ReleaseRecord {
   std::string previous_release;
   std::int64_t time_to_restore_ms = -1;  // -1: not applicable
   bool allow_dirty = false;
+  // Filled by the ledger on begin_release (empty/0 for imported releases): the writing process,
+  // so recover_interrupted can tell a release still running elsewhere from one whose writer died.
+  std::int64_t writer_pid = 0;
+  std::string writer_host;
+  std::string writer_boot_id;           // /proc/sys/kernel/random/boot_id
+  std::int64_t writer_start_ticks = 0;  // /proc/<pid>/stat starttime: guards against pid reuse
 };
 
 struct StepRunRecord {
@@ -83,6 +89,8 @@ struct VerifyReport {
   std::int64_t records = 0;
   std::string head;           // latest chain hash
   std::string first_problem;  // names the first edited/deleted/reordered record
+  // Every problem found, in chain order (first_problem first).
+  std::vector<std::string> problems;
 };
 
 class Ledger {
@@ -108,6 +116,25 @@ class Ledger {
   virtual Result<bool> contains_hash(const std::string& hash) = 0;
   // Imports a release known from a host's releases.log when the ledger lacks it (ledger sync).
   virtual Result<bool> import_release(const ReleaseRecord& release) = 0;
+  // Imports many releases in one transaction (ledger sync of a long log); returns how many were
+  // new.
+  virtual Result<int> import_releases(const std::vector<ReleaseRecord>& releases) {
+    int added = 0;
+    for (const auto& release : releases) {
+      auto r = import_release(release);
+      if (!r) return std::unexpected(r.error());
+      added += *r ? 1 : 0;
+    }
+    return added;
+  }
+  // The latest chain hash (what the CLI writes to each host's releases.log), without a full verify.
+  virtual Result<std::string> head() { return fail("this ledger has no hash chain"); }
+  // Whether `hash` is a point of this ledger's chain (verify --hosts: a head recorded on a host
+  // that the ledger does not contain means the ledger was rewritten or is from elsewhere).
+  virtual Result<bool> contains_hash(const std::string& hash) {
+    (void)hash;
+    return fail("this ledger has no hash chain");
+  }
 };
 
 // Opens (creating and migrating as needed) the ledger at `path`; a corrupt file is a clear error.
