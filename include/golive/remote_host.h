@@ -66,6 +66,7 @@ struct HostKeyInfo {
 
 struct ConnectOptions {
   Millis connect_timeout{std::chrono::seconds(10)};
+  std::string ssh_config;   // ssh config file (like `ssh -F`); empty: $GOLIVE_SSH_CONFIG, else ~/.ssh/config
   std::string known_hosts;  // extra known_hosts file (per project/environment); may be empty
   bool strict_host_keys = true;
 };
