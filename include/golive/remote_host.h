@@ -42,6 +42,8 @@ struct ExecResult {
   Millis duration{0};
 };
 
+// One RemoteHost (one SSH session) is used by one thread at a time; drive different hosts from
+// different threads in parallel. HostConnector::connect may be called from many threads at once.
 class RemoteHost {
  public:
   virtual ~RemoteHost() = default;
