@@ -42,6 +42,8 @@ struct ExecResult {
   Millis duration{0};
 };
 
+// One RemoteHost (one SSH session) is used by one thread at a time; drive different hosts from
+// different threads in parallel. HostConnector::connect may be called from many threads at once.
 class RemoteHost {
  public:
   virtual ~RemoteHost() = default;
@@ -66,6 +68,7 @@ struct HostKeyInfo {
 
 struct ConnectOptions {
   Millis connect_timeout{std::chrono::seconds(10)};
+  std::string ssh_config;   // ssh config file (like `ssh -F`); empty: $GOLIVE_SSH_CONFIG, else ~/.ssh/config
   std::string known_hosts;  // extra known_hosts file (per project/environment); may be empty
   bool strict_host_keys = true;
 };

@@ -1,0 +1,326 @@
+// The upload step: libarchive builds the tar stream once, OpenSSL hashes it as it is built, and
+// each host receives it through one exec whose stdin feeds `tar -x` and a SHA-256 in one pass.
+#include "steps/upload.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+namespace golive {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kHashMarker = "golive-sha256:";
+
+std::string seconds_text(Millis d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+std::string sh_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string hex(const unsigned char* data, unsigned int len) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+struct ArchiveDeleter {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryDeleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+struct DigestDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+}  // namespace
+
+// Receives the archive bytes from libarchive: hashes them and keeps them in memory, spilling to
+// an unlinked temp file once they outgrow UploadArchive::kMemoryLimit.
+struct ArchiveSink {
+  UploadArchive* out = nullptr;
+  EVP_MD_CTX* digest = nullptr;
+  std::string error;
+
+  bool spill() {
+    std::string tmpl = (fs::temp_directory_path() / "golive-upload-XXXXXX").string();
+    int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) return false;
+    ::unlink(tmpl.c_str());
+    out->spool_fd_ = fd;
+    if (!write_all(out->memory_.data(), out->memory_.size())) return false;
+    std::string().swap(out->memory_);
+    return true;
+  }
+
+  bool write_all(const char* data, std::size_t len) {
+    while (len > 0) {
+      ssize_t n = ::write(out->spool_fd_, data, len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      data += n;
+      len -= static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  static la_ssize_t on_write(archive*, void* self, const void* buf, std::size_t len) {
+    auto* sink = static_cast<ArchiveSink*>(self);
+    const char* data = static_cast<const char*>(buf);
+    EVP_DigestUpdate(sink->digest, data, len);
+    UploadArchive& a = *sink->out;
+    if (a.spool_fd_ < 0 && a.memory_.size() + len > UploadArchive::kMemoryLimit && !sink->spill()) {
+      sink->error = std::string("cannot spool the archive to a temp file: ") + std::strerror(errno);
+      return -1;
+    }
+    if (a.spool_fd_ >= 0) {
+      if (!sink->write_all(data, len)) {
+        sink->error = std::string("cannot write the archive spool: ") + std::strerror(errno);
+        return -1;
+      }
+    } else {
+      a.memory_.append(data, len);
+    }
+    a.size_ += len;
+    return static_cast<la_ssize_t>(len);
+  }
+};
+
+UploadArchive::~UploadArchive() {
+  if (spool_fd_ >= 0) ::close(spool_fd_);
+}
+
+Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::string& local_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(local_dir, ec)) {
+    return fail("upload source is not a directory: " + local_dir, ExitCode::kUsage);
+  }
+  // Sorted, so the archive (and its hash) depends only on the tree, and parents precede children.
+  std::vector<std::string> paths;
+  for (fs::recursive_directory_iterator it(local_dir, fs::directory_options::none, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    paths.push_back(it->path().lexically_relative(local_dir).generic_string());
+  }
+  if (ec) return fail("cannot list " + local_dir + ": " + ec.message(), ExitCode::kUsage);
+  std::sort(paths.begin(), paths.end());
+
+  std::shared_ptr<UploadArchive> result(new UploadArchive());
+  std::unique_ptr<EVP_MD_CTX, DigestDeleter> digest(EVP_MD_CTX_new());
+  EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr);
+  ArchiveSink sink{result.get(), digest.get(), {}};
+
+  std::unique_ptr<archive, ArchiveDeleter> a(archive_write_new());
+  archive_write_set_format_pax_restricted(a.get());   // plain ustar unless a name needs pax
+  archive_write_set_bytes_in_last_block(a.get(), 1);  // no padding to 10 KiB: fewer bytes to send
+  if (archive_write_open(a.get(), &sink, nullptr, &ArchiveSink::on_write, nullptr) != ARCHIVE_OK) {
+    return fail(std::string("cannot start the archive: ") + archive_error_string(a.get()),
+                ExitCode::kInfra);
+  }
+  auto archive_fail = [&](const std::string& path) {
+    std::string why = !sink.error.empty()                        ? sink.error
+                      : archive_error_string(a.get()) != nullptr ? archive_error_string(a.get())
+                                                                 : "unknown error";
+    return fail("cannot archive " + path + ": " + why, ExitCode::kInfra);
+  };
+
+  std::vector<char> buf(256 * 1024);
+  for (const auto& rel : paths) {
+    const std::string full = local_dir + "/" + rel;
+    struct stat st {};
+    if (::lstat(full.c_str(), &st) != 0) {
+      return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) continue;
+    std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
+    archive_entry_copy_stat(entry.get(), &st);
+    archive_entry_set_pathname(entry.get(), rel.c_str());
+    // The deploy user owns what it extracts; local user names stay local.
+    archive_entry_set_uid(entry.get(), 0);
+    archive_entry_set_gid(entry.get(), 0);
+    archive_entry_set_nlink(entry.get(), S_ISDIR(st.st_mode) ? 2 : 1);
+    if (S_ISLNK(st.st_mode)) {
+      std::error_code lec;
+      auto target = fs::read_symlink(full, lec);
+      if (lec) return fail("cannot read symlink " + full + ": " + lec.message(), ExitCode::kUsage);
+      archive_entry_set_symlink(entry.get(), target.c_str());
+      archive_entry_set_size(entry.get(), 0);
+    } else if (S_ISDIR(st.st_mode)) {
+      archive_entry_set_size(entry.get(), 0);
+    }
+    int fd = -1;
+    if (S_ISREG(st.st_mode)) {
+      fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
+    }
+    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) {
+      if (fd >= 0) ::close(fd);
+      return archive_fail(full);
+    }
+    if (fd >= 0) {
+      std::uint64_t left = static_cast<std::uint64_t>(st.st_size);
+      while (left > 0) {
+        ssize_t n = ::read(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          ::close(fd);
+          return fail("cannot read " + full + " (changed while archiving?)", ExitCode::kUsage);
+        }
+        if (archive_write_data(a.get(), buf.data(), static_cast<std::size_t>(n)) != n) {
+          ::close(fd);
+          return archive_fail(full);
+        }
+        left -= static_cast<std::uint64_t>(n);
+      }
+      ::close(fd);
+    }
+    ++result->entries_;
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) return archive_fail(local_dir);
+
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int md_len = 0;
+  EVP_DigestFinal_ex(digest.get(), md.data(), &md_len);
+  result->sha256_ = hex(md.data(), md_len);
+  return std::shared_ptr<const UploadArchive>(std::move(result));
+}
+
+InputSource UploadArchive::reader() const {
+  auto offset = std::make_shared<std::uint64_t>(0);
+  return [this, offset](char* buf, std::size_t cap) -> std::ptrdiff_t {
+    std::uint64_t left = size_ - *offset;
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(cap, left));
+    if (n == 0) return 0;
+    if (spool_fd_ < 0) {
+      std::memcpy(buf, memory_.data() + *offset, n);
+    } else {
+      ssize_t got = ::pread(spool_fd_, buf, n, static_cast<off_t>(*offset));
+      if (got <= 0) return -1;
+      n = static_cast<std::size_t>(got);
+    }
+    *offset += n;
+    return static_cast<std::ptrdiff_t>(n);
+  };
+}
+
+std::string upload_remote_command(const std::string& remote_dir) {
+  // tar reads a fifo fed by tee, whose other copy goes to sha256sum: one pass over the bytes.
+  return "set -e\n"
+         "mkdir -p -- " +
+         sh_quote(remote_dir) +
+         "\n"
+         "cd -- " +
+         sh_quote(remote_dir) +
+         "\n"
+         "t=$(mktemp -d \"${TMPDIR:-/tmp}/golive-upload.XXXXXX\")\n"
+         "trap 'rm -rf \"$t\"' EXIT\n"
+         "mkfifo \"$t/p\"\n"
+         "if command -v sha256sum >/dev/null 2>&1; then s=sha256sum; else s='shasum -a 256'; fi\n"
+         "tar -xpf - <\"$t/p\" & tp=$!\n"
+         "h=$(tee \"$t/p\" | $s | cut -d' ' -f1)\n"
+         "set +e\n"
+         "wait $tp; rc=$?\n"
+         "echo \"golive-sha256:$h\"\n"
+         "exit $rc\n";
+}
+
+StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
+                          const std::string& remote_dir, Millis timeout,
+                          const std::atomic<bool>* cancel) {
+  StepResult r;
+  r.step = "upload";
+  r.host = host.name();
+  r.started = std::chrono::system_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
+
+  ExecRequest req;
+  req.command = upload_remote_command(remote_dir);
+  req.timeout = timeout;
+  req.stdin_source = archive.reader();
+  req.cancel = cancel;
+  auto res = host.exec(req);
+  r.duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - t0);
+  if (!res) {
+    r.outcome = StepOutcome::kTransportError;
+    r.error = res.error().message;
+    return r;
+  }
+  r.exit_status = res->exit_status;
+  // Split the hash line out of the output the operator sees.
+  std::string remote_hash;
+  std::string& out = res->output;
+  if (auto at = out.rfind(kHashMarker); at != std::string::npos) {
+    auto nl = out.find('\n', at);
+    remote_hash = out.substr(at + kHashMarker.size(),
+                             nl == std::string::npos ? nl : nl - at - kHashMarker.size());
+    out.erase(at, nl == std::string::npos ? std::string::npos : nl - at + 1);
+  }
+  r.output = std::move(out);
+  if (res->timed_out) {
+    r.outcome = StepOutcome::kTimedOut;
+    r.error = "upload to " + host.name() + " timed out after " + seconds_text(timeout);
+  } else if (res->cancelled) {
+    r.outcome = StepOutcome::kCancelled;
+    r.error = "upload to " + host.name() + " cancelled";
+  } else if (res->exit_status != 0) {
+    r.outcome = StepOutcome::kFailed;
+    r.error = "extracting the upload into " + remote_dir + " on " + host.name() + " failed (exit " +
+              std::to_string(res->exit_status) + ")";
+  } else if (remote_hash != archive.sha256()) {
+    r.outcome = StepOutcome::kFailed;
+    r.error = "upload to " + host.name() + " is corrupt: sent sha256 " + archive.sha256() +
+              ", host received " + (remote_hash.empty() ? "nothing verifiable" : remote_hash);
+  } else {
+    r.outcome = StepOutcome::kOk;
+  }
+  return r;
+}
+
+StepResult upload_directory(RemoteHost& host, const std::string& local_dir,
+                            const std::string& remote_dir, Millis timeout,
+                            const std::atomic<bool>* cancel) {
+  auto archive = UploadArchive::build(local_dir);
+  if (!archive) {
+    StepResult r;
+    r.step = "upload";
+    r.host = host.name();
+    r.started = std::chrono::system_clock::now();
+    r.outcome = StepOutcome::kFailed;
+    r.error = archive.error().message;
+    return r;
+  }
+  return upload_archive(host, **archive, remote_dir, timeout, cancel);
+}
+
+}  // namespace golive

@@ -1,0 +1,61 @@
+// The upload step: one tar stream per host, extracted by `tar -x` on the host, checked end to end
+// with SHA-256 computed locally and remotely in the same pass.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "golive/error.h"
+#include "golive/remote_host.h"
+#include "golive/step_result.h"
+
+namespace golive {
+
+// A tar (pax/ustar) archive of a local directory, built once per deploy and replayed to every
+// host. Modes, symlinks and mtimes are kept; owners are not (the deploy user owns what it
+// extracts). Small archives stay in memory, large ones are spooled to an unlinked temp file.
+class UploadArchive {
+ public:
+  // Archives the contents of `local_dir` (paths relative to it); error names the offending path.
+  static Result<std::shared_ptr<const UploadArchive>> build(const std::string& local_dir);
+  ~UploadArchive();
+  UploadArchive(const UploadArchive&) = delete;
+  UploadArchive& operator=(const UploadArchive&) = delete;
+
+  std::uint64_t size() const { return size_; }
+  std::size_t entries() const { return entries_; }
+  const std::string& sha256() const { return sha256_; }  // lowercase hex of the whole stream
+  // A fresh reader over the archive bytes, for ExecRequest::stdin_source.
+  InputSource reader() const;
+
+  // Archives above this size are spooled to disk instead of memory.
+  static constexpr std::uint64_t kMemoryLimit = 64ull * 1024 * 1024;
+
+ private:
+  UploadArchive() = default;
+  friend struct ArchiveSink;
+  std::string memory_;
+  int spool_fd_ = -1;
+  std::uint64_t size_ = 0;
+  std::size_t entries_ = 0;
+  std::string sha256_;
+};
+
+// Streams `archive` into `remote_dir` on `host` (created if missing) and verifies its SHA-256 on
+// the host; a mismatch, a tar failure or a timeout is a failed step, never an exception.
+StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
+                          const std::string& remote_dir, Millis timeout,
+                          const std::atomic<bool>* cancel = nullptr);
+
+// Convenience for one host: builds the archive of `local_dir`, then upload_archive().
+StepResult upload_directory(RemoteHost& host, const std::string& local_dir,
+                            const std::string& remote_dir, Millis timeout,
+                            const std::atomic<bool>* cancel = nullptr);
+
+// The POSIX sh command run on the host: extract stdin into `remote_dir` and print
+// "golive-sha256:<hex>" for the bytes received.
+std::string upload_remote_command(const std::string& remote_dir);
+
+}  // namespace golive
