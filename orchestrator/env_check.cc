@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 
 #include "orchestrator/dotenv.h"
 
@@ -54,7 +55,10 @@ const RE2& compiled(const char* pattern) {
   static std::mutex mu;
   std::lock_guard lock(mu);
   auto& re = cache[pattern];
-  if (!re) re = std::make_unique<RE2>(pattern);
+  if (!re) {
+    re = std::make_unique<RE2>(pattern);
+    if (!re->ok()) throw std::logic_error("built-in pattern does not compile: " + re->error());
+  }
   return *re;
 }
 
@@ -67,8 +71,10 @@ bool valid_port(const std::string& v) {
 
 bool valid_hostname(const std::string& v) {
   if (v.empty() || v.size() > 253) return false;
-  return RE2::FullMatch(v, compiled(R"(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)"
-                                    R"((\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)"));
+  return RE2::FullMatch(
+      v,
+      compiled(
+          R"re([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)re"));
 }
 
 // Empty when `value` is a valid `type`, else the broken rule.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace golive {
@@ -176,10 +177,14 @@ std::vector<Redactor::Region> Redactor::regions(std::string_view text) const {
     std::size_t end = begin + match.size();
     const std::string& name = m->name_of.at(std::string(match.data(), match.size()));
     if (!out.empty() && begin < out.back().end) {
+      // Overlapping: a match wholly inside the region adds nothing; one reaching past it adds
+      // its name, so the label says which secrets met there.
       Region& r = out.back();
-      r.end = std::max(r.end, end);
-      if (std::find(r.names.begin(), r.names.end(), name) == r.names.end()) {
-        r.names.push_back(name);
+      if (end > r.end) {
+        r.end = end;
+        if (std::find(r.names.begin(), r.names.end(), name) == r.names.end()) {
+          r.names.push_back(name);
+        }
       }
     } else {
       out.push_back({begin, end, {name}});
