@@ -8,10 +8,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <tuple>
 
 #include "golive/env_check.h"
@@ -32,21 +37,83 @@ struct Pattern {
   std::unique_ptr<RE2> re;  // or a key shape
   std::string what;
   bool is_value = false;  // a registered secret (preferred over a shape at the same place)
+  std::vector<std::string> anchors;  // key shapes: the 4-byte starts a match can have
 };
 
 struct KeyShape {
   const char* regex;
   const char* what;
+  std::initializer_list<const char*> anchors;  // every match starts with one of these 4 bytes
 };
 
-constexpr KeyShape kKeyShapes[] = {
-    {"AKIA[0-9A-Z]{16}", "AWS access key id"},
-    {"sk_live_[0-9A-Za-z]{16,}", "Stripe live secret key"},
-    {"rk_live_[0-9A-Za-z]{16,}", "Stripe live restricted key"},
-    {"-----BEGIN[A-Z ]{0,32} PRIVATE KEY( BLOCK)?-----", "private key"},
-    {"gh[pousr]_[0-9A-Za-z]{36}", "GitHub token"},
-    {"github_pat_[0-9A-Za-z_]{22,}", "GitHub fine-grained token"},
-    {"xox[baprs]-[0-9A-Za-z-]{10,}", "Slack token"},
+const KeyShape kKeyShapes[] = {
+    {"AKIA[0-9A-Z]{16}", "AWS access key id", {"AKIA"}},
+    {"sk_live_[0-9A-Za-z]{16,}", "Stripe live secret key", {"sk_l"}},
+    {"rk_live_[0-9A-Za-z]{16,}", "Stripe live restricted key", {"rk_l"}},
+    {"-----BEGIN[A-Z ]{0,32} PRIVATE KEY( BLOCK)?-----", "private key", {"----"}},
+    {"gh[pousr]_[0-9A-Za-z]{36}", "GitHub token", {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
+    {"github_pat_[0-9A-Za-z_]{22,}", "GitHub fine-grained token", {"gith"}},
+    {"xox[baprs]-[0-9A-Za-z-]{10,}", "Slack token", {"xoxb", "xoxa", "xoxp", "xoxr", "xoxs"}},
+};
+
+// Every match of every pattern is at most this long, or has a match this short inside it.
+constexpr std::size_t kShapeReach = 128;
+
+// A prefilter in front of the RE2::Set. Every pattern starts with a known 4-byte anchor, so a
+// match can only start where a 4-gram of the text is an anchor. The filter reads one byte pair
+// every 3 bytes (an anchor's 4 bytes always hold a pair at a position divisible by 3) against a
+// 64 Kbit table of anchor pairs, and confirms survivors against a hashed 4-gram bitmap. This one
+// cheap pass per file keeps the scan near the speed of reading the bytes; the DFA then runs only
+// on windows that may match (all of a file when candidates are dense).
+class AnchorFilter {
+ public:
+  void add(std::string_view anchor) {
+    set(quads_, quad_hash(load32(anchor.data())));
+    for (std::size_t k = 0; k < 3; ++k) set(pairs_, load16(anchor.data() + k));
+  }
+  // Merged windows [begin, end) of `data` that may hold a match; `reach` bytes from each start.
+  void windows(std::string_view data, std::size_t reach,
+               std::vector<std::pair<std::size_t, std::size_t>>& out) const {
+    out.clear();
+    const char* d = data.data();
+    const std::size_t n = data.size();
+    if (n < 4) return;
+    for (std::size_t p = 0; p + 1 < n; p += 3) {
+      if (!test(pairs_, load16(d + p))) continue;
+      for (std::size_t k = 3; k-- > 0;) {  // starts p-2, p-1, p: ascending
+        if (p < k || p - k + 4 > n || !test(quads_, quad_hash(load32(d + p - k)))) continue;
+        std::size_t begin = p - k;
+        std::size_t end = std::min(n, begin + reach);
+        if (!out.empty() && begin <= out.back().second) {
+          out.back().second = std::max(out.back().second, end);
+        } else {
+          out.emplace_back(begin, end);
+        }
+      }
+    }
+  }
+
+ private:
+  static constexpr int kQuadBits = 20;  // 128 KiB, touched only on pair hits
+  static std::uint32_t load32(const char* p) {
+    std::uint32_t x;
+    std::memcpy(&x, p, sizeof x);
+    return x;
+  }
+  static std::uint16_t load16(const char* p) {
+    std::uint16_t x;
+    std::memcpy(&x, p, sizeof x);
+    return x;
+  }
+  static std::uint32_t quad_hash(std::uint32_t x) { return (x * 0x9E3779B1u) >> (32 - kQuadBits); }
+  static void set(std::vector<std::uint64_t>& bits, std::uint32_t i) {
+    bits[i >> 6] |= std::uint64_t{1} << (i & 63);
+  }
+  static bool test(const std::vector<std::uint64_t>& bits, std::uint32_t i) {
+    return ((bits[i >> 6] >> (i & 63)) & 1) != 0;
+  }
+  std::vector<std::uint64_t> pairs_ = std::vector<std::uint64_t>(std::size_t{1} << 10);
+  std::vector<std::uint64_t> quads_ = std::vector<std::uint64_t>(std::size_t{1} << (kQuadBits - 6));
 };
 
 RE2::Options scan_options() {
@@ -70,44 +137,55 @@ std::vector<Pattern> build_patterns(const EnvReport& report) {
   }
   for (const auto& shape : kKeyShapes) {
     patterns.push_back({"", std::make_unique<RE2>(shape.regex, scan_options()), shape.what});
+    patterns.back().anchors.assign(shape.anchors.begin(), shape.anchors.end());
   }
   return patterns;
 }
 
-// A file's bytes: mapped when large, read when small.
+// Bytes of one file range: mapped (and prefaulted in bulk) when large, read when small.
 class FileBytes {
  public:
+  FileBytes() = default;
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
   ~FileBytes() {
-    if (map_ != nullptr) munmap(map_, size_);
+    if (map_ != nullptr) munmap(map_, map_size_);
   }
-  Status open(const fs::path& path, std::string& buffer) {
+  // Loads [begin, end) of `path`; `end` is clamped to the file's size.
+  Status open(const fs::path& path, std::uint64_t begin, std::uint64_t end, std::string& buffer) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail(path.string() + ": cannot open: " + std::strerror(errno));
-    Status st = load(fd, path, buffer);
+    Status st = load(fd, path, begin, end, buffer);
     ::close(fd);
     return st;
   }
   std::string_view view() const { return view_; }
 
  private:
-  Status load(int fd, const fs::path& path, std::string& buffer) {
+  Status load(int fd, const fs::path& path, std::uint64_t begin, std::uint64_t end,
+              std::string& buffer) {
     struct stat sb {};
     if (fstat(fd, &sb) != 0) return fail(path.string() + ": " + std::strerror(errno));
     if (!S_ISREG(sb.st_mode)) return {};
-    size_ = static_cast<std::size_t>(sb.st_size);
-    if (size_ == 0) return {};
-    if (size_ >= kMapThreshold) {
-      void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    end = std::min<std::uint64_t>(end, static_cast<std::uint64_t>(sb.st_size));
+    if (begin >= end) return {};
+    const std::size_t size = end - begin;
+    if (size >= kMapThreshold) {
+      const std::uint64_t page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+      const std::uint64_t aligned = begin / page * page;
+      map_size_ = end - aligned;
+      void* p = mmap(nullptr, map_size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+                     static_cast<off_t>(aligned));
       if (p == MAP_FAILED) return fail(path.string() + ": cannot map: " + std::strerror(errno));
       map_ = p;
-      madvise(map_, size_, MADV_SEQUENTIAL);
-      view_ = std::string_view(static_cast<const char*>(map_), size_);
+      madvise(map_, map_size_, MADV_SEQUENTIAL);
+      view_ = std::string_view(static_cast<const char*>(map_) + (begin - aligned), size);
       return {};
     }
-    buffer.resize(size_);
+    buffer.resize(size);
     std::size_t got = 0;
-    while (got < size_) {
-      ssize_t n = ::read(fd, buffer.data() + got, size_ - got);
+    while (got < size) {
+      ssize_t n = ::pread(fd, buffer.data() + got, size - got, static_cast<off_t>(begin + got));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return fail(path.string() + ": read error: " + std::strerror(errno));
       if (n == 0) break;  // shrank while reading
@@ -118,7 +196,7 @@ class FileBytes {
   }
 
   void* map_ = nullptr;
-  std::size_t size_ = 0;
+  std::size_t map_size_ = 0;
   std::string_view view_;
 };
 
@@ -172,6 +250,58 @@ bool inside(const fs::path& path, const fs::path& root) {
   return !rel.empty() && *rel.begin() != "..";
 }
 
+struct Target {
+  fs::path path;
+  std::uint64_t size = 0;
+};
+
+// Every regular file under `root`, plus links to regular files inside it. Links leaving the
+// tree are skipped (the artifact must not vouch for files it does not hold); directories are
+// descended but never through a link (no loops); fifos, sockets and devices are never opened.
+Result<std::vector<Target>> collect(const fs::path& root, const std::string& dir) {
+  std::vector<Target> targets;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
+  if (ec) return fail(dir + ": cannot scan: " + ec.message());
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) return fail(dir + ": cannot scan: " + ec.message());
+    const fs::path& path = it->path();
+    if (it->is_symlink(ec)) {
+      fs::path target = fs::canonical(path, ec);
+      if (ec || !inside(target, root) || !fs::is_regular_file(target, ec)) {
+        ec.clear();
+        continue;
+      }
+    } else if (!it->is_regular_file(ec)) {
+      continue;
+    }
+    std::uint64_t size = fs::file_size(path, ec);
+    if (ec) return fail(path.string() + ": " + ec.message());
+    if (size > 0) targets.push_back({path, size});
+  }
+  return targets;
+}
+
+// A piece of work: a byte range of one target, overlapping the next range so that a match
+// crossing the boundary lies wholly inside one of them.
+struct Piece {
+  std::size_t target = 0;
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+};
+
+constexpr std::uint64_t kSegment = std::uint64_t{8} << 20;
+
+std::vector<Piece> split(const std::vector<Target>& targets, std::uint64_t overlap) {
+  std::vector<Piece> pieces;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    for (std::uint64_t b = 0; b < targets[i].size; b += kSegment) {
+      pieces.push_back({i, b, std::min(targets[i].size, b + kSegment + overlap)});
+    }
+  }
+  return pieces;
+}
+
 }  // namespace
 
 Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir,
@@ -182,47 +312,88 @@ Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir,
 
   std::vector<Pattern> patterns = build_patterns(report);
   RE2::Set set(scan_options(), RE2::UNANCHORED);
+  AnchorFilter filter;
+  std::uint64_t overlap = kShapeReach;
   for (const auto& p : patterns) {
+    if (p.re == nullptr) {
+      filter.add(std::string_view(p.literal).substr(0, 4));  // forms are at least 6 bytes
+    }
+    for (const auto& a : p.anchors) filter.add(a);
     std::string error;
     if (set.Add(p.re ? p.re->pattern() : RE2::QuoteMeta(p.literal), &error) < 0) {
       return fail("secret scan: cannot compile pattern for " + p.what + ": " + error);
     }
+    overlap = std::max<std::uint64_t>(overlap, p.literal.size());
   }
   if (!set.Compile()) return fail("secret scan: out of memory compiling the secret patterns");
-  std::vector<int> all_ids(patterns.size());
-  for (std::size_t i = 0; i < all_ids.size(); ++i) all_ids[i] = static_cast<int>(i);
 
+  auto targets = collect(root, dir);
+  if (!targets) return std::unexpected(targets.error());
+  const std::vector<Piece> pieces = split(*targets, overlap);
+
+  // One RE2::Set pass over every piece, on a few threads (the set's DFA is shared and
+  // thread-safe); only which patterns hit which file is recorded here.
+  std::vector<std::vector<int>> hit_ids(targets->size());
+  std::mutex mu;
+  std::optional<Error> first_error;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    std::string buffer;
+    std::vector<int> ids;
+    std::vector<int> piece_ids;
+    std::vector<std::pair<std::size_t, std::size_t>> windows;
+    for (std::size_t i = next++; i < pieces.size(); i = next++) {
+      const Piece& piece = pieces[i];
+      FileBytes bytes;
+      Status st = bytes.open((*targets)[piece.target].path, piece.begin, piece.end, buffer);
+      piece_ids.clear();
+      if (st) filter.windows(bytes.view(), overlap, windows);
+      for (const auto& [begin, end] : st ? windows : decltype(windows){}) {
+        RE2::Set::ErrorInfo info{};
+        std::string_view w = bytes.view().substr(begin, end - begin);
+        if (set.Match(re2::StringPiece(w.data(), w.size()), &ids, &info)) {
+          piece_ids.insert(piece_ids.end(), ids.begin(), ids.end());
+        } else if (info.kind != RE2::Set::kNoError) {
+          // DFA out of memory: let the locating pass try every pattern on this file.
+          for (std::size_t k = 0; k < patterns.size(); ++k)
+            piece_ids.push_back(static_cast<int>(k));
+          break;
+        }
+      }
+      std::lock_guard lock(mu);
+      if (!st) {
+        if (!first_error) first_error = st.error();
+        next = pieces.size();
+        return;
+      }
+      auto& hits = hit_ids[piece.target];
+      hits.insert(hits.end(), piece_ids.begin(), piece_ids.end());
+    }
+  };
+  const std::size_t threads =
+      std::min<std::size_t>({std::max(1u, std::thread::hardware_concurrency()), 8, pieces.size()});
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+  }
+  if (first_error) return std::unexpected(*first_error);
+
+  // Files that hit are read again whole to place every finding.
   std::vector<SecretFinding> findings;
   std::string buffer;
-  std::vector<int> hit_ids;
-  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
-  if (ec) return fail(dir + ": cannot scan: " + ec.message());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return fail(dir + ": cannot scan: " + ec.message());
-    const fs::directory_entry& entry = *it;
-    fs::path path = entry.path();
-    if (entry.is_symlink(ec)) {
-      // Follow only links to files inside the tree; directories inside are walked anyway.
-      fs::path target = fs::canonical(path, ec);
-      if (ec || !inside(target, root) || !fs::is_regular_file(target, ec)) {
-        ec.clear();
-        continue;
-      }
-    } else if (!entry.is_regular_file(ec)) {
-      continue;  // directories are descended; fifos, sockets and devices are never opened
-    }
+  for (std::size_t i = 0; i < targets->size(); ++i) {
+    auto& ids = hit_ids[i];
+    if (ids.empty()) continue;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    const Target& target = (*targets)[i];
     FileBytes bytes;
-    if (Status st = bytes.open(path, buffer); !st) return std::unexpected(st.error());
-    std::string_view data = bytes.view();
-    if (data.empty()) continue;
-    hit_ids.clear();
-    RE2::Set::ErrorInfo info{};
-    if (!set.Match(re2::StringPiece(data.data(), data.size()), &hit_ids, &info)) {
-      if (info.kind == RE2::Set::kNoError) continue;
-      hit_ids = all_ids;  // DFA out of memory: place every pattern directly instead
+    if (Status st = bytes.open(target.path, 0, target.size, buffer); !st) {
+      return std::unexpected(st.error());
     }
-    std::string rel = path.lexically_relative(root).generic_string();
-    for (const Hit& h : locate(data, patterns, hit_ids)) {
+    std::string rel = target.path.lexically_relative(root).generic_string();
+    for (const Hit& h : locate(bytes.view(), patterns, ids)) {
       findings.push_back({rel, h.begin, h.pattern->what});
     }
   }

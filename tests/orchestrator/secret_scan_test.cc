@@ -144,6 +144,23 @@ TEST(ScanForSecrets, LargeMappedFileAndUrlEncodedForm) {
                                      "u.txt@13: value of DB_PASSWORD (url-encoded)\n");
 }
 
+TEST(ScanForSecrets, MatchesAcrossTheSegmentsOfALargeFile) {
+  ScanDir dir;
+  // Large files are scanned in 8 MiB segments (in parallel); matches on a boundary still count.
+  std::string big((9 << 20), 'x');
+  const std::size_t boundary = 8 << 20;
+  const std::size_t secret_at = boundary - 7;
+  const std::size_t aws_at = big.size() - 40;  // in the last, shorter segment
+  big.replace(secret_at, kPassword.size(), kPassword);
+  big.replace(aws_at, 20, "AKIAIOSFODNN7EXAMPLE");
+  dir.write("dist/huge.bin", big);
+  auto findings = scan_for_secrets(dir.dist(), report_with_secret());
+  ASSERT_TRUE(findings.has_value()) << findings.error().message;
+  EXPECT_EQ(describe(*findings), "huge.bin@" + std::to_string(secret_at) +
+                                     ": value of SMTP_PASSWORD\n" + "huge.bin@" +
+                                     std::to_string(aws_at) + ": AWS access key id\n");
+}
+
 TEST(ScanForSecrets, MissingDirectoryIsAnError) {
   EXPECT_FALSE(scan_for_secrets("/nonexistent/golive/dist", EnvReport{}).has_value());
 }
