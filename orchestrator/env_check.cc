@@ -310,7 +310,8 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
     }
   }
   for (const auto& [name, file] : other_files) {
-    if (!file) report.problems.push_back({"", name, file.error().message});
+    // Already "file:line: message"; it names the file compared against.
+    if (!file) report.problems.push_back({"", "", file.error().message});
   }
   for (const auto& key : file_keys) {
     if (declared.empty() || known.contains(key)) continue;
@@ -349,6 +350,19 @@ std::string render_env_file(const EnvReport& report) {
     out += "'\n";
   }
   return out;
+}
+
+std::string format_env_problem(const EnvProblem& problem) {
+  std::string out = problem.where.empty() ? "" : problem.where + ": ";
+  // Some rules already open with the key ("SMPT_HOST is not declared ...").
+  if (!problem.key.empty() && !problem.rule.starts_with(problem.key + " ")) {
+    out += problem.key + " ";
+  }
+  return out + problem.rule;
+}
+
+std::string format_secret_finding(const SecretFinding& finding) {
+  return finding.file + "@" + std::to_string(finding.offset) + ": " + finding.what;
 }
 
 std::map<std::string, std::string> process_environment() {

@@ -199,6 +199,30 @@ TEST(CheckReleaseEnv, ProcessEnvironmentOverridesTheFileForKnownKeysOnly) {
   EXPECT_FALSE(report->values.contains("HOME"));
 }
 
+TEST(CheckReleaseEnv, DistinctFromComparesTheValueFromTheProcessEnvironmentToo) {
+  TempDir dir;
+  write_portal(dir);
+  dir.write(".env.production", "SMTP_HOST=smtp.prod\n");
+  auto report = check_release_env(portal_runbook(dir.path()), "production",
+                                  {{"SMTP_PASSWORD", kSmtpPassword}});
+  ASSERT_TRUE(report.has_value());
+  const EnvProblem* p = find(report->problems, "SMTP_PASSWORD");
+  ASSERT_NE(p, nullptr) << describe(*report);
+  EXPECT_EQ(p->where, "process environment");
+  EXPECT_NE(p->rule.find("same value as in staging"), std::string::npos);
+  EXPECT_EQ(describe(*report).find(kSmtpPassword), std::string::npos);
+
+  // A broken staging file is reported (once), not a crash and not a silent pass.
+  dir.write(".env.staging", "SMTP_PASSWORD='" + kSmtpPassword + "\n");
+  report = check_release_env(portal_runbook(dir.path()), "production",
+                             {{"SMTP_PASSWORD", "another-long-secret-value"}});
+  ASSERT_TRUE(report.has_value());
+  const EnvProblem* broken = find(report->problems, "");
+  ASSERT_NE(broken, nullptr) << describe(*report);
+  EXPECT_EQ(format_env_problem(*broken), ".env.staging:1: unterminated single quote started here");
+  EXPECT_EQ(describe(*report).find(kSmtpPassword), std::string::npos);
+}
+
 TEST(CheckReleaseEnv, EmptyCiSecretOverridesAndIsReportedAsSuch) {
   TempDir dir;
   write_portal(dir);
@@ -337,6 +361,17 @@ TEST(RenderEnvFile, ShellReadsBackEveryValueExactly) {
   for (const auto& [k, v] : values) {
     EXPECT_EQ(source_and_print(dir.path(), k), v) << k;
   }
+}
+
+TEST(FormatEnvProblem, OneLineWithWhereKeyAndRule) {
+  EXPECT_EQ(format_env_problem({"SMTP_USER", ".env.production:2", "is empty"}),
+            ".env.production:2: SMTP_USER is empty");
+  EXPECT_EQ(format_env_problem({"SMPT_HOST", ".env:7", "SMPT_HOST is not declared"}),
+            ".env:7: SMPT_HOST is not declared");
+  EXPECT_EQ(format_env_problem({"", ".env.production", "env file not found"}),
+            ".env.production: env file not found");
+  EXPECT_EQ(format_secret_finding({"app.js", 42, "AWS access key id"}),
+            "app.js@42: AWS access key id");
 }
 
 TEST(ProcessEnvironment, ReadsTheRealEnvironment) {
