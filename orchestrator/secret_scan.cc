@@ -130,6 +130,7 @@ std::vector<Pattern> build_patterns(const EnvReport& report) {
     auto it = report.values.find(name);
     if (it == report.values.end() || it->second.value.size() < kMinScannedValue) continue;
     for (auto& form : secret_forms(it->second.value)) {
+      if (form.text.size() < 4) continue;  // the prefilter anchors on 4 bytes
       std::string what = "value of " + name;
       if (form.kind != "raw") what += " (" + form.kind + ")";
       patterns.push_back({std::move(form.text), nullptr, std::move(what), true});

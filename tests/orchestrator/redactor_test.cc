@@ -49,6 +49,15 @@ TEST(Redactor, ReplacesWholeSecret) {
   EXPECT_EQ(r.redact("nothing here"), "nothing here");
 }
 
+TEST(Redactor, SecretsAreBytesNotText) {
+  Redactor r;
+  r.add("UTF8_PASSWORD", "p\xc3\xa4ssw\xc3\xb6rd-\xe2\x82\xac");
+  r.add("BINARY_KEY", std::string("\x00\xff\x10key\n\x7f", 8));
+  EXPECT_EQ(r.redact("a p\xc3\xa4ssw\xc3\xb6rd-\xe2\x82\xac b"), "a [REDACTED:UTF8_PASSWORD] b");
+  EXPECT_EQ(r.redact(std::string("<\x00\xff\x10key\n\x7f>", 10)), "<[REDACTED:BINARY_KEY]>");
+  EXPECT_EQ(r.redact("p%C3%A4ssw%C3%B6rd-%E2%82%AC"), "[REDACTED:UTF8_PASSWORD]");
+}
+
 TEST(Redactor, ReplacesBase64FormsWithAndWithoutPadding) {
   Redactor r = make();
   for (bool url : {false, true}) {
