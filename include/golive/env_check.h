@@ -55,6 +55,12 @@ struct SecretFinding {
 // URL-encoded) and well-known key shapes.
 Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir, const EnvReport& report);
 
+// One line for humans: "where: KEY rule" (".env.production:3: SMTP_USER is empty").
+std::string format_env_problem(const EnvProblem& problem);
+
+// One line for humans: "file@offset: what" ("app.js@1042: value of SMTP_PASSWORD (base64)").
+std::string format_secret_finding(const SecretFinding& finding);
+
 // The process environment as a map.
 std::map<std::string, std::string> process_environment();
 
