@@ -153,6 +153,7 @@ class Deploy {
       ctx.local_cwd = build_dir_;
       ctx.local_env = env_values_;
       ctx.on_output = rep_.stream_for("build");
+      ctx.cancel = app_.cancel;
       StepResult r = run_step(step, ctx);
       rep_.flush_stream("build");
       record_.step(r, "build");
@@ -167,6 +168,9 @@ class Deploy {
                       artifact_dir_ + ")",
                   ExitCode::kPreflight);
     }
+    auto archive = UploadArchive::build(artifact_dir_);
+    if (!archive) return fail(archive.error().message, ExitCode::kPreflight);
+    archive_ = *archive;
     auto findings = scan_for_secrets(artifact_dir_, env_report_);
     if (!findings) return fail(findings.error().message, ExitCode::kPreflight);
     if (!findings->empty()) {
@@ -244,6 +248,7 @@ class Deploy {
       c.host_plan = &plan_.hosts[i];
       c.release_id = release_id_;
       c.artifact_dir = artifact_dir_;
+      c.archive = archive_;
       c.shared = plan_.shared;
       c.manifest_json = app_.redactor.redact(manifest.dump(2));
       c.local_env = env_values_;
@@ -474,6 +479,7 @@ class Deploy {
   Plan plan_;
   ReleaseRecorder record_;
   std::string export_dir_, build_dir_, artifact_dir_;
+  std::shared_ptr<const UploadArchive> archive_;
   ConnectedFleet fleet_;
   std::vector<std::string> previous_;
   std::string lock_root_;

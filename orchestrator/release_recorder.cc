@@ -92,8 +92,8 @@ void ReleaseRecorder::finish(const std::string& status, const std::string& finis
 std::string ReleaseRecorder::chain_head() {
   if (!ledger_) return "";
   std::lock_guard lock(mu_);
-  auto report = ledger_->verify();
-  return report ? report->head : "";
+  auto head = ledger_->head();
+  return head ? *head : "";
 }
 
 }  // namespace golive

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
 #include "orchestrator/plan.h"
+#include "steps/upload.h"
 
 namespace golive {
 
@@ -21,6 +23,7 @@ struct StepContext {
   const HostPlan* host_plan = nullptr;
   std::string release_id;
   std::string artifact_dir;                      // local build output, for upload
+  std::shared_ptr<const UploadArchive> archive;  // built once per deploy, replayed to each host
   std::vector<std::string> shared;               // release.shared, for switch
   std::string manifest_json;                     // written into the release by switch
   std::map<std::string, std::string> local_env;  // env values for local steps (never on argv)

@@ -112,8 +112,6 @@ class Ledger {
   // Latest succeeded release of an environment, if any.
   virtual Result<std::optional<ReleaseRecord>> last_good(const std::string& environment) = 0;
   virtual Result<VerifyReport> verify() = 0;
-  // True when `hash` is the hash of some record of the chain (hosts keep the head they saw).
-  virtual Result<bool> contains_hash(const std::string& hash) = 0;
   // Imports a release known from a host's releases.log when the ledger lacks it (ledger sync).
   virtual Result<bool> import_release(const ReleaseRecord& release) = 0;
   // Imports many releases in one transaction (ledger sync of a long log); returns how many were
