@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -49,9 +50,16 @@ Easy new_handle(char* errbuf, Millis timeout, const std::string& ca_file, bool v
   return h;
 }
 
-std::string error_text(CURLcode code, const char* errbuf) {
+// curl's message, plus the OS reason ("Connection refused") that curl 7.88 leaves out.
+std::string error_text(CURL* h, CURLcode code, const char* errbuf) {
   std::string text = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  long os_errno = 0;
+  if (curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0) {
+    char buf[128];
+    const std::string reason = strerror_r(static_cast<int>(os_errno), buf, sizeof buf);
+    if (text.find(reason) == std::string::npos) text += " (" + reason + ")";
+  }
   return text;
 }
 
@@ -61,8 +69,8 @@ Millis total_time(CURL* h) {
   return std::chrono::duration_cast<Millis>(std::chrono::microseconds(us));
 }
 
-TransportFailure transport_failure(CURLcode code, const char* errbuf) {
-  return TransportFailure{error_text(code, errbuf), code == CURLE_PEER_FAILED_VERIFICATION};
+TransportFailure transport_failure(CURL* h, CURLcode code, const char* errbuf) {
+  return TransportFailure{error_text(h, code, errbuf), code == CURLE_PEER_FAILED_VERIFICATION};
 }
 
 size_t collect_body(char* data, size_t size, size_t nmemb, void* user) {
@@ -141,7 +149,7 @@ std::expected<HttpResponse, TransportFailure> http_fetch(const HttpRequest& requ
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
 
   const CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) return std::unexpected(transport_failure(rc, errbuf));
+  if (rc != CURLE_OK) return std::unexpected(transport_failure(c, rc, errbuf));
 
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   response.latency = total_time(c);
@@ -266,7 +274,7 @@ SmtpOutcome smtp_send(const SmtpRequest& request) {
     if (!outcome.accepted) outcome.error = "relay did not answer 250 to the message";
     return outcome;
   }
-  outcome.error = error_text(rc, errbuf);
+  outcome.error = error_text(c, rc, errbuf);
   switch (rc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
@@ -297,7 +305,7 @@ std::expected<TlsPeer, TransportFailure> tls_probe(const std::string& url,
   curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);  // the handshake is all a TLS check needs
   curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
   const CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) return std::unexpected(transport_failure(rc, errbuf));
+  if (rc != CURLE_OK) return std::unexpected(transport_failure(c, rc, errbuf));
   TlsPeer peer;
   peer.latency = total_time(c);
   curl_certinfo* info = nullptr;

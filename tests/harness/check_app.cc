@@ -1,0 +1,16 @@
+#include "tests/harness/check_app.h"
+
+#include <stdexcept>
+
+#include "steps/curl_http.h"
+
+namespace golive::testing {
+
+void set_breaks(const PythonServer& app, const std::string& breaks) {
+  HttpRequest req;
+  req.url = app.url() + "/__admin/break?set=" + breaks;
+  auto r = http_fetch(req);
+  if (!r || r->status != 200) throw std::runtime_error("could not set breaks " + breaks);
+}
+
+}  // namespace golive::testing
