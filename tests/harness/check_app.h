@@ -9,6 +9,8 @@
 namespace golive::testing {
 
 // Sets the fixture app's breaks (comma-separated, "" for the good case); throws when it fails.
-void set_breaks(const PythonServer& app, const std::string& breaks);
+// Over https when `ca_file` (the server's CA) is given.
+void set_breaks(const PythonServer& app, const std::string& breaks,
+                const std::string& ca_file = "");
 
 }  // namespace golive::testing
