@@ -51,9 +51,8 @@ PythonServer::PythonServer(const std::string& script, const std::vector<std::str
   reader_ = std::thread([this, fd = fds[0]] { read_loop(fd); });
 
   std::unique_lock lock(mu_);
-  const bool ready = cv_.wait_for(lock, ready_timeout, [this] {
-    return eof_ || output_.find('\n') != std::string::npos;
-  });
+  const bool ready = cv_.wait_for(
+      lock, ready_timeout, [this] { return eof_ || output_.find('\n') != std::string::npos; });
   if (ready && output_.starts_with("PORT ")) port_ = std::atoi(output_.c_str() + 5);
   if (port_ <= 0) {
     const std::string seen = output_;
@@ -63,7 +62,9 @@ PythonServer::PythonServer(const std::string& script, const std::vector<std::str
   }
 }
 
-PythonServer::~PythonServer() { stop(); }
+PythonServer::~PythonServer() {
+  stop();
+}
 
 void PythonServer::stop() {
   if (pid_ > 0) {
@@ -108,9 +109,9 @@ std::string PythonServer::output() const {
 bool PythonServer::wait_for_output(const std::string& needle,
                                    std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout,
-                      [&] { return output_.find(needle) != std::string::npos || eof_; }) &&
-         output_.find(needle) != std::string::npos;
+  return cv_.wait_for(lock, timeout, [&] {
+    return output_.find(needle) != std::string::npos || eof_;
+  }) && output_.find(needle) != std::string::npos;
 }
 
 TempDir::TempDir() {

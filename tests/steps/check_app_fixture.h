@@ -12,17 +12,21 @@ namespace golive {
 
 class CheckAppTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new testing::PythonServer("check_app.py", {"--slow-ms", "250"});
-  }
+  // The server starts on first use (good case) and lives for the suite.
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
   }
-  void SetUp() override { testing::set_breaks(app(), ""); }
+  void SetUp() override {
+    if (server_ != nullptr) testing::set_breaks(*server_, "");
+  }
 
-  const testing::PythonServer& app() const { return *server_; }
-  std::string url(const std::string& path) const { return server_->url() + path; }
+  const testing::PythonServer& app() const {
+    if (server_ == nullptr)
+      server_ = new testing::PythonServer("check_app.py", {"--slow-ms", "250"});
+    return *server_;
+  }
+  std::string url(const std::string& path) const { return app().url() + path; }
   CheckAttempt run(const std::string& name, CheckSpec spec, const std::string& host = "") {
     return runner->attempt(testing::rendered(name, std::move(spec), host));
   }

@@ -45,8 +45,9 @@ TEST_F(CommandCheckTest, WrongExitStatusFails) {
   auto a = run(spec);
   EXPECT_FALSE(a.passed);
   EXPECT_FALSE(a.transport_error);
-  EXPECT_EQ(a.reason, "command on web1 'check-app': expected exit 0, got 7, output 'connection "
-                      "refused\\n'");
+  EXPECT_EQ(a.reason,
+            "command on web1 'check-app': expected exit 0, got 7, output 'connection "
+            "refused\\n'");
 }
 
 TEST_F(CommandCheckTest, OutputMustMatch) {

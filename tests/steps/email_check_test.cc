@@ -46,7 +46,8 @@ TEST_F(EmailCheckTest, SendsThroughTheRelayWithStarttlsAndAuth) {
   // The relay really received the message, with this attempt's unique token in the subject.
   const auto start = a.detail.find("'golive smoke check ");
   ASSERT_NE(start, std::string::npos) << a.detail;
-  const std::string subject = a.detail.substr(start + 1, a.detail.find('\'', start + 1) - start - 1);
+  const std::string subject =
+      a.detail.substr(start + 1, a.detail.find('\'', start + 1) - start - 1);
   EXPECT_TRUE(tls_relay().wait_for_output("to=canary@example.com subject=" + subject + "\n"))
       << tls_relay().output();
 

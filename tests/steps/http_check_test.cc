@@ -88,7 +88,8 @@ TEST_F(HttpCheckTest, HeaderAndBodyExpectationsFailPrecisely) {
   const std::string cc = "public, max-age=31536000, immutable";
   EXPECT_EQ(a.reason, "GET " + app.url() + "/static/app.css: header Cache-Control is '" + cc +
                           "', expected to match /no-store/; header Cache-Control must be absent, "
-                          "got '" + cc + "'; expected body to contain 'nowhere', got 'body{}\\n'");
+                          "got '" +
+                          cc + "'; expected body to contain 'nowhere', got 'body{}\\n'");
 
   spec = get("/");
   spec.header_match["X-Missing"] = ".";
@@ -160,7 +161,7 @@ TEST_F(HttpCheckTest, ConnectionRefusedIsATransportError) {
   EXPECT_FALSE(a.passed);
   EXPECT_TRUE(a.transport_error);
   EXPECT_TRUE(a.reason.starts_with("GET " + spec.url + ": Failed to connect to 127.0.0.1 port " +
-                                    std::to_string(port)))
+                                   std::to_string(port)))
       << a.reason;
   EXPECT_TRUE(a.reason.ends_with("Couldn't connect to server (Connection refused)")) << a.reason;
 }

@@ -1,6 +1,6 @@
 // login checks against a real app on loopback (tests/fixtures/check_app.py).
-#include "tests/steps/check_app_fixture.h"
 #include "tests/harness/test_certs.h"
+#include "tests/steps/check_app_fixture.h"
 
 namespace golive {
 namespace {

@@ -35,8 +35,8 @@ TEST_F(PrivateCacheCheckTest, PublicCacheControlFails) {
                           "or no-store");
   // Cacheable and no Vary: Cookie: also warned.
   ASSERT_EQ(a.warnings.size(), 1u);
-  EXPECT_EQ(a.warnings[0], "GET " + url("/dashboard") +
-                               ": Vary lacks Cookie on a cacheable private page");
+  EXPECT_EQ(a.warnings[0],
+            "GET " + url("/dashboard") + ": Vary lacks Cookie on a cacheable private page");
 }
 
 TEST_F(PrivateCacheCheckTest, AgeHeaderMeansASharedCacheServedIt) {

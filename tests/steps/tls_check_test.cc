@@ -13,30 +13,28 @@ using testing::PythonServer;
 
 class TlsCheckTest : public ::testing::Test {
  protected:
-  CheckAttempt run(const TlsCheck& spec) {
-    return runner->attempt(testing::rendered("tls", spec));
-  }
+  CheckAttempt run(const TlsCheck& spec) { return runner->attempt(testing::rendered("tls", spec)); }
   TlsCheck spec_for(const PythonServer& server) const {
     TlsCheck t;
     t.url = server.url("https");
-    t.ca_file = certs.ca;
+    t.ca_file = certs().ca;
     return t;
   }
 
-  const testing::TestCerts& certs = testing::shared_test_certs();
+  const testing::TestCerts& certs() const { return testing::shared_test_certs(); }
   testing::FakeLocalProcess local;
   std::unique_ptr<CheckRunner> runner = make_check_runner({}, local);
 };
 
 TEST_F(TlsCheckTest, PassesForATrustedCertificateWithTimeLeft) {
-  PythonServer server("check_app.py", {"--cert", certs.good_cert, "--key", certs.good_key});
+  PythonServer server("check_app.py", {"--cert", certs().good_cert, "--key", certs().good_key});
   auto a = run(spec_for(server));
   EXPECT_TRUE(a.passed) << a.reason;
   EXPECT_EQ(a.detail, "certificate valid for 29 more days");
 }
 
 TEST_F(TlsCheckTest, FailsWhenExpiryIsTooClose) {
-  PythonServer server("check_app.py", {"--cert", certs.good_cert, "--key", certs.good_key});
+  PythonServer server("check_app.py", {"--cert", certs().good_cert, "--key", certs().good_key});
   auto spec = spec_for(server);
   spec.min_days = 60;
   auto a = run(spec);
@@ -49,7 +47,7 @@ TEST_F(TlsCheckTest, FailsWhenExpiryIsTooClose) {
 }
 
 TEST_F(TlsCheckTest, ExpiredCertificateFailsSayingSo) {
-  PythonServer server("check_app.py", {"--cert", certs.expired_cert, "--key", certs.key});
+  PythonServer server("check_app.py", {"--cert", certs().expired_cert, "--key", certs().key});
   auto spec = spec_for(server);
   auto a = run(spec);
   EXPECT_FALSE(a.passed);
@@ -62,7 +60,7 @@ TEST_F(TlsCheckTest, ExpiredCertificateFailsSayingSo) {
 }
 
 TEST_F(TlsCheckTest, WrongHostNameFails) {
-  PythonServer server("check_app.py", {"--cert", certs.wrong_name_cert, "--key", certs.key});
+  PythonServer server("check_app.py", {"--cert", certs().wrong_name_cert, "--key", certs().key});
   auto a = run(spec_for(server));
   EXPECT_FALSE(a.passed);
   EXPECT_FALSE(a.transport_error);
@@ -73,7 +71,7 @@ TEST_F(TlsCheckTest, WrongHostNameFails) {
 }
 
 TEST_F(TlsCheckTest, UnknownRootFails) {
-  PythonServer server("check_app.py", {"--cert", certs.good_cert, "--key", certs.good_key});
+  PythonServer server("check_app.py", {"--cert", certs().good_cert, "--key", certs().good_key});
   auto spec = spec_for(server);
   spec.ca_file.clear();  // the system store does not know the test CA
   auto a = run(spec);
