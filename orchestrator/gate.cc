@@ -3,6 +3,7 @@
 #include "golive/gate.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <thread>
 #include <variant>
@@ -28,17 +29,23 @@ Millis percentile(std::vector<Millis> values, double p) {
   return values[rank - 1];
 }
 
+// At most this many attempts at once: a big fleet's checks should not open hundreds of sockets.
+constexpr std::size_t kMaxParallel = 16;
+
 void run_attempts(const std::vector<std::size_t>& which, const std::vector<RenderedCheck>& checks,
                   CheckRunner& runner, std::vector<CheckAttempt>& out) {
   if (which.size() == 1) {
     out[which[0]] = runner.attempt(checks[which[0]]);
     return;
   }
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t k; (k = next.fetch_add(1)) < which.size();) {
+      out[which[k]] = runner.attempt(checks[which[k]]);
+    }
+  };
   std::vector<std::jthread> threads;
-  threads.reserve(which.size());
-  for (std::size_t i : which) {
-    threads.emplace_back([&, i] { out[i] = runner.attempt(checks[i]); });
-  }
+  for (std::size_t t = 0; t < std::min(which.size(), kMaxParallel); ++t) threads.emplace_back(work);
 }
 
 std::string describe(Millis d) {

@@ -24,6 +24,17 @@ std::string got_status(const HttpResponse& r) {
   return out;
 }
 
+// A header value fit for a reason: cookies and credentials are never repeated.
+std::string shown(const std::string& name, const std::string& value) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "set-cookie" || lower == "cookie" || lower == "authorization" ||
+      lower == "proxy-authorization") {
+    return "[hidden]";
+  }
+  return "'" + value + "'";
+}
+
 }  // namespace
 
 CheckAttempt run_http_check(const HttpCheck& spec, const CheckEnv& env) {
@@ -84,13 +95,13 @@ CheckAttempt run_http_check(const HttpCheck& spec, const CheckEnv& env) {
     } else if (!value) {
       problems.push_back("expected header " + name + " matching /" + pattern + "/, got none");
     } else if (!RE2::PartialMatch(*value, re)) {
-      problems.push_back("header " + name + " is '" + *value + "', expected to match /" + pattern +
-                         "/");
+      problems.push_back("header " + name + " is " + shown(name, *value) + ", expected to match /" +
+                         pattern + "/");
     }
   }
   for (const auto& name : spec.header_absent) {
     if (auto value = r.header(name)) {
-      problems.push_back("header " + name + " must be absent, got '" + *value + "'");
+      problems.push_back("header " + name + " must be absent, got " + shown(name, *value));
     }
   }
   if (!spec.body_contains.empty() && r.body.find(spec.body_contains) == std::string::npos) {

@@ -100,6 +100,17 @@ TEST_F(HttpCheckTest, HeaderAndBodyExpectationsFailPrecisely) {
                           "match /^bye/, got 'hello from check_app\\n'");
 }
 
+TEST_F(HttpCheckTest, CookieValuesNeverAppearInReasons) {
+  auto spec = get("/login");
+  spec.method = "POST";
+  spec.form = {{"username", "smoke"}, {"password", "s3cret-smoke-pass"}};
+  spec.status = {303};
+  spec.header_absent = {"Set-Cookie"};
+  auto a = run(spec);
+  EXPECT_EQ(a.reason,
+            "POST " + app.url() + "/login: header Set-Cookie must be absent, got [hidden]");
+}
+
 TEST_F(HttpCheckTest, InvalidUserRegexIsReportedNotThrown) {
   auto spec = get("/");
   spec.body_regex = "(unclosed";
