@@ -19,6 +19,7 @@ struct RenderedCheck {
   std::string name;
   std::string host;  // set when the check's templates use {{ host.* }}
   CheckSpec spec;
+  Millis timeout = std::chrono::seconds(10);  // per attempt; run_gate sets it from gate.timeout
 };
 
 // One try of one check.
@@ -28,6 +29,7 @@ struct CheckAttempt {
   std::string reason;            // expected vs got, redacted by the caller
   Millis latency{0};
   std::vector<std::string> warnings;
+  std::string detail;  // what a passing attempt observed worth recording (e.g. the mail token)
 };
 
 struct CheckResult {

@@ -32,10 +32,10 @@ struct Host {
 
 // Rolling strategy: hosts split into batches; a batch finishes before the next starts.
 struct Strategy {
-  int parallel = 10;       // hosts of a batch worked on at once
-  int batch_size = 0;      // hosts per batch; 0 means use batch_percent
-  int batch_percent = 100; // share of the fleet per batch when batch_size is 0
-  int max_fail = 0;        // host failures tolerated before the rollout stops
+  int parallel = 10;        // hosts of a batch worked on at once
+  int batch_size = 0;       // hosts per batch; 0 means use batch_percent
+  int batch_percent = 100;  // share of the fleet per batch when batch_size is 0
+  int max_fail = 0;         // host failures tolerated before the rollout stops
 };
 
 struct Environment {
@@ -124,6 +124,7 @@ struct LoginCheck {
   std::string password_field = "password";
   std::string then;  // protected page fetched with, then without, the session
   std::string ca_file;
+  std::string cookie;  // name of the session cookie; empty: every cookie the login sets
 };
 
 struct PrivateCacheCheck {
@@ -143,6 +144,7 @@ struct EmailCheck {
   bool starttls = true;
   std::string trigger_url;  // app's own "send test email" endpoint instead of SMTP
   std::string ca_file;
+  std::string session;  // login check whose cookies authenticate the trigger_url POST
 };
 
 struct CommandCheck {
@@ -168,15 +170,15 @@ struct Check {
 };
 
 struct Notify {
-  std::string webhook;  // template
-  std::string command;  // local command template
+  std::string webhook;          // template
+  std::string command;          // local command template
   std::vector<std::string> on;  // succeeded|failed|rolled_back|rollback_failed|lock_broken
   SourcePos pos;
 };
 
 struct Runbook {
-  std::string file;  // path it was loaded from
-  std::string dir;   // directory of that file
+  std::string file;          // path it was loaded from
+  std::string dir;           // directory of that file
   std::string content_hash;  // SHA-256 of the file's bytes
   int version = kRunbookSchemaVersion;
   std::string app;
