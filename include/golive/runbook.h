@@ -142,6 +142,7 @@ struct EmailCheck {
   std::string password;
   bool starttls = true;
   std::string trigger_url;  // app's own "send test email" endpoint instead of SMTP
+  std::string session;      // login check whose cookies the trigger_url POST carries
   std::string ca_file;
 };
 
