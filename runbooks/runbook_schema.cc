@@ -104,12 +104,20 @@ class SchemaReader {
       out_.fatal = true;
       return std::move(out_);
     }
-    const auto top = read_fields(root, "", kTopKeys, d_);
-    if (!top) {
+    if (!root.is_map()) {
+      d_.error(root.pos, "",
+               "expected a mapping of keys (version, app, environments, ...), got " +
+                   std::string(describe(root)));
       out_.fatal = true;
       return std::move(out_);
     }
-    if (!read_version(*top, root.pos)) {
+    // The version decides which keys exist, so it is read before any key is judged.
+    if (!read_version(root)) {
+      out_.fatal = true;
+      return std::move(out_);
+    }
+    const auto top = read_fields(root, "", kTopKeys, d_);
+    if (!top) {
       out_.fatal = true;
       return std::move(out_);
     }
@@ -192,10 +200,11 @@ class SchemaReader {
     if (!re.ok()) d_.error(pos, path, "invalid regular expression: " + re.error());
   }
 
-  bool read_version(const Fields& top, SourcePos root_pos) {
-    const auto* e = top.get("version");
+  bool read_version(const YamlNode& root) {
+    const auto it = std::ranges::find(root.entries, std::string("version"), &YamlEntry::key);
+    const YamlEntry* e = it == root.entries.end() ? nullptr : &*it;
     if (e == nullptr) {
-      d_.error(root_pos, "version",
+      d_.error(root.pos, "version",
                "missing required key `version` (add `version: " +
                    std::to_string(kRunbookSchemaVersion) + "` at the top)");
       return true;
@@ -789,9 +798,12 @@ class SchemaReader {
         }
         kind = e;
       }
-      if (kind == nullptr) {
+      const bool unknown_kind_reported = f->in_order().size() < item.entries.size();
+      if (kind == nullptr && !unknown_kind_reported) {
         d_.error(item.pos, path,
                  "check needs one of `http`, `login`, `private_cache`, `email`, `command`, `tls`");
+      }
+      if (kind == nullptr) {
         out_.runbook.checks.push_back(std::move(check));
         continue;
       }
