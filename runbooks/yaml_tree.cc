@@ -51,13 +51,12 @@ class Converter {
       case YAML::NodeType::Map:
         out.kind = YamlNode::Kind::kMap;
         for (const auto& kv : in) {
-          auto& entry = out.entries.emplace_back();
-          entry.key_pos = pos_of(kv.first.Mark());
           if (!kv.first.IsScalar()) {
-            diags_.error(entry.key_pos, "", "mapping keys must be plain strings");
-            ++nodes_;
+            diags_.error(pos_of(kv.first.Mark()), "", "mapping keys must be plain strings");
             continue;
           }
+          auto& entry = out.entries.emplace_back();
+          entry.key_pos = pos_of(kv.first.Mark());
           entry.key = kv.first.Scalar();
           if (!convert(kv.second, entry.value, depth + 1)) return false;
           // yaml-cpp places an empty value at the next token; the key is where the eye goes.
