@@ -43,8 +43,8 @@ constexpr Keys<16> kHttpKeys{"method",       "url",           "headers",       "
                              "header_match", "header_absent", "body_contains", "body_regex",
                              "max_latency",  "session",       "ca_file",       "insecure"};
 constexpr Keys<7> kHttpMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-constexpr Keys<7> kLoginKeys{"url",  "user",   "password", "user_field", "password_field",
-                             "then", "ca_file"};
+constexpr Keys<8> kLoginKeys{"url",  "user",    "password", "user_field", "password_field",
+                             "then", "ca_file", "cookie"};
 constexpr Keys<5> kPrivateCacheKeys{"url", "session", "static_urls", "static_min_max_age",
                                     "ca_file"};
 constexpr Keys<9> kEmailKeys{"smtp",     "to",          "from",    "user",   "password",
@@ -988,6 +988,7 @@ class SchemaReader {
     c.then = read_template(*f, "then", path, kCheckScopes);
     check_url_scheme(*f, "then", path, {"http://", "https://"});
     c.ca_file = read_template(*f, "ca_file", path, kCheckScopes);
+    c.cookie = read_plain(*f, "cookie", path);
     return c;
   }
 

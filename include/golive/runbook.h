@@ -124,6 +124,7 @@ struct LoginCheck {
   std::string password_field = "password";
   std::string then;  // protected page fetched with, then without, the session
   std::string ca_file;
+  std::string cookie;  // name of the session cookie; empty: every cookie the login sets
 };
 
 struct PrivateCacheCheck {
@@ -142,8 +143,8 @@ struct EmailCheck {
   std::string password;
   bool starttls = true;
   std::string trigger_url;  // app's own "send test email" endpoint instead of SMTP
-  std::string session;      // login check whose cookies the trigger_url POST carries
   std::string ca_file;
+  std::string session;  // login check whose cookies authenticate the trigger_url POST
 };
 
 struct CommandCheck {
