@@ -475,7 +475,8 @@ class SchemaReader {
       if (const auto* e = f->get("distinct_from")) {
         const std::string p = child_path(path, "distinct_from");
         if (auto s = read_string(e->value, p, d_)) {
-          if (std::ranges::find(env_names_, *s) == env_names_.end()) {
+          // Without parsed environments there is nothing to compare with (already reported).
+          if (!env_names_.empty() && std::ranges::find(env_names_, *s) == env_names_.end()) {
             std::vector<std::string_view> names(env_names_.begin(), env_names_.end());
             d_.error(e->value.pos, p,
                      "no environment named `" + *s + "`" + did_you_mean(*s, names));
