@@ -1,5 +1,6 @@
 // `{{ name }}` templates: vars, env.NAME, host.*, release.*. Rendering into shell commands quotes
-// every value by construction, and never puts an env value on a command line.
+// every value by construction, and never puts an env value on a command line. `\{{` is a literal
+// `{{` (for commands such as docker --format '{{.State}}').
 #pragma once
 
 #include <map>
@@ -29,6 +30,10 @@ Result<std::string> render(std::string_view tmpl, const TemplateContext& ctx, Qu
 
 // The references a template makes, as written inside the braces ("base_url", "env.SMTP_URL").
 std::vector<std::string> template_references(std::string_view tmpl);
+
+// Like template_references, but an unterminated `{{` or a malformed reference is an error
+// (the loader uses it to validate every template before anything runs).
+Result<std::vector<std::string>> parse_template_references(std::string_view tmpl);
 
 // Single-quotes a value for POSIX sh.
 std::string shell_quote(std::string_view value);

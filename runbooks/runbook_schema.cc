@@ -1,0 +1,1136 @@
+#include "runbooks/runbook_schema.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <climits>
+#include <map>
+#include <set>
+
+#include "runbooks/suggest.h"
+#include "runbooks/yaml_reader.h"
+
+namespace golive {
+namespace {
+
+using namespace std::chrono_literals;
+
+template <std::size_t N>
+using Keys = std::array<std::string_view, N>;
+
+constexpr Keys<13> kTopKeys{"version", "app",    "budget",   "environments", "env",
+                            "release", "build",  "artifact", "steps",        "rollback",
+                            "gate",    "checks", "notify"};
+constexpr Keys<5> kEnvironmentKeys{"hosts", "env_file", "known_hosts", "strategy", "vars"};
+constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
+constexpr Keys<3> kStrategyKeys{"parallel", "batch", "max_fail"};
+constexpr Keys<3> kEnvSpecKeys{"example", "required", "secrets"};
+constexpr Keys<7> kRequirementKeys{"name",       "pattern", "type",         "one_of",
+                                   "min_length", "secret",  "distinct_from"};
+constexpr Keys<6> kEnvTypes{"url", "email", "port", "int", "bool", "hostname"};
+constexpr Keys<3> kReleaseKeys{"path", "keep", "shared"};
+constexpr Keys<4> kBuildKeys{"name", "local", "timeout", "env"};
+constexpr Keys<9> kStepKeys{"name", "run",  "upload",  "switch", "local",
+                            "undo", "once", "timeout", "env"};
+constexpr Keys<4> kStepKinds{"run", "upload", "switch", "local"};
+constexpr Keys<2> kBudgetKeys{"rollback", "deploy"};
+constexpr Keys<4> kGateKeys{"window", "interval", "consecutive", "timeout"};
+constexpr Keys<7> kCheckKeys{"name", "http", "login", "private_cache", "email", "command", "tls"};
+constexpr Keys<16> kHttpKeys{"method",       "url",           "headers",       "body",
+                             "form",         "json",          "follow",        "status",
+                             "header_match", "header_absent", "body_contains", "body_regex",
+                             "max_latency",  "session",       "ca_file",       "insecure"};
+constexpr Keys<7> kHttpMethods{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+constexpr Keys<8> kLoginKeys{"url",  "user",    "password", "user_field", "password_field",
+                             "then", "ca_file", "cookie"};
+constexpr Keys<5> kPrivateCacheKeys{"url", "session", "static_urls", "static_min_max_age",
+                                    "ca_file"};
+constexpr Keys<9> kEmailKeys{"smtp",     "to",          "from",    "user",   "password",
+                             "starttls", "trigger_url", "session", "ca_file"};
+constexpr Keys<4> kCommandKeys{"run", "local", "exit", "output"};
+constexpr Keys<3> kTlsKeys{"url", "ca_file", "min_days"};
+constexpr Keys<3> kNotifyKeys{"webhook", "command", "on"};
+constexpr Keys<5> kNotifyEvents{"succeeded", "failed", "rolled_back", "rollback_failed",
+                                "lock_broken"};
+constexpr Keys<3> kReservedVars{"env", "host", "release"};
+
+constexpr unsigned kStepScopes = kScopeEnv | kScopeHost | kScopeRelease;
+constexpr unsigned kCheckScopes = kScopeEnv | kScopeHost;
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Environment and host names end up in paths and file names: keep them boring.
+bool is_safe_name(std::string_view s) {
+  if (s.empty() || !is_alnum(s.front()) || s.size() > 64) return false;
+  return std::ranges::all_of(
+      s, [](char c) { return is_alnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+// Environment variable and vars names.
+bool is_identifier(std::string_view s) {
+  if (s.empty() || (s.front() >= '0' && s.front() <= '9')) return false;
+  return std::ranges::all_of(s, [](char c) { return is_alnum(c) || c == '_'; });
+}
+
+bool has_dotdot(std::string_view path) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    if (path.substr(start, end - start) == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+bool is_template(std::string_view s) {
+  return s.find("{{") != std::string_view::npos;
+}
+
+std::string at_line(SourcePos pos) {
+  return "line " + std::to_string(pos.line) + ":" + std::to_string(pos.col);
+}
+
+class SchemaReader {
+ public:
+  explicit SchemaReader(Diagnostics& diags) : d_(diags) {}
+
+  ParsedRunbook read(const YamlNode& root) {
+    if (root.is_null()) {
+      d_.error(SourcePos{1, 1}, "", "the runbook is empty: it must start with `version: 1`");
+      out_.fatal = true;
+      return std::move(out_);
+    }
+    if (!root.is_map()) {
+      d_.error(root.pos, "",
+               "expected a mapping of keys (version, app, environments, ...), got " +
+                   std::string(describe(root)));
+      out_.fatal = true;
+      return std::move(out_);
+    }
+    // The version decides which keys exist, so it is read before any key is judged.
+    if (!read_version(root)) {
+      out_.fatal = true;
+      return std::move(out_);
+    }
+    const auto top = read_fields(root, "", kTopKeys, d_);
+    if (!top) {
+      out_.fatal = true;
+      return std::move(out_);
+    }
+    Runbook& rb = out_.runbook;
+    if (const auto* e = required(*top, "app", root.pos, "")) {
+      if (auto app = read_string(e->value, "app", d_)) {
+        if (!is_safe_name(*app)) {
+          d_.error(e->value.pos, "app",
+                   "app name `" + *app + "` must be letters, digits, `_`, `.` or `-`");
+        }
+        rb.app = std::move(*app);
+      }
+    }
+    if (const auto* e = top->get("budget")) read_budget(e->value);
+    if (const auto* e = required(*top, "environments", root.pos, "")) read_environments(*e);
+    if (const auto* e = top->get("env")) read_env_spec(e->value);
+    if (const auto* e = required(*top, "release", root.pos, "")) read_release(*e);
+    if (const auto* e = top->get("build")) read_build(e->value);
+    if (const auto* e = top->get("artifact")) {
+      if (auto a = read_string(e->value, "artifact", d_)) {
+        check_relative(*a, e->value.pos, "artifact");
+        rb.artifact = std::move(*a);
+      }
+    }
+    if (const auto* e = required(*top, "steps", root.pos, "")) read_steps(e->value);
+    if (const auto* e = top->get("rollback")) read_rollback(e->value);
+    if (const auto* e = top->get("gate")) read_gate(e->value);
+    if (const auto* e = top->get("checks")) read_checks(e->value);
+    if (const auto* e = top->get("notify")) read_notify(e->value);
+    check_sessions();
+    return std::move(out_);
+  }
+
+ private:
+  // Reports a missing required key at its parent's position.
+  const YamlEntry* required(const Fields& fields, std::string_view key, SourcePos parent_pos,
+                            const std::string& parent_path) {
+    const auto* e = fields.get(key);
+    if (e == nullptr) {
+      d_.error(parent_pos, child_path(parent_path, key),
+               "missing required key `" + std::string(key) + "`");
+    }
+    return e;
+  }
+
+  void tmpl(const std::string& text, SourcePos pos, std::string path, unsigned scopes) {
+    if (is_template(text)) out_.templates.push_back({text, pos, std::move(path), scopes});
+  }
+
+  // Reads a string that is a template; returns "" when absent or invalid.
+  std::string read_template(const Fields& f, std::string_view key, const std::string& parent,
+                            unsigned scopes) {
+    const auto* e = f.get(key);
+    if (e == nullptr) return {};
+    const std::string path = child_path(parent, key);
+    auto s = read_string(e->value, path, d_);
+    if (!s) return {};
+    tmpl(*s, e->value.pos, path, scopes);
+    return std::move(*s);
+  }
+
+  // A plain (non-template) string field; returns "" when absent or invalid.
+  std::string read_plain(const Fields& f, std::string_view key, const std::string& parent) {
+    const auto* e = f.get(key);
+    if (e == nullptr) return {};
+    auto s = read_string(e->value, child_path(parent, key), d_);
+    return s ? std::move(*s) : std::string();
+  }
+
+  void check_relative(const std::string& p, SourcePos pos, const std::string& path) {
+    if (p.starts_with('/') || has_dotdot(p)) {
+      d_.error(pos, path, "`" + p + "` must be a relative path without `..`");
+    }
+  }
+
+  void check_regex(const std::string& pattern, SourcePos pos, const std::string& path) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    const RE2 re(pattern, options);
+    if (!re.ok()) d_.error(pos, path, "invalid regular expression: " + re.error());
+  }
+
+  bool read_version(const YamlNode& root) {
+    const auto it = std::ranges::find(root.entries, std::string("version"), &YamlEntry::key);
+    const YamlEntry* e = it == root.entries.end() ? nullptr : &*it;
+    if (e == nullptr) {
+      d_.error(root.pos, "version",
+               "missing required key `version` (add `version: " +
+                   std::to_string(kRunbookSchemaVersion) + "` at the top)");
+      return true;
+    }
+    const auto v = e->value.is_scalar() ? parse_integer(e->value.scalar) : std::nullopt;
+    if (!v || *v < 1) {
+      d_.error(e->value.pos, "version",
+               "expected a schema version number such as " + std::to_string(kRunbookSchemaVersion));
+      return true;
+    }
+    if (*v > kRunbookSchemaVersion) {
+      // A newer schema may have keys this binary does not know: one clear error, nothing else.
+      d_.error(e->value.pos, "version",
+               "runbook schema version " + e->value.scalar +
+                   " is newer than this golive supports (" + std::to_string(kRunbookSchemaVersion) +
+                   "); upgrade golive");
+      return false;
+    }
+    out_.runbook.version = static_cast<int>(*v);
+    return true;
+  }
+
+  void read_budget(const YamlNode& node) {
+    const auto f = read_fields(node, "budget", kBudgetKeys, d_);
+    if (!f) return;
+    if (const auto* e = f->get("rollback")) {
+      if (auto v = read_duration(e->value, "budget.rollback", d_))
+        out_.runbook.budget.rollback = *v;
+    }
+    if (const auto* e = f->get("deploy")) {
+      if (auto v = read_duration(e->value, "budget.deploy", d_)) out_.runbook.budget.deploy = *v;
+    }
+  }
+
+  void read_environments(const YamlEntry& entry) {
+    const auto entries = read_entries(entry.value, "environments", d_, "environment");
+    if (!entries) return;
+    if (entries->empty()) {
+      d_.error(entry.value.pos, "environments", "no environments defined");
+      return;
+    }
+    for (const auto* e : *entries) {
+      const std::string path = child_path("environments", e->key);
+      Environment env;
+      env.name = e->key;
+      env.pos = e->key_pos;
+      if (!is_safe_name(env.name)) {
+        d_.error(e->key_pos, path,
+                 "environment name `" + env.name + "` must be letters, digits, `_`, `.` or `-`");
+      }
+      read_environment(e->value, path, env);
+      env_names_.push_back(env.name);
+      out_.runbook.environments.push_back(std::move(env));
+    }
+  }
+
+  void read_environment(const YamlNode& node, const std::string& path, Environment& env) {
+    const auto f = read_fields(node, path, kEnvironmentKeys, d_);
+    if (!f) return;
+    if (const auto* e = f->get("hosts")) {
+      read_hosts(e->value, child_path(path, "hosts"), env);
+    } else {
+      d_.error(env.pos, child_path(path, "hosts"), "environment `" + env.name + "` has no hosts");
+    }
+    env.env_file = read_plain(*f, "env_file", path);
+    env.known_hosts = read_plain(*f, "known_hosts", path);
+    if (const auto* e = f->get("strategy")) {
+      read_strategy(e->value, child_path(path, "strategy"), env.strategy);
+    }
+    if (const auto* e = f->get("vars")) read_vars(e->value, child_path(path, "vars"), env);
+  }
+
+  void read_hosts(const YamlNode& node, const std::string& path, Environment& env) {
+    const auto* items = read_list(node, path, d_);
+    if (items == nullptr) return;
+    if (items->empty()) {
+      d_.error(node.pos, path, "environment `" + env.name + "` has no hosts");
+      return;
+    }
+    std::map<std::string, SourcePos> seen;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto& item = (*items)[i];
+      const std::string ip = item_path(path, i);
+      const auto f = read_fields(item, ip, kHostKeys, d_);
+      if (!f) continue;
+      Host host;
+      host.pos = item.pos;
+      if (const auto* e = required(*f, "name", item.pos, ip)) {
+        if (auto name = read_string(e->value, child_path(ip, "name"), d_)) {
+          if (!is_safe_name(*name)) {
+            d_.error(e->value.pos, child_path(ip, "name"),
+                     "host name `" + *name + "` must be letters, digits, `_`, `.` or `-`");
+          }
+          const auto [it, inserted] = seen.emplace(*name, e->value.pos);
+          if (!inserted) {
+            d_.error(e->value.pos, child_path(ip, "name"),
+                     "duplicate host name `" + *name + "` (first at " + at_line(it->second) + ")");
+          }
+          host.name = std::move(*name);
+        }
+      }
+      if (const auto* e = required(*f, "address", item.pos, ip)) {
+        if (auto address = read_string(e->value, child_path(ip, "address"), d_)) {
+          if (address->find_first_of(" \t/") != std::string::npos) {
+            d_.error(e->value.pos, child_path(ip, "address"),
+                     "address `" + *address + "` must be a host name or IP address");
+          }
+          host.address = std::move(*address);
+        }
+      }
+      host.user = read_plain(*f, "user", ip);
+      if (const auto* e = f->get("port")) {
+        if (auto port = read_int(e->value, child_path(ip, "port"), d_, 1, 65535)) host.port = *port;
+      }
+      host.identity_file = read_plain(*f, "identity_file", ip);
+      env.hosts.push_back(std::move(host));
+    }
+  }
+
+  void read_strategy(const YamlNode& node, const std::string& path, Strategy& s) {
+    const auto f = read_fields(node, path, kStrategyKeys, d_);
+    if (!f) return;
+    if (const auto* e = f->get("parallel")) {
+      if (auto v = read_int(e->value, child_path(path, "parallel"), d_, 1, 10000)) s.parallel = *v;
+    }
+    if (const auto* e = f->get("batch")) read_batch(e->value, child_path(path, "batch"), s);
+    if (const auto* e = f->get("max_fail")) {
+      if (auto v = read_int(e->value, child_path(path, "max_fail"), d_, 0, 10000)) s.max_fail = *v;
+    }
+  }
+
+  void read_batch(const YamlNode& node, const std::string& path, Strategy& s) {
+    if (node.is_scalar() && node.scalar.ends_with('%')) {
+      const auto pct =
+          parse_integer(std::string_view(node.scalar).substr(0, node.scalar.size() - 1));
+      if (!pct || *pct < 1 || *pct > 100) {
+        d_.error(node.pos, path,
+                 "batch percentage must be between 1% and 100%, got `" + node.scalar + "`");
+        return;
+      }
+      s.batch_size = 0;
+      s.batch_percent = static_cast<int>(*pct);
+      return;
+    }
+    if (node.is_scalar() && !parse_integer(node.scalar)) {
+      d_.error(node.pos, path,
+               "expected a host count (e.g. 2) or a percentage (e.g. \"50%\"), got `" +
+                   node.scalar + "`");
+      return;
+    }
+    if (auto v = read_int(node, path, d_, 1, 10000)) s.batch_size = *v;
+  }
+
+  void read_vars(const YamlNode& node, const std::string& path, Environment& env) {
+    const auto entries = read_entries(node, path, d_, "variable");
+    if (!entries) return;
+    for (const auto* e : *entries) {
+      const std::string p = child_path(path, e->key);
+      if (!is_identifier(e->key)) {
+        d_.error(
+            e->key_pos, p,
+            "variable name `" + e->key + "` must be letters, digits and `_` (not a digit first)");
+      } else if (std::ranges::find(kReservedVars, std::string_view(e->key)) !=
+                 kReservedVars.end()) {
+        d_.error(e->key_pos, p,
+                 "`" + e->key + "` is reserved for {{ " + e->key + ".* }} references");
+      }
+      if (!e->value.is_scalar()) {
+        d_.error(e->value.pos, p, "expected a string, got " + std::string(describe(e->value)));
+        continue;
+      }
+      if (is_template(e->value.scalar)) {
+        d_.error(e->value.pos, p, "vars are plain values: `{{` is not expanded here");
+      }
+      env.vars[e->key] = e->value.scalar;
+    }
+  }
+
+  void read_env_spec(const YamlNode& node) {
+    const auto f = read_fields(node, "env", kEnvSpecKeys, d_);
+    if (!f) return;
+    EnvSpec& spec = out_.runbook.env;
+    if (const auto* e = f->get("example")) {
+      if (auto s = read_string(e->value, "env.example", d_)) {
+        spec.example = std::move(*s);
+        out_.env_example_pos = e->value.pos;
+      }
+    }
+    if (const auto* e = f->get("required")) {
+      if (const auto* items = read_list(e->value, "env.required", d_)) {
+        std::map<std::string, SourcePos> seen;
+        for (std::size_t i = 0; i < items->size(); ++i) {
+          read_requirement((*items)[i], item_path("env.required", i), seen);
+        }
+      }
+    }
+    if (const auto* e = f->get("secrets")) {
+      if (auto names = read_string_list(e->value, "env.secrets", d_)) {
+        for (std::size_t i = 0; i < names->size(); ++i) {
+          if (!is_identifier((*names)[i])) {
+            d_.error(e->value.items[i].pos, item_path("env.secrets", i),
+                     "`" + (*names)[i] + "` is not a valid environment variable name");
+          }
+        }
+        spec.secret_names = std::move(*names);
+      }
+    }
+  }
+
+  void read_requirement(const YamlNode& item, const std::string& path,
+                        std::map<std::string, SourcePos>& seen) {
+    EnvRequirement req;
+    req.pos = item.pos;
+    SourcePos name_pos = item.pos;
+    std::string name_path = path;
+    std::optional<Fields> f;
+    if (item.is_scalar()) {
+      req.name = item.scalar;  // shorthand: just the name
+    } else {
+      f = read_fields(item, path, kRequirementKeys, d_);
+      if (!f) return;
+      if (const auto* e = required(*f, "name", item.pos, path)) {
+        name_pos = e->value.pos;
+        name_path = child_path(path, "name");
+        if (auto s = read_string(e->value, name_path, d_)) req.name = std::move(*s);
+      }
+    }
+    if (!req.name.empty()) {
+      if (!is_identifier(req.name)) {
+        d_.error(name_pos, name_path,
+                 "`" + req.name + "` is not a valid environment variable name");
+      }
+      const auto [it, inserted] = seen.emplace(req.name, name_pos);
+      if (!inserted) {
+        d_.error(
+            name_pos, name_path,
+            "duplicate requirement for `" + req.name + "` (first at " + at_line(it->second) + ")");
+      }
+    }
+    if (f) {
+      if (const auto* e = f->get("pattern")) {
+        if (auto s = read_string(e->value, child_path(path, "pattern"), d_)) {
+          check_regex(*s, e->value.pos, child_path(path, "pattern"));
+          req.pattern = std::move(*s);
+        }
+      }
+      if (const auto* e = f->get("type")) {
+        if (auto s = read_string(e->value, child_path(path, "type"), d_)) {
+          if (std::ranges::find(kEnvTypes, std::string_view(*s)) == kEnvTypes.end()) {
+            d_.error(e->value.pos, child_path(path, "type"),
+                     "unknown type `" + *s + "`" + did_you_mean(*s, kEnvTypes) +
+                         "; types are url, email, port, int, bool, hostname");
+          }
+          req.type = std::move(*s);
+        }
+      }
+      if (const auto* e = f->get("one_of")) {
+        if (auto v = read_string_list(e->value, child_path(path, "one_of"), d_)) req.one_of = *v;
+      }
+      if (const auto* e = f->get("min_length")) {
+        if (auto v = read_int(e->value, child_path(path, "min_length"), d_, 0, 1 << 20)) {
+          req.min_length = *v;
+        }
+      }
+      if (const auto* e = f->get("secret")) {
+        if (auto v = read_bool(e->value, child_path(path, "secret"), d_)) req.secret = *v;
+      }
+      if (const auto* e = f->get("distinct_from")) {
+        const std::string p = child_path(path, "distinct_from");
+        if (auto s = read_string(e->value, p, d_)) {
+          // Without parsed environments there is nothing to compare with (already reported).
+          if (!env_names_.empty() && std::ranges::find(env_names_, *s) == env_names_.end()) {
+            std::vector<std::string_view> names(env_names_.begin(), env_names_.end());
+            d_.error(e->value.pos, p,
+                     "no environment named `" + *s + "`" + did_you_mean(*s, names));
+          }
+          req.distinct_from = std::move(*s);
+        }
+      }
+    }
+    out_.runbook.env.required.push_back(std::move(req));
+  }
+
+  void read_release(const YamlEntry& entry) {
+    const auto f = read_fields(entry.value, "release", kReleaseKeys, d_);
+    if (!f) return;
+    ReleaseSpec& r = out_.runbook.release;
+    if (const auto* e = required(*f, "path", entry.value.pos, "release")) {
+      if (auto s = read_string(e->value, "release.path", d_)) {
+        if (!s->starts_with('/') && !s->starts_with("{{")) {
+          d_.error(e->value.pos, "release.path", "must be an absolute path, got `" + *s + "`");
+        }
+        tmpl(*s, e->value.pos, "release.path", kScopeHost);
+        r.path = std::move(*s);
+      }
+    }
+    if (const auto* e = f->get("keep")) {
+      if (auto v = read_int(e->value, "release.keep", d_, 1, 1000)) r.keep = *v;
+    }
+    if (const auto* e = f->get("shared")) {
+      if (auto v = read_string_list(e->value, "release.shared", d_)) {
+        for (std::size_t i = 0; i < v->size(); ++i) {
+          check_relative((*v)[i], e->value.items[i].pos, item_path("release.shared", i));
+        }
+        r.shared = std::move(*v);
+      }
+    }
+  }
+
+  void read_step_env(const Fields& f, const std::string& path, Step& step, unsigned scopes) {
+    const auto* e = f.get("env");
+    if (e == nullptr) return;
+    const std::string p = child_path(path, "env");
+    const auto entries = read_entries(e->value, p, d_);
+    if (!entries) return;
+    for (const auto* kv : *entries) {
+      const std::string vp = child_path(p, kv->key);
+      if (!is_identifier(kv->key)) {
+        d_.error(kv->key_pos, vp, "`" + kv->key + "` is not a valid environment variable name");
+      }
+      if (!kv->value.is_scalar()) {
+        d_.error(kv->value.pos, vp, "expected a string, got " + std::string(describe(kv->value)));
+        continue;
+      }
+      tmpl(kv->value.scalar, kv->value.pos, vp, scopes);
+      step.env[kv->key] = kv->value.scalar;
+    }
+  }
+
+  void read_timeout(const Fields& f, const std::string& path, Step& step, Millis fallback) {
+    step.timeout = fallback;
+    if (const auto* e = f.get("timeout")) {
+      if (auto v = read_duration(e->value, child_path(path, "timeout"), d_)) step.timeout = *v;
+    }
+  }
+
+  void read_build(const YamlNode& node) {
+    const auto* items = read_list(node, "build", d_);
+    if (items == nullptr) return;
+    std::map<std::string, SourcePos> seen;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto& item = (*items)[i];
+      const std::string path = item_path("build", i);
+      Step step;
+      step.kind = StepKind::kLocal;
+      step.pos = item.pos;
+      step.timeout = 30min;
+      step.name = items->size() == 1 ? "build" : "build-" + std::to_string(i + 1);
+      if (item.is_scalar()) {
+        if (auto s = read_string(item, path, d_)) {
+          tmpl(*s, item.pos, path, kScopeEnv);
+          step.command = std::move(*s);
+        }
+      } else {
+        const auto f = read_fields(item, path, kBuildKeys, d_);
+        if (!f) continue;
+        if (const auto* e = f->get("name")) {
+          if (auto s = read_string(e->value, child_path(path, "name"), d_)) {
+            step.name = std::move(*s);
+            note_unique(seen, step.name, e->value.pos, child_path(path, "name"), "build step");
+          }
+        }
+        if (required(*f, "local", item.pos, path) != nullptr) {
+          step.command = read_template(*f, "local", path, kScopeEnv);
+        }
+        read_timeout(*f, path, step, 30min);
+        read_step_env(*f, path, step, kScopeEnv);
+      }
+      out_.runbook.build.push_back(std::move(step));
+    }
+  }
+
+  void note_unique(std::map<std::string, SourcePos>& seen, const std::string& name, SourcePos pos,
+                   const std::string& path, std::string_view what) {
+    const auto [it, inserted] = seen.emplace(name, pos);
+    if (!inserted) {
+      d_.error(pos, path,
+               "duplicate " + std::string(what) + " name `" + name + "` (first at " +
+                   at_line(it->second) + ")");
+    }
+  }
+
+  // The kind key of a step, after reporting zero or several.
+  const YamlEntry* step_kind(const Fields& f, const YamlNode& item, const std::string& path,
+                             std::string_view what) {
+    const YamlEntry* kind = nullptr;
+    for (const auto* e : f.in_order()) {
+      if (std::ranges::find(kStepKinds, std::string_view(e->key)) == kStepKinds.end()) continue;
+      if (kind != nullptr) {
+        d_.error(e->key_pos, child_path(path, e->key),
+                 std::string(what) + " has both `" + kind->key + "` and `" + e->key +
+                     "`; a step does exactly one thing");
+        continue;
+      }
+      kind = e;
+    }
+    if (kind == nullptr) {
+      d_.error(item.pos, path,
+               std::string(what) + " needs exactly one of `run`, `upload`, `switch`, `local`");
+    }
+    return kind;
+  }
+
+  void read_steps(const YamlNode& node) {
+    const auto* items = read_list(node, "steps", d_);
+    if (items == nullptr) return;
+    std::map<std::string, SourcePos> seen;
+    const YamlEntry* first_switch = nullptr;
+    std::string first_switch_name;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto& item = (*items)[i];
+      const std::string path = item_path("steps", i);
+      const auto f = read_fields(item, path, kStepKeys, d_);
+      if (!f) continue;
+      Step step;
+      step.pos = item.pos;
+      if (const auto* e = required(*f, "name", item.pos, path)) {
+        if (auto s = read_string(e->value, child_path(path, "name"), d_)) {
+          step.name = std::move(*s);
+          note_unique(seen, step.name, e->value.pos, child_path(path, "name"), "step");
+        }
+      }
+      const YamlEntry* kind = step_kind(*f, item, path, "step");
+      if (kind != nullptr) {
+        const std::string kp = child_path(path, kind->key);
+        if (kind->key == "run" || kind->key == "local") {
+          step.kind = kind->key == "run" ? StepKind::kRun : StepKind::kLocal;
+          step.command = read_template(*f, kind->key, path, kStepScopes);
+        } else if (kind->key == "upload") {
+          step.kind = StepKind::kUpload;
+          if (auto s = read_string(kind->value, kp, d_)) {
+            if (*s != "artifact") {
+              d_.error(kind->value.pos, kp,
+                       "unknown upload source `" + *s + "`: the only source in v1 is `artifact`");
+            } else if (out_.runbook.artifact.empty()) {
+              d_.error(kind->value.pos, kp,
+                       "`upload: artifact` needs a top-level `artifact:` (the directory the build "
+                       "writes)");
+            }
+            step.command = std::move(*s);
+          }
+        } else {
+          step.kind = StepKind::kSwitch;
+          if (auto s = read_string(kind->value, kp, d_)) {
+            if (*s != "current") {
+              d_.error(kind->value.pos, kp, "`switch:` takes `current`, got `" + *s + "`");
+            }
+            step.command = std::move(*s);
+          }
+          if (first_switch != nullptr) {
+            d_.error(kind->key_pos, kp,
+                     "more than one `switch` step (the first is `" + first_switch_name + "` at " +
+                         at_line(first_switch->key_pos) + ")");
+          } else {
+            first_switch = kind;
+            first_switch_name = step.name;
+          }
+        }
+      }
+      if (const auto* e = f->get("undo")) {
+        const std::string up = child_path(path, "undo");
+        if (kind != nullptr && (kind->key == "switch" || kind->key == "upload")) {
+          d_.error(e->key_pos, up,
+                   "`undo` is not allowed on " + std::string(kind->key) +
+                       " steps: rollback switches `current` back and keeps old releases itself");
+        } else if (auto s = read_string(e->value, up, d_)) {
+          tmpl(*s, e->value.pos, up, kStepScopes);
+          step.undo = std::move(*s);
+        }
+      }
+      if (const auto* e = f->get("once")) {
+        if (kind != nullptr && kind->key != "run") {
+          d_.error(e->key_pos, child_path(path, "once"),
+                   "`once` only applies to `run` steps (this is a `" + kind->key + "` step)");
+        } else if (auto v = read_bool(e->value, child_path(path, "once"), d_)) {
+          step.once = *v;
+        }
+      }
+      read_timeout(*f, path, step, default_timeout(step.kind));
+      read_step_env(*f, path, step, kStepScopes);
+      out_.runbook.steps.push_back(std::move(step));
+    }
+    if (first_switch == nullptr) {
+      d_.error(node.pos, "steps",
+               "no `switch` step: add `- { name: switch, switch: current }` where the new release "
+               "goes live");
+    }
+  }
+
+  static Millis default_timeout(StepKind kind) {
+    switch (kind) {
+      case StepKind::kRun:
+      case StepKind::kUpload:
+        return 10min;
+      case StepKind::kSwitch:
+        return 1min;
+      case StepKind::kLocal:
+        return 30min;
+    }
+    return 10min;
+  }
+
+  void read_rollback(const YamlNode& node) {
+    const auto* items = read_list(node, "rollback", d_);
+    if (items == nullptr) return;
+    std::map<std::string, SourcePos> seen;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto& item = (*items)[i];
+      const std::string path = item_path("rollback", i);
+      const auto f = read_fields(item, path, kStepKeys, d_);
+      if (!f) continue;
+      Step step;
+      step.pos = item.pos;
+      if (const auto* e = required(*f, "name", item.pos, path)) {
+        if (auto s = read_string(e->value, child_path(path, "name"), d_)) {
+          step.name = std::move(*s);
+          note_unique(seen, step.name, e->value.pos, child_path(path, "name"), "rollback step");
+        }
+      }
+      const YamlEntry* kind = step_kind(*f, item, path, "rollback step");
+      if (kind != nullptr) {
+        if (kind->key == "run" || kind->key == "local") {
+          step.kind = kind->key == "run" ? StepKind::kRun : StepKind::kLocal;
+          step.command = read_template(*f, kind->key, path, kStepScopes);
+        } else {
+          d_.error(kind->key_pos, child_path(path, kind->key),
+                   "rollback steps are `run` or `local` (`current` is switched back before they "
+                   "run)");
+        }
+      }
+      for (std::string_view key : {"undo", "once"}) {
+        if (const auto* e = f->get(key)) {
+          d_.error(e->key_pos, child_path(path, key),
+                   "`" + std::string(key) + "` is not allowed in rollback steps");
+        }
+      }
+      read_timeout(*f, path, step, default_timeout(step.kind));
+      read_step_env(*f, path, step, kStepScopes);
+      out_.runbook.rollback.push_back(std::move(step));
+    }
+  }
+
+  void read_gate(const YamlNode& node) {
+    const auto f = read_fields(node, "gate", kGateKeys, d_);
+    if (!f) return;
+    GateSpec& g = out_.runbook.gate;
+    for (auto [key, target] : {std::pair{"window", &g.window}, std::pair{"interval", &g.interval},
+                               std::pair{"timeout", &g.timeout}}) {
+      if (const auto* e = f->get(key)) {
+        if (auto v = read_duration(e->value, child_path("gate", key), d_)) *target = *v;
+      }
+    }
+    if (const auto* e = f->get("consecutive")) {
+      if (auto v = read_int(e->value, "gate.consecutive", d_, 1, 1000)) g.consecutive = *v;
+    }
+    const auto needed = g.interval * (g.consecutive - 1);
+    if (needed >= g.window) {
+      const auto* w = f->get("window");
+      d_.error(w != nullptr ? w->value.pos : node.pos, "gate.window",
+               "window " + format_duration(g.window) + " is too short for " +
+                   std::to_string(g.consecutive) + " consecutive passes " +
+                   format_duration(g.interval) + " apart (needs more than " +
+                   format_duration(needed) + ")");
+    }
+  }
+
+  void read_checks(const YamlNode& node) {
+    const auto* items = read_list(node, "checks", d_);
+    if (items == nullptr) return;
+    std::map<std::string, SourcePos> seen;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto& item = (*items)[i];
+      const std::string path = item_path("checks", i);
+      const auto f = read_fields(item, path, kCheckKeys, d_, "check kind");
+      if (!f) continue;
+      Check check;
+      check.pos = item.pos;
+      if (const auto* e = required(*f, "name", item.pos, path)) {
+        if (auto s = read_string(e->value, child_path(path, "name"), d_)) {
+          check.name = std::move(*s);
+          note_unique(seen, check.name, e->value.pos, child_path(path, "name"), "check");
+        }
+      }
+      const YamlEntry* kind = nullptr;
+      for (const auto* e : f->in_order()) {
+        if (e->key == "name") continue;
+        if (kind != nullptr) {
+          d_.error(
+              e->key_pos, child_path(path, e->key),
+              "check has both `" + kind->key + "` and `" + e->key + "`; write one check per kind");
+          continue;
+        }
+        kind = e;
+      }
+      const bool unknown_kind_reported = f->in_order().size() < item.entries.size();
+      if (kind == nullptr && !unknown_kind_reported) {
+        d_.error(item.pos, path,
+                 "check needs one of `http`, `login`, `private_cache`, `email`, `command`, `tls`");
+      }
+      if (kind == nullptr) {
+        out_.runbook.checks.push_back(std::move(check));
+        continue;
+      }
+      const std::string kp = child_path(path, kind->key);
+      if (kind->key == "http") {
+        check.spec = read_http(kind->value, kp);
+      } else if (kind->key == "login") {
+        check.spec = read_login(kind->value, kp);
+        login_checks_.insert(check.name);
+      } else if (kind->key == "private_cache") {
+        check.spec = read_private_cache(kind->value, kp);
+      } else if (kind->key == "email") {
+        check.spec = read_email(kind->value, kp);
+      } else if (kind->key == "command") {
+        check.spec = read_command(kind->value, kp);
+      } else {
+        check.spec = read_tls(kind->value, kp);
+      }
+      check_names_.insert(check.name);
+      out_.runbook.checks.push_back(std::move(check));
+    }
+  }
+
+  // A reference to a login check, verified once every check is known.
+  void note_session(const Fields& f, const std::string& parent, std::string& out) {
+    const auto* e = f.get("session");
+    if (e == nullptr) return;
+    if (auto s = read_string(e->value, child_path(parent, "session"), d_)) {
+      out = *s;
+      sessions_.push_back({std::move(*s), e->value.pos, child_path(parent, "session")});
+    }
+  }
+
+  void check_sessions() {
+    std::vector<std::string_view> logins(login_checks_.begin(), login_checks_.end());
+    for (const auto& ref : sessions_) {
+      if (login_checks_.contains(ref.name)) continue;
+      if (check_names_.contains(ref.name)) {
+        d_.error(ref.pos, ref.path, "check `" + ref.name + "` is not a `login` check");
+      } else {
+        d_.error(ref.pos, ref.path,
+                 "no login check named `" + ref.name + "`" + did_you_mean(ref.name, logins));
+      }
+    }
+  }
+
+  void read_bool_field(const Fields& f, std::string_view key, const std::string& parent,
+                       bool& out) {
+    if (const auto* e = f.get(key)) {
+      if (auto v = read_bool(e->value, child_path(parent, key), d_)) out = *v;
+    }
+  }
+
+  void read_regex_field(const Fields& f, std::string_view key, const std::string& parent,
+                        std::string& out) {
+    if (const auto* e = f.get(key)) {
+      const std::string p = child_path(parent, key);
+      if (auto s = read_string(e->value, p, d_)) {
+        check_regex(*s, e->value.pos, p);
+        out = std::move(*s);
+      }
+    }
+  }
+
+  std::map<std::string, std::string> read_template_map(const Fields& f, std::string_view key,
+                                                       const std::string& parent) {
+    const auto* e = f.get(key);
+    if (e == nullptr) return {};
+    const std::string p = child_path(parent, key);
+    auto m = read_string_map(e->value, p, d_);
+    if (!m) return {};
+    for (const auto& kv : e->value.entries) {
+      if (kv.value.is_scalar())
+        tmpl(kv.value.scalar, kv.value.pos, child_path(p, kv.key), kCheckScopes);
+    }
+    return std::move(*m);
+  }
+
+  void check_url_scheme(const Fields& f, std::string_view key, const std::string& parent,
+                        std::initializer_list<std::string_view> schemes) {
+    const auto* e = f.get(key);
+    if (e == nullptr || !e->value.is_scalar() || e->value.scalar.starts_with("{{")) return;
+    for (auto scheme : schemes) {
+      if (e->value.scalar.starts_with(scheme)) return;
+    }
+    std::string list;
+    for (auto scheme : schemes) list += (list.empty() ? "" : " or ") + std::string(scheme);
+    d_.error(e->value.pos, child_path(parent, key),
+             "`" + e->value.scalar + "` must start with " + list);
+  }
+
+  HttpCheck read_http(const YamlNode& node, const std::string& path) {
+    HttpCheck c;
+    const auto f = read_fields(node, path, kHttpKeys, d_);
+    if (!f) return c;
+    if (const auto* e = f->get("method")) {
+      if (auto s = read_string(e->value, child_path(path, "method"), d_)) {
+        std::ranges::transform(
+            *s, s->begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+        if (std::ranges::find(kHttpMethods, std::string_view(*s)) == kHttpMethods.end()) {
+          d_.error(
+              e->value.pos, child_path(path, "method"),
+              "unknown HTTP method `" + e->value.scalar + "`" + did_you_mean(*s, kHttpMethods));
+        }
+        c.method = std::move(*s);
+      }
+    }
+    if (required(*f, "url", node.pos, path) != nullptr) {
+      c.url = read_template(*f, "url", path, kCheckScopes);
+      check_url_scheme(*f, "url", path, {"http://", "https://"});
+    }
+    c.headers = read_template_map(*f, "headers", path);
+    c.body = read_template(*f, "body", path, kCheckScopes);
+    c.form = read_template_map(*f, "form", path);
+    c.json = read_template(*f, "json", path, kCheckScopes);
+    int bodies = 0;
+    const YamlEntry* extra_body = nullptr;
+    for (std::string_view key : {"body", "form", "json"}) {
+      if (const auto* e = f->get(key); e != nullptr && ++bodies > 1) extra_body = e;
+    }
+    if (extra_body != nullptr) {
+      d_.error(extra_body->key_pos, child_path(path, extra_body->key),
+               "use only one of `body`, `form`, `json`");
+    }
+    read_bool_field(*f, "follow", path, c.follow);
+    if (const auto* e = f->get("status")) read_status(e->value, child_path(path, "status"), c);
+    if (const auto* e = f->get("header_match")) {
+      const std::string p = child_path(path, "header_match");
+      if (auto m = read_string_map(e->value, p, d_)) {
+        for (const auto& kv : e->value.entries) {
+          if (kv.value.is_scalar())
+            check_regex(kv.value.scalar, kv.value.pos, child_path(p, kv.key));
+        }
+        c.header_match = std::move(*m);
+      }
+    }
+    if (const auto* e = f->get("header_absent")) {
+      if (auto v = read_string_list(e->value, child_path(path, "header_absent"), d_)) {
+        c.header_absent = std::move(*v);
+      }
+    }
+    c.body_contains = read_template(*f, "body_contains", path, kCheckScopes);
+    read_regex_field(*f, "body_regex", path, c.body_regex);
+    if (const auto* e = f->get("max_latency")) {
+      c.max_latency = read_duration(e->value, child_path(path, "max_latency"), d_);
+    }
+    note_session(*f, path, c.session);
+    c.ca_file = read_template(*f, "ca_file", path, kCheckScopes);
+    read_bool_field(*f, "insecure", path, c.insecure);
+    return c;
+  }
+
+  void read_status(const YamlNode& node, const std::string& path, HttpCheck& c) {
+    if (node.is_scalar()) {
+      if (auto v = read_int(node, path, d_, 100, 599)) c.status = {*v};
+      return;
+    }
+    if (!node.is_sequence() || node.items.empty()) {
+      d_.error(
+          node.pos, path,
+          "expected a status code or a non-empty list of them, got " + std::string(describe(node)));
+      return;
+    }
+    std::vector<int> codes;
+    for (std::size_t i = 0; i < node.items.size(); ++i) {
+      if (auto v = read_int(node.items[i], item_path(path, i), d_, 100, 599)) codes.push_back(*v);
+    }
+    c.status = std::move(codes);
+  }
+
+  LoginCheck read_login(const YamlNode& node, const std::string& path) {
+    LoginCheck c;
+    const auto f = read_fields(node, path, kLoginKeys, d_);
+    if (!f) return c;
+    for (std::string_view key : {"url", "user", "password"}) required(*f, key, node.pos, path);
+    c.url = read_template(*f, "url", path, kCheckScopes);
+    check_url_scheme(*f, "url", path, {"http://", "https://"});
+    c.user = read_template(*f, "user", path, kCheckScopes);
+    c.password = read_template(*f, "password", path, kCheckScopes);
+    if (f->has("user_field")) c.user_field = read_plain(*f, "user_field", path);
+    if (f->has("password_field")) c.password_field = read_plain(*f, "password_field", path);
+    c.then = read_template(*f, "then", path, kCheckScopes);
+    check_url_scheme(*f, "then", path, {"http://", "https://"});
+    c.ca_file = read_template(*f, "ca_file", path, kCheckScopes);
+    c.cookie = read_plain(*f, "cookie", path);
+    return c;
+  }
+
+  PrivateCacheCheck read_private_cache(const YamlNode& node, const std::string& path) {
+    PrivateCacheCheck c;
+    const auto f = read_fields(node, path, kPrivateCacheKeys, d_);
+    if (!f) return c;
+    required(*f, "url", node.pos, path);
+    c.url = read_template(*f, "url", path, kCheckScopes);
+    check_url_scheme(*f, "url", path, {"http://", "https://"});
+    if (required(*f, "session", node.pos, path) != nullptr) note_session(*f, path, c.session);
+    if (const auto* e = f->get("static_urls")) {
+      const std::string p = child_path(path, "static_urls");
+      if (auto v = read_string_list(e->value, p, d_)) {
+        for (std::size_t i = 0; i < v->size(); ++i) {
+          tmpl((*v)[i], e->value.items[i].pos, item_path(p, i), kCheckScopes);
+        }
+        c.static_urls = std::move(*v);
+      }
+    }
+    if (const auto* e = f->get("static_min_max_age")) {
+      if (auto v = read_duration(e->value, child_path(path, "static_min_max_age"), d_)) {
+        c.static_min_max_age = *v;
+      }
+    }
+    c.ca_file = read_template(*f, "ca_file", path, kCheckScopes);
+    return c;
+  }
+
+  EmailCheck read_email(const YamlNode& node, const std::string& path) {
+    EmailCheck c;
+    const auto f = read_fields(node, path, kEmailKeys, d_);
+    if (!f) return c;
+    const auto* smtp = f->get("smtp");
+    const auto* trigger = f->get("trigger_url");
+    if (smtp == nullptr && trigger == nullptr) {
+      d_.error(node.pos, path,
+               "email check needs `smtp` (send directly) or `trigger_url` (ask the app)");
+    } else if (smtp != nullptr && trigger != nullptr) {
+      d_.error(trigger->key_pos, child_path(path, "trigger_url"),
+               "use either `smtp` or `trigger_url`, not both");
+    }
+    c.smtp = read_template(*f, "smtp", path, kCheckScopes);
+    check_url_scheme(*f, "smtp", path, {"smtp://", "smtps://"});
+    if (smtp != nullptr) required(*f, "to", node.pos, path);
+    c.to = read_template(*f, "to", path, kCheckScopes);
+    if (f->has("from")) c.from = read_template(*f, "from", path, kCheckScopes);
+    c.user = read_template(*f, "user", path, kCheckScopes);
+    c.password = read_template(*f, "password", path, kCheckScopes);
+    read_bool_field(*f, "starttls", path, c.starttls);
+    c.trigger_url = read_template(*f, "trigger_url", path, kCheckScopes);
+    check_url_scheme(*f, "trigger_url", path, {"http://", "https://"});
+    note_session(*f, path, c.session);
+    c.ca_file = read_template(*f, "ca_file", path, kCheckScopes);
+    return c;
+  }
+
+  CommandCheck read_command(const YamlNode& node, const std::string& path) {
+    CommandCheck c;
+    const auto f = read_fields(node, path, kCommandKeys, d_);
+    if (!f) return c;
+    if (required(*f, "run", node.pos, path) != nullptr) {
+      c.run = read_template(*f, "run", path, kCheckScopes);
+    }
+    read_bool_field(*f, "local", path, c.local);
+    if (const auto* e = f->get("exit")) {
+      if (auto v = read_int(e->value, child_path(path, "exit"), d_, 0, 255)) c.exit = *v;
+    }
+    read_regex_field(*f, "output", path, c.output_regex);
+    return c;
+  }
+
+  TlsCheck read_tls(const YamlNode& node, const std::string& path) {
+    TlsCheck c;
+    const auto f = read_fields(node, path, kTlsKeys, d_);
+    if (!f) return c;
+    if (required(*f, "url", node.pos, path) != nullptr) {
+      c.url = read_template(*f, "url", path, kCheckScopes);
+      check_url_scheme(*f, "url", path, {"https://"});
+    }
+    c.ca_file = read_template(*f, "ca_file", path, kCheckScopes);
+    if (const auto* e = f->get("min_days")) {
+      if (auto v = read_int(e->value, child_path(path, "min_days"), d_, 0, 3650)) c.min_days = *v;
+    }
+    return c;
+  }
+
+  void read_notify(const YamlNode& node) {
+    const auto* items = read_list(node, "notify", d_);
+    if (items == nullptr) return;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const auto& item = (*items)[i];
+      const std::string path = item_path("notify", i);
+      const auto f = read_fields(item, path, kNotifyKeys, d_);
+      if (!f) continue;
+      Notify n;
+      n.pos = item.pos;
+      if (!f->has("webhook") && !f->has("command")) {
+        d_.error(item.pos, path, "notify needs a `webhook` or a `command`");
+      }
+      n.webhook = read_template(*f, "webhook", path, kScopeEnv);
+      check_url_scheme(*f, "webhook", path, {"http://", "https://"});
+      n.command = read_template(*f, "command", path, kScopeEnv);
+      n.on = {"failed", "rolled_back", "rollback_failed", "lock_broken"};
+      if (const auto* e = f->get("on")) {
+        const std::string p = child_path(path, "on");
+        if (auto events = read_string_list(e->value, p, d_)) {
+          for (std::size_t k = 0; k < events->size(); ++k) {
+            const auto& ev = (*events)[k];
+            if (std::ranges::find(kNotifyEvents, std::string_view(ev)) == kNotifyEvents.end()) {
+              d_.error(e->value.items[k].pos, item_path(p, k),
+                       "unknown event `" + ev + "`" + did_you_mean(ev, kNotifyEvents) +
+                           "; events are succeeded, failed, rolled_back, rollback_failed, "
+                           "lock_broken");
+            }
+          }
+          n.on = std::move(*events);
+        }
+      }
+      out_.runbook.notify.push_back(std::move(n));
+    }
+  }
+
+  struct SessionRef {
+    std::string name;
+    SourcePos pos;
+    std::string path;
+  };
+
+  Diagnostics& d_;
+  ParsedRunbook out_;
+  std::vector<std::string> env_names_;
+  std::set<std::string> login_checks_;
+  std::set<std::string> check_names_;
+  std::vector<SessionRef> sessions_;
+};
+
+}  // namespace
+
+ParsedRunbook read_runbook_schema(const YamlNode& root, Diagnostics& diags) {
+  return SchemaReader(diags).read(root);
+}
+
+}  // namespace golive
