@@ -15,9 +15,11 @@ namespace golive {
 namespace fs = std::filesystem;
 
 int cmd_init(AppContext& app, const std::string& template_name, const std::string& dir) {
-  auto files = init_template_files(template_name);
+  auto files = init_template(template_name);
   if (!files) {
-    app.reporter->error(files.error().message);
+    std::string names;
+    for (const auto& n : init_template_names()) names += (names.empty() ? "" : ", ") + n;
+    app.reporter->error("unknown template '" + template_name + "' (available: " + names + ")");
     return static_cast<int>(ExitCode::kUsage);
   }
   for (const auto& [name, content] : *files) {
