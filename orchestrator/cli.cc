@@ -31,6 +31,7 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"golive: ship a release over SSH, gate it on smoke checks, roll back by itself"};
   app.set_version_flag("--version", std::string("golive ") + GOLIVE_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // global flags work after the subcommand too: `golive deploy prod --json`
   GlobalOptions g;
   bool no_color = false;
   app.add_option("-f,--file", g.file, "runbook file")->capture_default_str();

@@ -1,15 +1,30 @@
 #include "orchestrator/gate_runner.h"
 
 #include <fstream>
+#include <map>
+#include <utility>
 
 namespace golive {
 
 std::string gate_failure_summary(const GateVerdict& verdict) {
-  std::string out;
+  // One entry per failing check name (hosts grouped), with the first host's reason: a broken
+  // login on 20 hosts is one problem, not twenty.
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<std::string, std::string>> by_name;  // name -> (hosts, reason)
   for (const auto& c : verdict.checks) {
     if (c.passed) continue;
+    auto [it, fresh] = by_name.try_emplace(c.name);
+    if (fresh) {
+      order.push_back(c.name);
+      it->second.second = c.reason;
+    }
+    if (!c.host.empty()) it->second.first += (it->second.first.empty() ? "@" : ",") + c.host;
+  }
+  std::string out;
+  for (const auto& name : order) {
+    const auto& [hosts, reason] = by_name[name];
     if (!out.empty()) out += "; ";
-    out += c.name + (c.host.empty() ? "" : " @" + c.host) + ": " + c.reason;
+    out += name + (hosts.empty() ? "" : " " + hosts) + ": " + reason;
   }
   return out;
 }

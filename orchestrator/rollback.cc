@@ -121,10 +121,11 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
         undo.command = step.undo;
         if (!run_cmd(host, undo, host.plan->release_dir)) return;
       }
-      // 3. The runbook's rollback steps, in the restored release.
+      // 3. The runbook's rollback steps, in the restored release's own directory (its physical
+      //    path, as deploy steps see theirs, so `../..` is the release root).
       if (host.switched) {
         for (const auto& step : host.plan->rollback) {
-          if (!run_cmd(host, step, host.plan->root + "/current")) return;
+          if (!run_cmd(host, step, host.plan->root + "/releases/" + host.restore_to)) return;
         }
       }
       // 4. Never offer the failed release again; drop it where it never went live.
