@@ -1,0 +1,168 @@
+#include "tests/harness/scenario.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "golive/interpolate.h"
+
+namespace golive::testing {
+namespace fs = std::filesystem;
+
+int free_tcp_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+std::string Scenario::sh(const std::string& command, int* exit_status) {
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (!p) throw std::runtime_error("popen failed");
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  if (exit_status) *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+Scenario::Scenario(int hosts) : hosts_(hosts), fleet_(&SandboxFleet::shared(hosts)) {
+  std::string tmpl = "/tmp/golive-scenario-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  id_ = fs::path(dir_).filename().string();
+  repo_ = dir_ + "/repo";
+  app_port_ = free_tcp_port();
+  sh("cp -r " + shell_quote(std::string(GOLIVE_SOURCE_DIR) + "/examples/portal") + " " +
+     shell_quote(repo_) + " && rm -rf " + shell_quote(repo_ + "/dist") + " " +
+     shell_quote(repo_ + "/.golive"));
+  // The app port travels in the env file: bin/restart reads PORTAL_PORT from shared/.env.
+  for (const char* env : {".env.staging", ".env.production"}) {
+    std::ofstream(repo_ + "/" + env, std::ios::app) << "PORTAL_PORT=" << app_port_ << "\n";
+  }
+  write("golive.yml", default_runbook());
+  sh("cd " + shell_quote(repo_) +
+     " && git init -q && git config user.name 'Test Deployer' && git config user.email "
+     "test@example.com && git add -A && git commit -qm v1");
+}
+
+Scenario::~Scenario() {
+  // Stop the apps this scenario started (their pidfiles live in each host's shared/).
+  for (int k = 1; k <= hosts_; ++k) {
+    std::string pidfile = root(k) + "/shared/portal.pid";
+    sh("[ -f " + shell_quote(pidfile) + " ] && kill -TERM -- -$(cat " + shell_quote(pidfile) +
+       ") 2>/dev/null; true");
+  }
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+  for (int k = 1; k <= hosts_; ++k) fs::remove_all(root(k), ec);
+}
+
+std::string Scenario::root(int k) const {
+  return fleet_->root(k) + "/" + id_;
+}
+
+std::string Scenario::address(int k) const { return "127.0.0." + std::to_string(10 + k); }
+
+std::string Scenario::default_runbook(const std::string& extra) const {
+  std::ostringstream y;
+  y << "version: 1\napp: portal\nbudget: { rollback: 1m }\nenvironments:\n  staging:\n"
+    << "    env_file: .env.staging\n    vars: { port: \"" << app_port_ << "\" }\n    hosts:\n";
+  for (int k = 1; k <= hosts_; ++k) {
+    y << "      - { name: web" << k << ", address: " << address(k) << " }\n";
+  }
+  y << "env:\n  example: .env.example\n  required:\n"
+    << "    - { name: SECRET_KEY, secret: true, min_length: 32 }\n"
+    << "    - { name: SMOKE_PASSWORD, secret: true }\n"
+    << "    - { name: PORTAL_PORT, type: port }\n"
+    << "release:\n  path: \"" << fleet_->dir() << "/hosts/{{ host.name }}/" << id_ << "\"\n"
+    << "  keep: 3\n  shared: [ .env ]\n"
+    << "build:\n  - { name: build, local: bin/build }\nartifact: dist/\n"
+    << "steps:\n"
+    << "  - { name: upload, upload: artifact }\n"
+    << "  - name: migrate\n"
+    << "    run: echo up {{ release.id }} >> ../../shared/migrations.log\n"
+    << "    undo: echo down {{ release.id }} >> ../../shared/migrations.log\n"
+    << "    once: true\n"
+    << "  - { name: switch, switch: current }\n"
+    << "  - { name: restart, run: \"./bin/restart {{ host.address }}\", timeout: 30s }\n"
+    << "rollback:\n  - { name: restart, run: \"./bin/restart {{ host.address }}\", timeout: 30s }\n"
+    << "gate: { window: 4s, interval: 250ms, consecutive: 2, timeout: 2s }\n"
+    << "checks:\n"
+    << "  - name: home\n    http: { url: \"http://{{ host.address }}:{{ port }}/\", status: 200 }\n"
+    << "  - name: login\n    login:\n"
+    << "      url: \"http://{{ host.address }}:{{ port }}/login\"\n"
+    << "      user: \"{{ env.SMOKE_USER }}\"\n      password: \"{{ env.SMOKE_PASSWORD }}\"\n"
+    << "      then: \"http://{{ host.address }}:{{ port }}/dashboard\"\n"
+    << extra;
+  return y.str();
+}
+
+void Scenario::write(const std::string& rel_path, const std::string& content) {
+  fs::path p = fs::path(repo_) / rel_path;
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::trunc) << content;
+}
+
+void Scenario::set_break(const std::vector<std::string>& modes) {
+  std::string list;
+  for (const auto& m : modes) list += (list.empty() ? "\"" : ", \"") + m + "\"";
+  write("app/config.json", "{\"break\": [" + list + "]}\n");
+}
+
+std::string Scenario::commit(const std::string& message) {
+  return sh("cd " + shell_quote(repo_) + " && git add -A && git commit -qm " +
+            shell_quote(message) + " && git rev-parse --short HEAD");
+}
+
+GoliveRun Scenario::golive(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) {
+  std::string cmd = "cd " + shell_quote(repo_) + " && env GOLIVE_SSH_CONFIG=" +
+                    shell_quote(fleet_->ssh_config()) + " GOLIVE_LEDGER=" +
+                    shell_quote(ledger()) + " CI=true";
+  for (const auto& [k, v] : env) cmd += " " + k + "=" + shell_quote(v);
+  cmd += " " + shell_quote(GOLIVE_BINARY);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  const std::string out = dir_ + "/last.out", err = dir_ + "/last.err";
+  cmd += " >" + shell_quote(out) + " 2>" + shell_quote(err);
+  GoliveRun run;
+  int status = std::system(cmd.c_str());
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  run.out = slurp(out);
+  run.err = slurp(err);
+  return run;
+}
+
+std::string Scenario::current(int k) const {
+  std::error_code ec;
+  fs::path target = fs::read_symlink(root(k) + "/current", ec);
+  return ec ? "" : target.filename().string();
+}
+
+std::string Scenario::http_get(const std::string& url) const {
+  return sh("curl -s -w '\nstatus %{http_code}' --max-time 5 " + shell_quote(url));
+}
+
+}  // namespace golive::testing

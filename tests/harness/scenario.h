@@ -1,0 +1,71 @@
+// End-to-end scenarios through the real golive binary: a fresh git repository holding the
+// example portal, a runbook pointed at the shared sandbox fleet (each scenario has its own host
+// roots and app port, so scenarios never see each other), and a helper to run golive in it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/harness/sandbox_fleet.h"
+
+namespace golive::testing {
+
+struct GoliveRun {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+  std::string all() const { return out + err; }
+};
+
+class Scenario {
+ public:
+  // A repo with examples/portal committed as "v1", on hosts web1..web<hosts> of the shared fleet.
+  explicit Scenario(int hosts = 3);
+  ~Scenario();
+  Scenario(const Scenario&) = delete;
+  Scenario& operator=(const Scenario&) = delete;
+
+  const std::string& repo() const { return repo_; }
+  const std::string& dir() const { return dir_; }  // scratch dir (ledger, webhook logs...)
+  std::string ledger() const { return dir_ + "/ledger.db"; }
+  int app_port() const { return app_port_; }
+  int hosts() const { return hosts_; }
+  SandboxFleet& fleet() { return *fleet_; }
+  // Release root of webK for this scenario.
+  std::string root(int k) const;
+  // Address of webK (127.0.0.(10+k)).
+  std::string address(int k) const;
+
+  // The runbook text this scenario starts with; `steps`/`checks` YAML blocks may be replaced.
+  std::string default_runbook(const std::string& extra_top_level = "") const;
+  // Writes a file in the repo (creating directories).
+  void write(const std::string& rel_path, const std::string& content);
+  // Sets app/config.json's break list, e.g. {"login"}.
+  void set_break(const std::vector<std::string>& modes);
+  // Commits everything; returns the short sha.
+  std::string commit(const std::string& message);
+
+  // Runs the real binary in the repo with the fleet's ssh config and this scenario's ledger.
+  GoliveRun golive(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env = {});
+  // Runs a shell command locally; returns stdout (trimmed).
+  static std::string sh(const std::string& command, int* exit_status = nullptr);
+  // `current` release id on webK ("" when none).
+  std::string current(int k) const;
+  // HTTP GET through curl; returns the body, then a line "status <code>".
+  std::string http_get(const std::string& url) const;
+
+ private:
+  int hosts_;
+  SandboxFleet* fleet_;
+  std::string dir_;
+  std::string repo_;
+  std::string id_;
+  int app_port_ = 0;
+};
+
+// A free TCP port on 127.0.0.1 (bound and released).
+int free_tcp_port();
+
+}  // namespace golive::testing
