@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <filesystem>
 
 #include "golive/env_check.h"
 #include "orchestrator/commands.h"
@@ -112,7 +113,12 @@ int run_cli(int argc, char** argv) {
   g.color = !no_color && isatty(STDERR_FILENO) && !ctx.process_env.count("NO_COLOR");
   ctx.options = g;
   install_real_adapters(ctx);
-  ReporterOptions ro{g.quiet, g.verbose, g.color, ""};
+  // Every line golive prints is also kept, redacted, in .golive/golive.log beside the runbook.
+  std::filesystem::path log_dir = std::filesystem::path(g.file).parent_path() / ".golive";
+  ReporterOptions ro{g.quiet, g.verbose, g.color,
+                     std::filesystem::exists(std::filesystem::path(g.file))
+                         ? (log_dir / "golive.log").string()
+                         : ""};
   ctx.reporter = std::make_unique<Reporter>(ctx.redactor, ro);
   install_signal_handlers();
   ctx.cancel = &g_cancel;

@@ -13,28 +13,24 @@
 namespace golive {
 namespace {
 
-// Loads the runbook and environment or prints why not.
-struct Target {
-  Runbook runbook;
-  const Environment* env = nullptr;
-};
-
-Result<Target> load_target(AppContext& app, const std::string& environment) {
-  auto rb = load_runbook(app);
-  if (!rb) return std::unexpected(rb.error());
-  Target t{std::move(*rb), nullptr};
-  auto env = find_environment(t.runbook, environment);
-  if (!env) {
-    app.reporter->error(env.error().message);
-    return std::unexpected(env.error());
-  }
-  t.env = *env;
-  return t;
-}
-
 int report_error(AppContext& app, const Error& e) {
   app.reporter->error(e.message);
   return static_cast<int>(e.exit);
+}
+
+// A session to the environment's first host (where the lock lives) and its release root.
+struct LockHost {
+  std::unique_ptr<RemoteHost> host;
+  std::string root;
+};
+
+Result<LockHost> connect_lock_host(AppContext& app, const Target& t) {
+  const Host& first = t.env().hosts[0];
+  auto host = app.make_connector(connect_options(t.runbook, t.env()))->connect(first);
+  if (!host) return std::unexpected(host.error());
+  auto root = host_root(t.runbook, t.env(), first);
+  if (!root) return std::unexpected(root.error());
+  return LockHost{std::move(*host), *root};
 }
 
 }  // namespace
@@ -42,12 +38,12 @@ int report_error(AppContext& app, const Error& e) {
 int cmd_releases(AppContext& app, const std::string& environment) {
   auto t = load_target(app, environment);
   if (!t) return static_cast<int>(t.error().exit);
-  auto fleet = connect_fleet(app, t->runbook, *t->env);
+  auto fleet = connect_fleet(app, t->runbook, t->env());
   if (!fleet) return report_error(app, fleet.error());
   nlohmann::json out = nlohmann::json::array();
-  for (std::size_t i = 0; i < t->env->hosts.size(); ++i) {
-    const Host& h = t->env->hosts[i];
-    auto root = host_root(t->runbook, *t->env, h);
+  for (std::size_t i = 0; i < t->env().hosts.size(); ++i) {
+    const Host& h = t->env().hosts[i];
+    auto root = host_root(t->runbook, t->env(), h);
     if (!root) return report_error(app, root.error());
     auto st = read_host_state(*fleet->hosts[i], *root);
     if (!st) return report_error(app, st.error());
@@ -70,11 +66,7 @@ int cmd_releases(AppContext& app, const std::string& environment) {
 int cmd_smoke(AppContext& app, const std::string& environment, const std::string& junit) {
   auto t = load_target(app, environment);
   if (!t) return static_cast<int>(t.error().exit);
-  auto report = check_release_env(t->runbook, environment, app.process_env);
-  if (!report) return report_error(app, report.error());
-  add_secrets(*report, app.redactor);
-  std::map<std::string, std::string> values;
-  for (const auto& [k, v] : report->values) values[k] = v.value;
+  auto values = available_env_values(app, t->runbook, environment);
   auto plan = make_plan(t->runbook, environment, "live", values);
   if (!plan) return report_error(app, plan.error());
   std::map<std::string, RemoteHost*> hosts;
@@ -84,7 +76,7 @@ int cmd_smoke(AppContext& app, const std::string& environment, const std::string
     if (auto* cmd = std::get_if<CommandCheck>(&c.spec); cmd && !cmd->local) needs_hosts = true;
   }
   if (needs_hosts) {
-    auto f = connect_fleet(app, t->runbook, *t->env);
+    auto f = connect_fleet(app, t->runbook, t->env());
     if (!f) return report_error(app, f.error());
     fleet = std::move(*f);
     hosts = fleet.by_name;
@@ -99,13 +91,9 @@ int cmd_smoke(AppContext& app, const std::string& environment, const std::string
 int cmd_lock_status(AppContext& app, const std::string& environment) {
   auto t = load_target(app, environment);
   if (!t) return static_cast<int>(t.error().exit);
-  const Host& first = t->env->hosts[0];
-  auto connector = app.make_connector(connect_options(t->runbook, *t->env));
-  auto host = connector->connect(first);
-  if (!host) return report_error(app, host.error());
-  auto root = host_root(t->runbook, *t->env, first);
-  if (!root) return report_error(app, root.error());
-  auto st = lock_status(**host, *root);
+  auto lh = connect_lock_host(app, *t);
+  if (!lh) return report_error(app, lh.error());
+  auto st = lock_status(*lh->host, lh->root);
   if (!st) return report_error(app, st.error());
   if (app.options.json) {
     std::printf("%s\n", nlohmann::json({{"held", st->held}, {"stale", st->stale},
@@ -124,13 +112,9 @@ int cmd_lock_status(AppContext& app, const std::string& environment) {
 int cmd_lock_release(AppContext& app, const std::string& environment, const std::string& reason) {
   auto t = load_target(app, environment);
   if (!t) return static_cast<int>(t.error().exit);
-  const Host& first = t->env->hosts[0];
-  auto connector = app.make_connector(connect_options(t->runbook, *t->env));
-  auto host = connector->connect(first);
-  if (!host) return report_error(app, host.error());
-  auto root = host_root(t->runbook, *t->env, first);
-  if (!root) return report_error(app, root.error());
-  auto st = lock_status(**host, *root);
+  auto lh = connect_lock_host(app, *t);
+  if (!lh) return report_error(app, lh.error());
+  auto st = lock_status(*lh->host, lh->root);
   if (!st) return report_error(app, st.error());
   if (!st->held) {
     app.reporter->summary(environment + ": not locked");
@@ -142,7 +126,7 @@ int cmd_lock_release(AppContext& app, const std::string& environment, const std:
     app.reporter->summary("lock kept");
     return static_cast<int>(ExitCode::kPreflight);
   }
-  if (auto s = release_lock(**host, *root); !s) return report_error(app, s.error());
+  if (auto s = release_lock(*lh->host, lh->root); !s) return report_error(app, s.error());
   if (auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &t->runbook))) {
     (void)(*ledger)->record_event({st->owner.release, "lock_broken",
                                    app.redactor.redact(describe_lock(*st) + "; reason: " + reason),
@@ -155,10 +139,10 @@ int cmd_lock_release(AppContext& app, const std::string& environment, const std:
 int cmd_hosts_trust(AppContext& app, const std::string& environment) {
   auto t = load_target(app, environment);
   if (!t) return static_cast<int>(t.error().exit);
-  auto connector = app.make_connector(connect_options(t->runbook, *t->env));
+  auto connector = app.make_connector(connect_options(t->runbook, t->env()));
   auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &t->runbook));
   int refused = 0;
-  for (const auto& h : t->env->hosts) {
+  for (const auto& h : t->env().hosts) {
     auto key = connector->probe_host_key(h);
     if (!key) return report_error(app, key.error());
     if (key->state == HostKeyInfo::State::kTrusted) {

@@ -32,11 +32,7 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   auto env_found = find_environment(*rb, args.environment);
   if (!env_found) return done(env_found.error().exit, env_found.error().message);
   const Environment& env = **env_found;
-  std::map<std::string, std::string> values;
-  if (auto report = check_release_env(*rb, env.name, app.process_env)) {
-    add_secrets(*report, app.redactor);
-    for (const auto& [k, v] : report->values) values[k] = v.value;
-  }
+  auto values = available_env_values(app, *rb, env.name);
   auto fleet = connect_fleet(app, *rb, env);
   if (!fleet) return done(fleet.error().exit, fleet.error().message);
 

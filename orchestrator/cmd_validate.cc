@@ -57,25 +57,11 @@ int cmd_validate(AppContext& app) {
 }
 
 int cmd_plan(AppContext& app, const std::string& environment) {
-  auto rb = load_runbook(app);
-  if (!rb) return static_cast<int>(rb.error().exit);
-  auto env = find_environment(*rb, environment);
-  if (!env) {
-    app.reporter->error(env.error().message);
-    return static_cast<int>(env.error().exit);
-  }
+  auto t = load_target(app, environment);
+  if (!t) return static_cast<int>(t.error().exit);
   // Plan renders with whatever env values are available; `check` is where completeness blocks.
-  std::map<std::string, std::string> values;
-  if (auto report = check_release_env(*rb, environment, app.process_env)) {
-    add_secrets(*report, app.redactor);
-    for (const auto& [k, v] : report->values) values[k] = v.value;
-    if (!report->ok()) {
-      app.reporter->warn(std::to_string(report->problems.size()) +
-                         " environment problem(s): `golive check " + environment +
-                         "` lists them; deploy would stop there");
-    }
-  }
-  auto plan = make_plan(*rb, environment, "<release-id>", values);
+  auto values = available_env_values(app, t->runbook, environment);
+  auto plan = make_plan(t->runbook, environment, "<release-id>", values);
   if (!plan) {
     app.reporter->error(plan.error().message);
     return static_cast<int>(ExitCode::kUsage);
@@ -89,13 +75,10 @@ int cmd_plan(AppContext& app, const std::string& environment) {
 }
 
 int cmd_check(AppContext& app, const std::string& environment) {
-  auto rb = load_runbook(app);
-  if (!rb) return static_cast<int>(rb.error().exit);
-  auto env = find_environment(*rb, environment);
-  if (!env) {
-    app.reporter->error(env.error().message);
-    return static_cast<int>(env.error().exit);
-  }
+  auto t = load_target(app, environment);
+  if (!t) return static_cast<int>(t.error().exit);
+  const Runbook* rb = &t->runbook;
+  const Environment* env = &t->env();
   Reporter& rep = *app.reporter;
   int problems = 0;
   // 1. Environment completeness and well-formedness.
@@ -131,13 +114,13 @@ int cmd_check(AppContext& app, const std::string& environment) {
     return static_cast<int>(ExitCode::kPreflight);
   }
   // 3. Hosts: reachable, host keys trusted, lock free.
-  auto fleet = connect_fleet(app, *rb, **env);
+  auto fleet = connect_fleet(app, *rb, *env);
   if (!fleet) {
     rep.summary("check " + environment + ": " + fleet.error().message);
     return static_cast<int>(fleet.error().exit);
   }
   rep.info("ssh: " + std::to_string(fleet->hosts.size()) + " host(s) reachable, host keys trusted");
-  auto root = host_root(*rb, **env, (*env)->hosts[0]);
+  auto root = host_root(*rb, *env, env->hosts[0]);
   if (root) {
     auto status = lock_status(*fleet->hosts[0], *root);
     if (status && status->held) {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "golive/env_check.h"
 #include "golive/interpolate.h"
 #include "golive/runbook_loader.h"
 
@@ -41,6 +42,37 @@ std::string ledger_path(const AppContext& app, const Runbook* runbook) {
               : std::filesystem::path(app.options.file).parent_path();
   if (dir.empty()) dir = ".";
   return (dir / ".golive" / "ledger.db").string();
+}
+
+Result<Target> load_target(AppContext& app, const std::string& environment) {
+  auto rb = load_runbook(app);
+  if (!rb) return std::unexpected(rb.error());
+  Target t{std::move(*rb), 0};
+  auto env = find_environment(t.runbook, environment);
+  if (!env) {
+    app.reporter->error(env.error().message);
+    return std::unexpected(env.error());
+  }
+  t.env_index = static_cast<std::size_t>(*env - t.runbook.environments.data());
+  return t;
+}
+
+std::map<std::string, std::string> available_env_values(AppContext& app, const Runbook& runbook,
+                                                        const std::string& environment) {
+  std::map<std::string, std::string> values;
+  auto report = check_release_env(runbook, environment, app.process_env);
+  if (!report) {
+    app.reporter->warn(report.error().message);
+    return values;
+  }
+  add_secrets(*report, app.redactor);
+  for (const auto& [k, v] : report->values) values[k] = v.value;
+  if (!report->ok()) {
+    app.reporter->warn(std::to_string(report->problems.size()) +
+                       " environment problem(s): `golive check " + environment +
+                       "` lists them; a deploy would stop there");
+  }
+  return values;
 }
 
 ConnectOptions connect_options(const Runbook& runbook, const Environment& env) {

@@ -22,6 +22,21 @@ Result<const Environment*> find_environment(const Runbook& runbook, const std::s
 // --ledger, else GOLIVE_LEDGER, else .golive/ledger.db beside the runbook.
 std::string ledger_path(const AppContext& app, const Runbook* runbook);
 
+// A runbook and one of its environments.
+struct Target {
+  Runbook runbook;
+  std::size_t env_index = 0;
+  const Environment& env() const { return runbook.environments[env_index]; }
+};
+
+// Loads the runbook and finds `environment`; prints why not (exit 2).
+Result<Target> load_target(AppContext& app, const std::string& environment);
+
+// The env values available now, registered with the redactor; problems do not block (commands
+// that must block on them call check_release_env themselves). Warns when there are problems.
+std::map<std::string, std::string> available_env_values(AppContext& app, const Runbook& runbook,
+                                                        const std::string& environment);
+
 // Sessions to every host of an environment, index-aligned with env.hosts.
 struct ConnectedFleet {
   std::vector<std::unique_ptr<RemoteHost>> hosts;

@@ -2,7 +2,6 @@
 // host, safe to call from many threads. Machine output (--json) goes to stdout separately.
 #pragma once
 
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,7 +17,7 @@ struct ReporterOptions {
   bool quiet = false;    // only warnings, errors and the final summary
   bool verbose = false;  // also debug detail
   bool color = false;    // only on a terminal, never with --no-color or in CI
-  std::string log_file;  // also append every line (redacted) here; empty: none
+  std::string log_file;  // also append every line (redacted, timestamped) here; empty: none
 };
 
 class Reporter {
@@ -49,7 +48,7 @@ class Reporter {
   const Redactor& redactor_;
   ReporterOptions options_;
   std::mutex mu_;
-  std::FILE* log_ = nullptr;
+  std::shared_ptr<void> log_;  // spdlog logger (type-erased: spdlog stays out of this header)
   std::map<std::string, std::unique_ptr<HostStream>> streams_;
 };
 

@@ -52,7 +52,7 @@ constexpr Keys<9> kEmailKeys{"smtp",     "to",          "from",    "user",   "pa
 constexpr Keys<4> kCommandKeys{"run", "local", "exit", "output"};
 constexpr Keys<3> kTlsKeys{"url", "ca_file", "min_days"};
 constexpr Keys<3> kNotifyKeys{"webhook", "command", "on"};
-constexpr Keys<5> kNotifyEvents{"succeeded", "failed", "rolled_back", "rollback_failed",
+constexpr Keys<6> kNotifyEvents{"succeeded", "failed", "rolled_back", "rollback", "rollback_failed",
                                 "lock_broken"};
 constexpr Keys<3> kReservedVars{"env", "host", "release"};
 
@@ -1098,7 +1098,9 @@ class SchemaReader {
         const std::string p = child_path(path, "on");
         if (auto events = read_string_list(e->value, p, d_)) {
           for (std::size_t k = 0; k < events->size(); ++k) {
-            const auto& ev = (*events)[k];
+            auto& ev = (*events)[k];
+            // The product brief's sketch says `rollback`; accept it as the event's short name.
+            if (ev == "rollback") ev = "rolled_back";
             if (std::ranges::find(kNotifyEvents, std::string_view(ev)) == kNotifyEvents.end()) {
               d_.error(e->value.items[k].pos, item_path(p, k),
                        "unknown event `" + ev + "`" + did_you_mean(ev, kNotifyEvents) +

@@ -24,8 +24,13 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# build_golive [TARGET...]: configure (once) and build; all targets when none is named.
 build_golive() {
-  local werror="${GOLIVE_WERROR:-OFF}"
+  local werror="${GOLIVE_WERROR:-ON}"
   cmake -S "$GOLIVE_ROOT" -B "$BUILD_DIR" -G Ninja -DGOLIVE_WERROR="$werror" >/dev/null
-  cmake --build "$BUILD_DIR" -j "$(nproc)"
+  if [ $# -gt 0 ]; then
+    cmake --build "$BUILD_DIR" -j "$(nproc)" --target "$@"
+  else
+    cmake --build "$BUILD_DIR" -j "$(nproc)"
+  fi
 }

@@ -613,13 +613,21 @@ TEST(LoaderErrors, GateWindowTooShort) {
 
 TEST(LoaderErrors, NotifyEvents) {
   const auto r = load(kMinimalRunbook + R"(notify:
-  - { webhook: "https://hooks.example/x", on: [rollback, failed, succeded] }
+  - { webhook: "https://hooks.example/x", on: [rollbak, failed, succeded] }
   - { on: [failed] }
 )");
   EXPECT_TRUE(HasError(r, 11, 48, "notify[0].on[0]",
-                       "unknown event `rollback` (did you mean `rolled_back`?)"));
-  EXPECT_TRUE(HasError(r, 11, 66, "notify[0].on[2]", "did you mean `succeeded`?"));
+                       "unknown event `rollbak` (did you mean `rollback`?)"));
+  EXPECT_TRUE(HasError(r, 11, 65, "notify[0].on[2]", "did you mean `succeeded`?"));
   EXPECT_TRUE(HasError(r, 12, 5, "notify[1]", "needs a `webhook` or a `command`"));
+}
+
+TEST(Loader, RollbackIsAnAliasOfRolledBack) {
+  const auto r = load(kMinimalRunbook + R"(notify:
+  - { webhook: "https://hooks.example/x", on: [rollback] }
+)");
+  ASSERT_TRUE(r.runbook) << (r.errors.empty() ? "" : r.errors[0].message);
+  EXPECT_EQ(r.runbook->notify[0].on, std::vector<std::string>{"rolled_back"});
 }
 
 TEST(LoaderErrors, PathsMustBeRelativeWhereFilesAreCopied) {
