@@ -102,13 +102,11 @@ TEST(RollbackScenario, StepFailureOnSecondHostAfterFirstSwitchedRestoresAllAndUn
   ASSERT_FALSE(v2.empty()) << run.all();
   EXPECT_NE(run.all().find("web2"), std::string::npos) << run.all();
   expect_all_serve(s, v1);
-  for (int k = 1; k <= 3; ++k) {
-    EXPECT_FALSE(std::filesystem::exists(s.root(k) + "/releases/" + v2) && k == 3)
-        << "web3 never went live: its release dir should be gone";
-  }
+  // web3 never went live (batch 1 stopped at web2): its release dir is gone.
+  EXPECT_FALSE(std::filesystem::exists(s.root(3) + "/releases/" + v2));
   EXPECT_EQ(status_in_history(s, v2), "rolled_back");
   json detail = show(s, v2);
-  expect_complete_rollback_record(detail, 3);
+  expect_complete_rollback_record(detail, 2);  // web3 never started
   print_ttr("step failure on web2 of 3 (batch 1), recorded",
             detail["release"].value("time_to_restore_ms", -1));
   print_ttr("step failure on web2 of 3, whole deploy wall time", elapsed.count());
@@ -212,33 +210,51 @@ TEST(RollbackScenario, ManualRollbackWithEmptyLedgerRestoresPreviousAndRecordsIt
   EXPECT_EQ(verify.exit_code, 0) << verify.all();
 }
 
-TEST(RollbackScenario, RollbackToAnOlderReleaseAndNoFlipFlopOntoTheBadOne) {
-  Scenario s(3);
-  std::string v1 = deploy_ok(s);
-  s.write("app/static/v2.txt", "v2\n");
-  s.commit("v2");
-  std::string v2 = deploy_ok(s);
-  s.write("app/static/v3.txt", "v3\n");
-  s.commit("v3");
-  std::string v3 = deploy_ok(s);
-  expect_all_serve(s, v3);
+// Deploys v1, v2, v3 (all good); returns their ids.
+std::vector<std::string> three_good_releases(Scenario& s) {
+  std::vector<std::string> ids{deploy_ok(s)};
+  for (const char* v : {"v2", "v3"}) {
+    s.write(std::string("app/static/") + v + ".txt", std::string(v) + "\n");
+    s.commit(v);
+    ids.push_back(deploy_ok(s));
+  }
+  expect_all_serve(s, ids[2]);
+  return ids;
+}
 
-  // Two consecutive rollbacks walk back v3 -> v2 -> v1, never onto v3 again.
+TEST(RollbackScenario, RollbackToAnOlderRelease) {
+  Scenario s(3);
+  auto ids = three_good_releases(s);
+  GoliveRun to = s.golive({"rollback", "staging", "--to", ids[0], "--reason", "back to v1"});
+  ASSERT_EQ(to.exit_code, 0) << to.all();
+  expect_all_serve(s, ids[0]);
+  GoliveRun verify = s.golive({"ledger", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.all();
+}
+
+TEST(RollbackScenario, ConsecutiveRollbacksNeverFlipFlopOntoTheBadRelease) {
+  Scenario s(3);
+  auto ids = three_good_releases(s);
+  // v3 -> v2 (v3 marked bad) -> v1, never back onto v3.
   GoliveRun first = s.golive({"rollback", "staging", "--reason", "v3 bad"});
   ASSERT_EQ(first.exit_code, 0) << first.all();
-  expect_all_serve(s, v2);
+  expect_all_serve(s, ids[1]);
   GoliveRun second = s.golive({"rollback", "staging", "--reason", "v2 bad too"});
   ASSERT_EQ(second.exit_code, 0) << second.all();
-  expect_all_serve(s, v1);
+  expect_all_serve(s, ids[0]);
+  // Nothing earlier than v1: a third rollback refuses instead of moving forward onto v2/v3.
+  GoliveRun third = s.golive({"rollback", "staging", "--reason", "again"});
+  EXPECT_EQ(third.exit_code, 2) << third.all();
+  expect_all_serve(s, ids[0]);
 
-  // Forward again, then --to the oldest release directly.
+  // Forward to v4 (keep: 3 prunes), then roll back: v1 is still the target and still there.
   s.write("app/static/v4.txt", "v4\n");
   s.commit("v4");
   std::string v4 = deploy_ok(s);
   expect_all_serve(s, v4);
-  GoliveRun to = s.golive({"rollback", "staging", "--to", v1, "--reason", "back to v1"});
-  ASSERT_EQ(to.exit_code, 0) << to.all();
-  expect_all_serve(s, v1);
+  GoliveRun back = s.golive({"rollback", "staging", "--reason", "v4 bad"});
+  ASSERT_EQ(back.exit_code, 0) << back.all();
+  expect_all_serve(s, ids[0]);
   GoliveRun verify = s.golive({"ledger", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.all();
 }
