@@ -109,6 +109,10 @@ TEST(LedgerScenario, SyncRebuildsHistoryFromTheHostsIntoAnEmptyLedger) {
   s.write("app/static/v2.txt", "v2\n");
   s.commit("v2");
   std::string v2 = deploy_ok(s);
+  GoliveRun rollback = s.golive({"rollback", "staging", "--reason", "v2 is slow", "--json"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.all();
+  std::string rollback_id = parse(rollback.out.substr(rollback.out.rfind('{'))).value("rollback", "");
+  ASSERT_FALSE(rollback_id.empty()) << rollback.out;
   fs::remove(s.ledger());
   GoliveRun sync = s.golive({"ledger", "sync", "staging"});
   ASSERT_EQ(sync.exit_code, 0) << sync.all();
@@ -119,7 +123,12 @@ TEST(LedgerScenario, SyncRebuildsHistoryFromTheHostsIntoAnEmptyLedger) {
   for (const auto& r : rows) ids.insert(r.value("id", ""));
   EXPECT_TRUE(ids.count(v1)) << rows.dump(1);
   EXPECT_TRUE(ids.count(v2)) << rows.dump(1);
-  EXPECT_EQ(ids.size(), 2u) << "one record per release, not per host: " << rows.dump(1);
+  EXPECT_TRUE(ids.count(rollback_id)) << "the manual rollback is history too: " << rows.dump(1);
+  EXPECT_EQ(ids.size(), 3u) << "one record per release, not per host: " << rows.dump(1);
+  json detail = show(s, rollback_id);
+  EXPECT_EQ(detail["release"].value("previous_release", ""), v2) << detail.dump(1);
+  EXPECT_EQ(detail["release"].value("commit", ""), v1) << detail.dump(1);
+  EXPECT_NE(detail["release"].value("reason", "").find("v2 is slow"), std::string::npos);
   // Syncing again imports nothing new.
   GoliveRun again = s.golive({"ledger", "sync", "staging"});
   EXPECT_EQ(again.exit_code, 0) << again.all();

@@ -26,6 +26,7 @@ void expect_complete_rollback_record(const json& detail, int hosts) {
   std::set<std::string> deploy_hosts, rollback_hosts;
   for (const auto& st : detail["steps"]) {
     EXPECT_FALSE(st.value("started_at", "").empty()) << st.dump();
+    EXPECT_FALSE(st.value("started_at", "").starts_with("1970")) << "no real timing: " << st.dump();
     EXPECT_FALSE(st.value("finished_at", "").empty()) << st.dump();
     EXPECT_TRUE(st.contains("duration_ms")) << st.dump();
     if (st.value("phase", "") == "deploy") deploy_hosts.insert(st.value("host", ""));
