@@ -142,6 +142,8 @@ TEST(RollbackScenario, FailingRollbackStepExitsFourAndNotifiesRollbackFailed) {
   EXPECT_EQ(run.exit_code, 4) << run.all();
   std::string v2 = release_of(run);
   EXPECT_EQ(status_in_history(s, v2), "rollback_failed");
+  json detail = show(s, v2);
+  expect_complete_rollback_record(detail, 3);
   auto bodies = hook.wait_for(2);
   ASSERT_GE(bodies.size(), 2u);
   json last = parse(bodies.back());
@@ -166,6 +168,16 @@ TEST(RollbackScenario, RollbackOverBudgetExitsFourQuicklyNamingTheBudget) {
   // Build + ship + a 2 s gate + a 2 s budget: nowhere near the 30 s of the rollback step.
   EXPECT_LT(elapsed.count(), 20) << run.all();
   EXPECT_EQ(status_in_history(s, release_of(run)), "rollback_failed");
+  json detail = show(s, release_of(run));
+  expect_complete_rollback_record(detail, 3);
+  bool named = false;
+  for (const auto& e : detail["events"]) {
+    if (e.value("kind", "") == "rollback_finished" &&
+        e.value("detail", "").find("budget") != std::string::npos) {
+      named = true;
+    }
+  }
+  EXPECT_TRUE(named) << detail["events"].dump(1);
 }
 
 TEST(RollbackScenario, ManualRollbackWithEmptyLedgerRestoresPreviousAndRecordsIt) {
@@ -262,9 +274,10 @@ TEST(RollbackScenario, ConsecutiveRollbacksNeverFlipFlopOntoTheBadRelease) {
 
 TEST(RollbackScenario, FailureBeforeTheSwitchCleansUpAndNeverMovesCurrent) {
   Scenario s(3);
+  WebhookSink hook;
   std::string v1 = deploy_ok(s);
-  s.write("golive.yml",
-          runbook(s, steps_block("  - { name: precheck, run: \"exit 3\" }\n", ""), "", ""));
+  s.write("golive.yml", runbook(s, steps_block("  - { name: precheck, run: \"exit 3\" }\n", ""),
+                                "", notify_block(hook.url())));
   s.commit("v2: precheck fails");
   GoliveRun run = s.golive({"deploy", "staging", "--json"});
   EXPECT_EQ(run.exit_code, 1) << run.all();
@@ -275,6 +288,11 @@ TEST(RollbackScenario, FailureBeforeTheSwitchCleansUpAndNeverMovesCurrent) {
     EXPECT_FALSE(std::filesystem::exists(s.root(k) + "/releases/" + v2)) << "web" << k;
   }
   EXPECT_EQ(status_in_history(s, v2), "failed");
+  auto bodies = hook.wait_for(1);
+  ASSERT_EQ(bodies.size(), 1u);
+  json failed = parse(bodies[0]);
+  EXPECT_EQ(failed.value("event", ""), "failed") << bodies[0];
+  EXPECT_NE(failed.value("why", "").find("precheck"), std::string::npos) << bodies[0];
   GoliveRun verify = s.golive({"ledger", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.all();
 }
