@@ -1,11 +1,10 @@
 #include "tests/harness/scenario.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <atomic>
 #include <cerrno>

@@ -1,11 +1,11 @@
 // Issue 6 end to end: the ledger through the real binary — complete records, tamper evidence,
 // crash recovery, a corrupt file, sync from the hosts, cross-checks, concurrent writers.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <gtest/gtest.h>
 
 #include "tests/harness/scenario.h"
 #include "tests/scenarios/scenario_helpers.h"
@@ -15,7 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool host_touched(Scenario& s, int k) { return fs::exists(s.root(k) + "/releases"); }
+bool host_touched(Scenario& s, int k) {
+  return fs::exists(s.root(k) + "/releases");
+}
 
 TEST(LedgerScenario, SucceededDeployLeavesACompleteVerifiableRecord) {
   Scenario s(2);
@@ -48,9 +50,8 @@ TEST(LedgerScenario, HandEditedRecordFailsVerifyNamingTheRelease) {
   GoliveRun ok = s.golive({"ledger", "verify"});
   ASSERT_EQ(ok.exit_code, 0) << ok.all();
   int rc = 0;
-  std::string out = Scenario::sh("sqlite3 " + s.ledger() +
-                                     " \"UPDATE releases SET deployer='mallory'\" 2>&1",
-                                 &rc);
+  std::string out = Scenario::sh(
+      "sqlite3 " + s.ledger() + " \"UPDATE releases SET deployer='mallory'\" 2>&1", &rc);
   ASSERT_EQ(rc, 0) << out;
   GoliveRun bad = s.golive({"ledger", "verify"});
   EXPECT_NE(bad.exit_code, 0) << bad.all();
@@ -67,10 +68,10 @@ TEST(LedgerScenario, KilledDeployIsMarkedInterruptedByTheNextCommand) {
   bool started = Scenario::wait_until(
       [&] {
         int rc = 0;
-        std::string n = Scenario::sh(
-            "sqlite3 " + s.ledger() +
-                " \"SELECT count(*) FROM step_runs WHERE step='migrate'\" 2>/dev/null",
-            &rc);
+        std::string n =
+            Scenario::sh("sqlite3 " + s.ledger() +
+                             " \"SELECT count(*) FROM step_runs WHERE step='migrate'\" 2>/dev/null",
+                         &rc);
         return rc == 0 && n != "" && n != "0";
       },
       std::chrono::seconds(30));
@@ -111,7 +112,8 @@ TEST(LedgerScenario, SyncRebuildsHistoryFromTheHostsIntoAnEmptyLedger) {
   std::string v2 = deploy_ok(s);
   GoliveRun rollback = s.golive({"rollback", "staging", "--reason", "v2 is slow", "--json"});
   ASSERT_EQ(rollback.exit_code, 0) << rollback.all();
-  std::string rollback_id = parse(rollback.out.substr(rollback.out.rfind('{'))).value("rollback", "");
+  std::string rollback_id =
+      parse(rollback.out.substr(rollback.out.rfind('{'))).value("rollback", "");
   ASSERT_FALSE(rollback_id.empty()) << rollback.out;
   fs::remove(s.ledger());
   GoliveRun sync = s.golive({"ledger", "sync", "staging"});

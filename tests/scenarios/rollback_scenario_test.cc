@@ -1,5 +1,6 @@
 // Issue 7 end to end: automatic and manual rollbacks through the real binary on the sandbox
 // fleet. Every restore is verified with the test's own HTTP request to each host's /healthz.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -7,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -64,8 +64,7 @@ TEST(RollbackScenario, BrokenLoginGateRestoresV1EverywhereNotifiesAndRecords) {
   EXPECT_FALSE(detail["checks"].empty()) << detail.dump(1);
   EXPECT_GE(detail["release"].value("time_to_restore_ms", -1), 0) << detail["release"].dump(1);
   expect_no_secret(detail.dump(), "show --json");
-  print_ttr("gate failure (3 hosts), recorded",
-            detail["release"].value("time_to_restore_ms", -1));
+  print_ttr("gate failure (3 hosts), recorded", detail["release"].value("time_to_restore_ms", -1));
   print_ttr("gate failure (3 hosts), whole deploy wall time", elapsed.count());
 
   auto bodies = hook.wait_for(2);
@@ -87,8 +86,10 @@ TEST(RollbackScenario, StepFailureOnSecondHostAfterFirstSwitchedRestoresAllAndUn
   Scenario s(3);
   std::string v1 = deploy_ok(s);
   // The environment with a one-host-at-a-time strategy.
-  std::string y = runbook(s, steps_block("", "  - { name: guard, run: \"[ {{ host.name }} != "
-                                             "web2 ]\" }\n"),
+  std::string y = runbook(s,
+                          steps_block("",
+                                      "  - { name: guard, run: \"[ {{ host.name }} != "
+                                      "web2 ]\" }\n"),
                           "", "");
   auto pos = y.find("    env_file: .env.staging\n");
   ASSERT_NE(pos, std::string::npos);
@@ -276,8 +277,8 @@ TEST(RollbackScenario, FailureBeforeTheSwitchCleansUpAndNeverMovesCurrent) {
   Scenario s(3);
   WebhookSink hook;
   std::string v1 = deploy_ok(s);
-  s.write("golive.yml", runbook(s, steps_block("  - { name: precheck, run: \"exit 3\" }\n", ""),
-                                "", notify_block(hook.url())));
+  s.write("golive.yml", runbook(s, steps_block("  - { name: precheck, run: \"exit 3\" }\n", ""), "",
+                                notify_block(hook.url())));
   s.commit("v2: precheck fails");
   GoliveRun run = s.golive({"deploy", "staging", "--json"});
   EXPECT_EQ(run.exit_code, 1) << run.all();

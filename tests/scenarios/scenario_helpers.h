@@ -19,8 +19,8 @@ using nlohmann::json;
 
 // The fake staging secrets of examples/portal/.env.staging: none may appear in any output.
 inline const char* const kSecrets[] = {"demo-staging-FAKE-secret-key-0123456789abcdef",
-                                "demo-staging-FAKE-smtp-password",
-                                "demo-staging-FAKE-smoke-password"};
+                                       "demo-staging-FAKE-smtp-password",
+                                       "demo-staging-FAKE-smoke-password"};
 
 // A failing gate costs its whole window: keep it short (passing gates finish early anyway).
 inline const char* const kShortGate =
@@ -46,8 +46,8 @@ inline std::string notify_block(const std::string& url) {
 
 // Runbook = the scenario's default with the given blocks replaced (empty: keep the default).
 inline std::string runbook(Scenario& s, const std::string& steps, const std::string& rollback,
-                    const std::string& extra, const std::string& gate = kShortGate,
-                    const std::string& budget = "") {
+                           const std::string& extra, const std::string& gate = kShortGate,
+                           const std::string& budget = "") {
   std::string y = s.default_runbook(extra);
   if (!steps.empty()) y = replace_block(y, "steps", steps);
   if (!rollback.empty()) y = replace_block(y, "rollback", rollback);
