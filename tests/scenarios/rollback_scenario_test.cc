@@ -207,6 +207,8 @@ TEST(RollbackScenario, ManualRollbackWithEmptyLedgerRestoresPreviousAndRecordsIt
     }
   }
   ASSERT_TRUE(out.is_object()) << run.out;
+  print_ttr("manual rollback (3 hosts, empty ledger), golive's restore_ms",
+            out.value("restore_ms", -1LL));
   EXPECT_EQ(out.value("from", ""), v2);
   EXPECT_EQ(out.value("to", ""), v1);
   json detail = show(s, out.value("rollback", ""));
