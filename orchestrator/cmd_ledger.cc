@@ -127,7 +127,8 @@ int cmd_ledger_sync(AppContext& app, const std::string& environment) {
   int imported = 0;
   for (const auto& [host, lines] : *logs) {
     for (const auto& l : lines) {
-      if (str(l, "event") != "deploy") continue;
+      const std::string event = str(l, "event");
+      if (event != "deploy" && event != "rollback") continue;
       ReleaseRecord r;
       r.id = str(l, "id");
       r.app = rb.app;
@@ -139,6 +140,15 @@ int cmd_ledger_sync(AppContext& app, const std::string& environment) {
       r.finished_at = str(l, "time");
       r.trigger = "cli";
       r.reason = "imported from " + host + " releases.log by ledger sync";
+      if (event == "rollback") {
+        // A manual rollback is history too: who restored what, from what, and why.
+        r.id = str(l, "rollback_id");
+        r.commit = r.ref = str(l, "id");
+        r.previous_release = str(l, "from");
+        r.subject = "rollback from " + r.previous_release + " to " + r.commit;
+        r.trigger = "rollback";
+        r.reason = str(l, "reason") + " (" + r.reason + ")";
+      }
       if (r.id.empty()) continue;
       auto added = (*ledger)->import_release(r);
       if (!added) return report_error(app, added.error());

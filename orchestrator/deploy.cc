@@ -356,6 +356,8 @@ class Deploy {
   // Every way out of a deploy that got as far as a ledger record ends here.
   int finish(const std::string& status, ExitCode code, const std::string& why,
              long long time_to_restore_ms) {
+    // A rollback that failed or ran over budget ended too: the record says how.
+    if (status == "rollback_failed") record_.event("rollback_finished", "FAILED: " + why);
     record_.finish(status, iso8601(app_.clock->wall()), time_to_restore_ms);
     append_logs(status);
     release_the_lock();

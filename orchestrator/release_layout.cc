@@ -150,6 +150,10 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   std::string last_good = previous_good_release(*state, "");
   if (!state->good.empty()) protect.insert(state->good.back());
   if (!last_good.empty()) protect.insert(last_good);
+  // What `golive rollback` would restore from current (older good ones may be marked bad since).
+  if (auto target = previous_good_release(*state, state->current); !target.empty()) {
+    protect.insert(target);
+  }
   std::vector<std::string> doomed;
   int kept = 0;
   for (auto it = state->releases.rbegin(); it != state->releases.rend(); ++it) {

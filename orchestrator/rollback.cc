@@ -20,8 +20,8 @@ Millis time_left(SteadyClock::time_point deadline) {
 StepResult admin_step(const std::string& name, const std::string& host, const Status& s,
                       SteadyClock::time_point t0) {
   StepResult r = make_step_result(name, host, s ? StepOutcome::kOk : StepOutcome::kFailed);
-  r.started = std::chrono::system_clock::now();
   r.duration = std::chrono::duration_cast<Millis>(SteadyClock::now() - t0);
+  r.started = std::chrono::system_clock::now() - r.duration;
   r.exit_status = s ? 0 : 1;
   if (!s) r.error = s.error().message;
   return r;
@@ -77,6 +77,7 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
     Millis left = time_left(request.deadline);
     if (left <= Millis(0)) {
       StepResult r = make_step_result(step.name, h.plan->host.name, StepOutcome::kTimedOut);
+      r.started = std::chrono::system_clock::now();
       r.error = "not started: the rollback budget is exhausted";
       record(r);
       return false;
@@ -85,7 +86,9 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
     req.command = remote_command(h.plan->root, cwd, step.command);
     req.timeout = std::min(step.timeout.count() > 0 ? step.timeout : left, left);
     req.on_output = reporter.stream_for(h.plan->host.name);
+    auto started = std::chrono::system_clock::now();  // the ledger records when it ran
     StepResult r = step_result_from(step.name, h.plan->host.name, h.remote->exec(req));
+    r.started = started;
     reporter.flush_stream(h.plan->host.name);
     if (r.outcome == StepOutcome::kTimedOut && req.timeout == left) {
       r.error = "exceeded the rollback budget (timed out with " + format_duration(left) +
@@ -106,6 +109,7 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
         auto t0 = SteadyClock::now();
         if (host.restore_to.empty()) {
           StepResult r = make_step_result("switch back", name, StepOutcome::kFailed);
+          r.started = std::chrono::system_clock::now();
           r.error = "no previous good release on this host to restore";
           record(r);
           return;

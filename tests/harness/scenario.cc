@@ -1,16 +1,23 @@
 #include "tests/harness/scenario.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "golive/interpolate.h"
+#include "tests/harness/python_server.h"
+
+extern char** environ;
 
 namespace golive::testing {
 namespace fs = std::filesystem;
@@ -163,6 +170,147 @@ std::string Scenario::current(int k) const {
 
 std::string Scenario::http_get(const std::string& url) const {
   return sh("curl -s -w '\nstatus %{http_code}' --max-time 5 " + shell_quote(url));
+}
+
+std::string Scenario::healthz(int k) const {
+  return sh("curl -s --max-time 5 " +
+            shell_quote("http://" + address(k) + ":" + std::to_string(app_port_) + "/healthz"));
+}
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string run_output_path(const std::string& dir, pid_t pid, const char* which) {
+  return dir + "/run-" + std::to_string(pid) + "." + which;
+}
+
+}  // namespace
+
+pid_t Scenario::start_golive(const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env) {
+  // Everything the child needs is built before fork: only async-signal-safe calls after it.
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  vars["GOLIVE_SSH_CONFIG"] = fleet_->ssh_config();
+  vars["GOLIVE_LEDGER"] = ledger();
+  vars["CI"] = "true";
+  for (const auto& [k, v] : env) vars[k] = v;
+  std::vector<std::string> env_s, argv_s{GOLIVE_BINARY};
+  for (const auto& [k, v] : vars) env_s.push_back(k + "=" + v);
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> envp, argv;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  static std::atomic<int> counter{0};
+  const std::string tmp_out = dir_ + "/spawn-" + std::to_string(counter++);
+  const std::string tmp_err = tmp_out + ".err";
+  int out_fd = ::open(tmp_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int err_fd = ::open(tmp_err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out_fd < 0 || err_fd < 0) throw std::runtime_error("cannot create run output files");
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd, STDERR_FILENO);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    if (::chdir(repo_.c_str()) != 0) ::_exit(127);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(out_fd);
+  ::close(err_fd);
+  fs::rename(tmp_out, run_output_path(dir_, pid, "out"));
+  fs::rename(tmp_err, run_output_path(dir_, pid, "err"));
+  return pid;
+}
+
+GoliveRun Scenario::wait_golive(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  GoliveRun run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  run.out = slurp(run_output_path(dir_, pid, "out"));
+  run.err = slurp(run_output_path(dir_, pid, "err"));
+  return run;
+}
+
+bool Scenario::wait_until(const std::function<bool()>& condition,
+                          std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+std::string replace_block(const std::string& runbook, const std::string& key,
+                          const std::string& block) {
+  std::istringstream in(runbook);
+  std::string line, out;
+  bool skipping = false, replaced = false;
+  while (std::getline(in, line)) {
+    bool top_level = !line.empty() && line[0] != ' ' && line[0] != '#';
+    if (top_level) {
+      skipping = line.rfind(key + ":", 0) == 0;
+      if (skipping && !replaced) {
+        out += block;
+        if (!block.empty() && block.back() != '\n') out += "\n";
+        replaced = true;
+      }
+    }
+    if (!skipping) out += line + "\n";
+  }
+  if (!replaced) {
+    out += block;
+    if (!block.empty() && block.back() != '\n') out += "\n";
+  }
+  return out;
+}
+
+WebhookSink::WebhookSink() {
+  std::string tmpl = "/tmp/golive-webhook-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  server_ = std::make_unique<PythonServer>("webhook_sink.py",
+                                           std::vector<std::string>{dir_ + "/bodies.log"});
+}
+
+WebhookSink::~WebhookSink() {
+  server_.reset();
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+std::string WebhookSink::url() const { return server_->url() + "/hook"; }
+
+std::vector<std::string> WebhookSink::bodies() const {
+  std::vector<std::string> out;
+  std::istringstream in(slurp(dir_ + "/bodies.log"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+std::vector<std::string> WebhookSink::wait_for(std::size_t n, std::chrono::milliseconds timeout) {
+  Scenario::wait_until([&] { return bodies().size() >= n; }, timeout);
+  return bodies();
 }
 
 }  // namespace golive::testing

@@ -3,7 +3,12 @@
 // roots and app port, so scenarios never see each other), and a helper to run golive in it.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +60,17 @@ class Scenario {
   std::string current(int k) const;
   // HTTP GET through curl; returns the body, then a line "status <code>".
   std::string http_get(const std::string& url) const;
+  // The body of webK's own /healthz (this test's request, not golive's): "ok <release>".
+  std::string healthz(int k) const;
+
+  // Starts the real binary in the background (as golive() would run it); returns its pid.
+  pid_t start_golive(const std::vector<std::string>& args,
+                     const std::map<std::string, std::string>& env = {});
+  // Waits for a process started by start_golive and returns its outcome.
+  GoliveRun wait_golive(pid_t pid);
+  // Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+  static bool wait_until(const std::function<bool()>& condition,
+                         std::chrono::milliseconds timeout);
 
  private:
   int hosts_;
@@ -67,5 +83,31 @@ class Scenario {
 
 // A free TCP port on 127.0.0.1 (bound and released).
 int free_tcp_port();
+
+// Replaces the top-level block `key:` (up to the next top-level key) of a runbook text with
+// `block` (which starts with `key:` itself, or is empty to drop the block).
+std::string replace_block(const std::string& runbook, const std::string& key,
+                          const std::string& block);
+
+class PythonServer;
+
+// A webhook receiver on 127.0.0.1 (tests/fixtures/webhook_sink.py): one line per POST body.
+class WebhookSink {
+ public:
+  WebhookSink();
+  ~WebhookSink();
+  WebhookSink(const WebhookSink&) = delete;
+  WebhookSink& operator=(const WebhookSink&) = delete;
+  std::string url() const;  // http://127.0.0.1:PORT/hook
+  // Every body received so far, oldest first.
+  std::vector<std::string> bodies() const;
+  // Waits until at least `n` bodies arrived; returns them.
+  std::vector<std::string> wait_for(std::size_t n,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  std::string dir_;
+  std::unique_ptr<PythonServer> server_;
+};
 
 }  // namespace golive::testing
