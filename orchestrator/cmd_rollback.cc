@@ -85,9 +85,9 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   gethostname(hn, sizeof hn - 1);
   owner.where = hn;
   ReleaseRecorder record;
-  auto lock = acquire_lock(*fleet->hosts[0], roots[0], owner);
-  bool broke_lock = false;
   std::string broken_holder;
+  auto lock = acquire_lock_reclaiming(*fleet->hosts[0], roots[0], owner, broken_holder);
+  bool broke_lock = !broken_holder.empty();
   if (!lock) {
     auto st = lock_status(*fleet->hosts[0], roots[0]);
     if (!args.force || !st || !st->stale) {

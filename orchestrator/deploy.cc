@@ -192,8 +192,15 @@ class Deploy {
     LockOwner owner{deployer_, host_name(), std::to_string(getpid()), release_id_,
                     iso8601(app_.clock->wall()), app_.redactor.redact(args_.reason)};
     lock_root_ = plan_.hosts[0].root;
-    if (auto s = acquire_lock(*fleet_.hosts[0], lock_root_, owner); !s) return s;
+    std::string broken;
+    if (auto s = acquire_lock_reclaiming(*fleet_.hosts[0], lock_root_, owner, broken); !s) {
+      return s;
+    }
     locked_ = true;
+    if (!broken.empty()) {
+      rep_.warn("broke a deploy lock left by a dead process: " + broken);
+      record_.event("lock_broken", broken);
+    }
     record_.event("lock_taken", plan_.hosts[0].host.name + ":" + lock_root_);
     start_heartbeat();
     // What each host serves now is what a rollback restores: read it from the host.
@@ -364,7 +371,10 @@ class Deploy {
     NotifyEvent event{status,   runbook_.app, env_->name, release_id_, commit_.sha,
                       deployer_, "",          why,        time_to_restore_ms};
     if (status != "succeeded") event.what_failed = why.substr(0, why.find(';'));
-    std::string notify_as = status == "interrupted" ? "failed" : status;
+    // An interrupted deploy that was rolled back and verified is, to on-call, a rollback.
+    std::string notify_as =
+        status != "interrupted" ? status
+                                : (code == ExitCode::kRolledBack ? "rolled_back" : "failed");
     event.event = notify_as;
     send_notifications(app_, runbook_.notify, env_->vars, env_values_, event, record_.ledger());
     print_outcome(status, code, why);

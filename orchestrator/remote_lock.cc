@@ -1,5 +1,9 @@
 #include "orchestrator/remote_lock.h"
 
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdlib>
 #include <sstream>
 
 #include "golive/interpolate.h"
@@ -35,6 +39,22 @@ Status acquire_lock(RemoteHost& host, const std::string& root, const LockOwner& 
   if (!status) return std::unexpected(status.error());
   if (!status->held) return fail(host.name() + ": cannot create lock in " + root, ExitCode::kInfra);
   return fail(describe_lock(*status), ExitCode::kPreflight);
+}
+
+Status acquire_lock_reclaiming(RemoteHost& host, const std::string& root, const LockOwner& owner,
+                               std::string& broken) {
+  auto first = acquire_lock(host, root, owner);
+  if (first || first.error().exit != ExitCode::kPreflight) return first;
+  auto status = lock_status(host, root);
+  if (!status || !status->held) return first;
+  const LockOwner& holder = status->owner;
+  int pid = std::atoi(holder.pid.c_str());
+  bool same_machine = !holder.where.empty() && holder.where == owner.where;
+  bool holder_dead = pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+  if (!same_machine || !holder_dead) return first;
+  broken = describe_lock(*status) + " (its process is gone)";
+  if (auto s = release_lock(host, root); !s) return s;
+  return acquire_lock(host, root, owner);
 }
 
 Status heartbeat_lock(RemoteHost& host, const std::string& root) {

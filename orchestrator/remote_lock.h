@@ -32,6 +32,12 @@ inline constexpr long kLockStaleAfterSeconds = 120;
 // Takes the lock or fails with exit 3 naming the holder ("locked by ... since ...").
 Status acquire_lock(RemoteHost& host, const std::string& root, const LockOwner& owner);
 
+// Takes the lock like acquire_lock, but first breaks a lock left by a golive process on THIS
+// machine that no longer exists (kill -9, power loss): no one else can be holding it. Returns the
+// description of the lock it broke, if any, in `broken`.
+Status acquire_lock_reclaiming(RemoteHost& host, const std::string& root, const LockOwner& owner,
+                               std::string& broken);
+
 // Refreshes the heartbeat; call at least every kLockStaleAfterSeconds / 4.
 Status heartbeat_lock(RemoteHost& host, const std::string& root);
 

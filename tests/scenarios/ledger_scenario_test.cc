@@ -87,6 +87,14 @@ TEST(LedgerScenario, KilledDeployIsMarkedInterruptedByTheNextCommand) {
   EXPECT_EQ(rows[0].value("status", ""), "interrupted") << rows.dump(1);
   GoliveRun verify = s.golive({"ledger", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.all();
+  // The killed process left its remote lock behind; the next deploy from this machine sees that
+  // its holder is gone, breaks it (recorded) and ships.
+  s.write("golive.yml", runbook(s, steps_block("", ""), "", "", ""));
+  s.commit("v2 without the slow step");
+  GoliveRun next = s.golive({"deploy", "staging"});
+  EXPECT_EQ(next.exit_code, 0) << next.all();
+  EXPECT_NE(next.all().find("broke a deploy lock left by a dead process"), std::string::npos)
+      << next.all();
 }
 
 TEST(LedgerScenario, CorruptLedgerExitsFiveTouchingNoHostUnlessLedgerOptional) {
