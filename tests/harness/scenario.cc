@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -163,6 +164,65 @@ std::string Scenario::current(int k) const {
 
 std::string Scenario::http_get(const std::string& url) const {
   return sh("curl -s -w '\nstatus %{http_code}' --max-time 5 " + shell_quote(url));
+}
+
+std::string Scenario::read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Scenario::replace(std::string text, const std::string& from, const std::string& to) {
+  std::size_t at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("runbook has no '" + from + "'");
+  for (; at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::string Scenario::runbook() const { return read_file(repo_ + "/golive.yml"); }
+
+void Scenario::edit_runbook(
+    const std::vector<std::pair<std::string, std::string>>& replacements) {
+  std::string text = runbook();
+  for (const auto& [from, to] : replacements) text = replace(text, from, to);
+  write("golive.yml", text);
+}
+
+std::vector<std::string> Scenario::releases(int k) const {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root(k) + "/releases", ec)) {
+    ids.push_back(e.path().filename().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+bool Scenario::touched(int k) const { return fs::exists(root(k) + "/releases"); }
+
+std::string Scenario::ssh_config_with_known_hosts(const std::string& known_hosts_content) {
+  static int n = 0;
+  const std::string known = dir_ + "/known_hosts." + std::to_string(++n);
+  const std::string config = dir_ + "/ssh_config." + std::to_string(n);
+  std::ofstream(known, std::ios::trunc) << known_hosts_content;
+  std::ofstream(config, std::ios::trunc)
+      << replace(read_file(fleet_->ssh_config()), fleet_->known_hosts(), known);
+  return config;
+}
+
+std::string Scenario::release_id_of(const GoliveRun& run) {
+  const std::string text = run.all();
+  std::size_t at = text.find("release ");
+  while (at != std::string::npos) {
+    std::size_t end = text.find(':', at);
+    std::string id = text.substr(at + 8, end == std::string::npos ? 0 : end - at - 8);
+    if (id.size() > 17 && id[8] == 'T' && id.find(' ') == std::string::npos) return id;
+    at = text.find("release ", at + 1);
+  }
+  return "";
 }
 
 }  // namespace golive::testing

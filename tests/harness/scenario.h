@@ -56,6 +56,25 @@ class Scenario {
   // HTTP GET through curl; returns the body, then a line "status <code>".
   std::string http_get(const std::string& url) const;
 
+  // The runbook as committed in the repo now (golive.yml).
+  std::string runbook() const;
+  // Writes golive.yml with `text` after replacing each `from` in it by `to` (throws when a `from`
+  // is missing, so a stale test fails loudly instead of testing the default runbook).
+  void edit_runbook(const std::vector<std::pair<std::string, std::string>>& replacements);
+  // Release ids present under webK's releases/, sorted.
+  std::vector<std::string> releases(int k) const;
+  // True when webK's root has a releases/ directory (a deploy touched the host).
+  bool touched(int k) const;
+  // Writes a copy of the fleet's ssh_config that uses `known_hosts_content` as its known_hosts;
+  // returns the config's path (pass it as GOLIVE_SSH_CONFIG).
+  std::string ssh_config_with_known_hosts(const std::string& known_hosts_content);
+  // Release id printed by a deploy ("release <id>: ..."), "" when none.
+  static std::string release_id_of(const GoliveRun& run);
+  // Whole file as raw bytes ("" when missing).
+  static std::string read_file(const std::string& path);
+  // Replaces every occurrence of `from` in `text`; throws when there is none.
+  static std::string replace(std::string text, const std::string& from, const std::string& to);
+
  private:
   int hosts_;
   SandboxFleet* fleet_;
