@@ -132,14 +132,33 @@ std::string Scenario::commit(const std::string& message) {
             shell_quote(message) + " && git rev-parse --short HEAD");
 }
 
-GoliveRun Scenario::golive(const std::vector<std::string>& args,
-                           const std::map<std::string, std::string>& env) {
-  std::string cmd = "cd " + shell_quote(repo_) + " && env GOLIVE_SSH_CONFIG=" +
+std::string Scenario::command_line(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env) const {
+  std::string cmd = "cd " + shell_quote(repo_) + " && exec env GOLIVE_SSH_CONFIG=" +
                     shell_quote(fleet_->ssh_config()) + " GOLIVE_LEDGER=" +
                     shell_quote(ledger()) + " CI=true";
   for (const auto& [k, v] : env) cmd += " " + k + "=" + shell_quote(v);
   cmd += " " + shell_quote(GOLIVE_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
+  return cmd;
+}
+
+int Scenario::golive_start(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) {
+  const std::string cmd = command_line(args, env) + " >" + shell_quote(dir_ + "/bg.out") + " 2>" +
+                          shell_quote(dir_ + "/bg.err");
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+GoliveRun Scenario::golive(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) {
+  std::string cmd = command_line(args, env);
   const std::string out = dir_ + "/last.out", err = dir_ + "/last.err";
   cmd += " >" + shell_quote(out) + " 2>" + shell_quote(err);
   GoliveRun run;

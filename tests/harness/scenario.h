@@ -49,6 +49,10 @@ class Scenario {
   // Runs the real binary in the repo with the fleet's ssh config and this scenario's ledger.
   GoliveRun golive(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env = {});
+  // Starts the real binary like golive() without waiting; returns its pid (output goes to
+  // dir()/bg.out and dir()/bg.err). The caller reaps it (waitpid) or kills it.
+  int golive_start(const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& env = {});
   // Runs a shell command locally; returns stdout (trimmed).
   static std::string sh(const std::string& command, int* exit_status = nullptr);
   // `current` release id on webK ("" when none).
@@ -82,6 +86,8 @@ class Scenario {
   std::string repo_;
   std::string id_;
   int app_port_ = 0;
+  std::string command_line(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) const;
 };
 
 // A free TCP port on 127.0.0.1 (bound and released).

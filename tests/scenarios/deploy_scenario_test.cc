@@ -1,11 +1,15 @@
 // Deploys through the real binary onto the sandbox fleet (real sshd, real app): issue 3.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "golive/interpolate.h"
 #include "tests/harness/scenario.h"
@@ -123,7 +127,8 @@ TEST(DeployScenario, StepTimeoutKillsTheRemoteProcessGroup) {
   EXPECT_TRUE(contains(run.all(), "hang")) << run.all();
   EXPECT_TRUE(contains(run.all(), "timed out")) << run.all();
   EXPECT_LT(took, std::chrono::seconds(25));
-  EXPECT_EQ(Scenario::sh("pgrep -f " + shell_quote(marker) + " || true"), "")
+  // "slee[p]": the pattern must not match the shell running pgrep itself.
+  EXPECT_EQ(Scenario::sh("pgrep -f " + shell_quote("slee[p] " + marker.substr(6)) + " || true"), "")
       << "the step's processes outlived its timeout";
   for (int k = 1; k <= 3; ++k) EXPECT_EQ(s.current(k), "") << "web" << k;
 }
@@ -188,19 +193,52 @@ TEST(DeployScenario, HeldLockBlocksTheDeploy) {
   EXPECT_TRUE(fs::exists(s.root(1) + "/.golive/lock/owner"));
 }
 
-TEST(DeployScenario, StaleLockIsReportedAndCanBeBrokenOnRecord) {
-  Scenario s(3);
-  plant_lock(s, "10 minutes ago");
+TEST(DeployScenario, StaleLockOfACrashedDeployIsReportedAndCanBeBrokenOnRecord) {
+  Scenario s(2);
+  s.edit_runbook({{"  - { name: switch, switch: current }\n",
+                   "  - { name: slow, run: \"touch ../../shared/slow-started; sleep 5\" }\n"
+                   "  - { name: switch, switch: current }\n"}});
+  s.commit("slow step");
+  // The deployer's machine dies mid-deploy: the lock stays behind, its heartbeat stops.
+  int pid = s.golive_start({"deploy", "staging", "--reason", "crash me"});
+  for (int i = 0; i < 300 && !fs::exists(s.root(1) + "/shared/slow-started"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(fs::exists(s.root(1) + "/shared/slow-started")) << Scenario::read_file(s.dir() + "/bg.err");
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  const std::string crashed = Scenario::release_id_of({0, Scenario::read_file(s.dir() + "/bg.out"),
+                                                       Scenario::read_file(s.dir() + "/bg.err")});
+  ASSERT_FALSE(crashed.empty());
+  const std::string lock = s.root(1) + "/.golive/lock";
+  ASSERT_TRUE(fs::exists(lock + "/owner"));
+
+  GoliveRun fresh = s.golive({"lock", "status", "staging"});
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.all();
+  EXPECT_TRUE(contains(fresh.out, "for release " + crashed)) << fresh.all();
+  EXPECT_FALSE(contains(fresh.out, "STALE")) << fresh.all();
+
+  Scenario::sh("touch -d '10 minutes ago' " + shell_quote(lock + "/heartbeat"));
   GoliveRun status = s.golive({"lock", "status", "staging"});
   EXPECT_EQ(status.exit_code, 0) << status.all();
-  EXPECT_TRUE(contains(status.out, "locked by alice@laptop")) << status.all();
+  EXPECT_TRUE(contains(status.out, "for release " + crashed)) << status.all();
   EXPECT_TRUE(contains(status.out, "STALE")) << status.all();
+  EXPECT_TRUE(contains(status.out, "golive lock release")) << status.all();
+
   GoliveRun release = s.golive({"lock", "release", "staging", "--reason", "x"});
   EXPECT_EQ(release.exit_code, 0) << release.all();
-  EXPECT_FALSE(fs::exists(s.root(1) + "/.golive/lock"));
-  GoliveRun show = s.golive({"show", "20260101T000000Z-abcdef1", "--json"});
-  EXPECT_TRUE(contains(show.out, "lock_broken")) << show.all();
-  EXPECT_TRUE(contains(show.out, "reason: x")) << show.all();
+  EXPECT_FALSE(fs::exists(lock));
+  GoliveRun show = s.golive({"show", crashed, "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.all();
+  auto j = nlohmann::json::parse(show.out);
+  bool broken = false;
+  for (const auto& e : j.at("events")) {
+    if (e.dump().find("lock_broken") != std::string::npos &&
+        e.dump().find("reason: x") != std::string::npos) {
+      broken = true;
+    }
+  }
+  EXPECT_TRUE(broken) << show.out;
   GoliveRun after = s.golive({"lock", "status", "staging"});
   EXPECT_TRUE(contains(after.out, "not locked")) << after.all();
 }
@@ -297,19 +335,27 @@ TEST(DeployScenario, KeepPrunesOldReleasesButNeverCurrent) {
 
 TEST(DeployScenario, PlanJsonParsesAndRedactsSecrets) {
   Scenario s(2);
+  const std::string env = Scenario::read_file(s.repo() + "/.env.staging");
+  auto value_of = [&](const std::string& key) {
+    auto at = env.find(key + "=") + key.size() + 1;
+    return env.substr(at, env.find('\n', at) - at);
+  };
+  const std::string password = value_of("SMOKE_PASSWORD"), secret_key = value_of("SECRET_KEY");
+  // A secret templated from env stays an env reference; one pasted into vars is redacted.
+  s.edit_runbook({{"vars: { port:", "vars: { token: \"" + password + "\", port:"},
+                  {kSwitch, "  - { name: notify, run: \"./bin/notify {{ env.SECRET_KEY }} "
+                            "--token {{ token }}\" }\n" + kSwitch}});
   GoliveRun run = s.golive({"plan", "staging", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.all();
   nlohmann::json j;
   ASSERT_NO_THROW(j = nlohmann::json::parse(run.out)) << run.out;
   EXPECT_EQ(j.at("environment"), "staging");
-  EXPECT_TRUE(contains(run.out, "[REDACTED:SMOKE_PASSWORD]")) << run.out;
-  for (const char* key : {"SECRET_KEY=", "SMOKE_PASSWORD="}) {
-    std::string env = Scenario::read_file(s.repo() + "/.env.staging");
-    auto at = env.find(key);
-    ASSERT_NE(at, std::string::npos);
-    std::string value = env.substr(at + std::strlen(key), env.find('\n', at) - at - std::strlen(key));
-    EXPECT_FALSE(contains(run.all(), value)) << key;
-  }
+  const auto& notify = j.at("batches").at(0).at(0).at("steps").at(2);
+  EXPECT_EQ(notify.at("name"), "notify");
+  EXPECT_EQ(notify.at("command"),
+            "./bin/notify \"${SECRET_KEY}\" --token '[REDACTED:SMOKE_PASSWORD]'");
+  EXPECT_FALSE(contains(run.all(), password));
+  EXPECT_FALSE(contains(run.all(), secret_key));
 }
 
 TEST(DeployScenario, ValidateNamesFileLineAndColumnOfEachError) {
