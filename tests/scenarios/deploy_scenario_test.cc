@@ -100,16 +100,26 @@ TEST(DeployScenario, FailingStepOnOneHostStopsTheRolloutAndNoHostKeepsTheNewRele
                    "  - { name: restart, run: \"./bin/restart {{ host.address }}\", timeout: 30s }\n"
                    "  - { name: not on web2, run: \"[ {{ host.name }} != web2 ]\" }\n"
                    "rollback:"}});
+  // One host at a time: web1 switches and passes, web2 fails, web3 must never start.
+  s.edit_runbook({{"    env_file: .env.staging\n",
+                   "    env_file: .env.staging\n    strategy: { parallel: 1, batch: 1 }\n"}});
   s.commit("fails on web2");
   GoliveRun run = s.golive({"deploy", "staging"});
   EXPECT_EQ(run.exit_code, 1) << run.all();
   EXPECT_TRUE(contains(run.all(), "web2: step 'not on web2'")) << run.all();
+  EXPECT_FALSE(contains(run.all(), "web3: upload")) << run.all();
   const std::string bad = Scenario::release_id_of(run);
   ASSERT_FALSE(bad.empty()) << run.all();
   ASSERT_NE(bad, good);
   for (int k = 1; k <= 3; ++k) {
     EXPECT_EQ(s.current(k), good) << "web" << k;
     EXPECT_TRUE(contains(healthz(s, k), "ok " + good)) << "web" << k;
+  }
+  GoliveRun show = s.golive({"show", bad, "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.all();
+  EXPECT_EQ(nlohmann::json::parse(show.out).at("release").at("status"), "rolled_back") << show.out;
+  for (const auto& step : nlohmann::json::parse(show.out).at("steps")) {
+    EXPECT_NE(step.value("host", ""), "web3") << "web3 ran a step: " << step.dump();
   }
 }
 
