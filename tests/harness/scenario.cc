@@ -134,9 +134,9 @@ std::string Scenario::commit(const std::string& message) {
 
 std::string Scenario::command_line(const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env) const {
-  std::string cmd = "cd " + shell_quote(repo_) + " && exec env GOLIVE_SSH_CONFIG=" +
-                    shell_quote(fleet_->ssh_config()) + " GOLIVE_LEDGER=" +
-                    shell_quote(ledger()) + " CI=true";
+  std::string cmd = "cd " + shell_quote(repo_) +
+                    " && exec env GOLIVE_SSH_CONFIG=" + shell_quote(fleet_->ssh_config()) +
+                    " GOLIVE_LEDGER=" + shell_quote(ledger()) + " CI=true";
   for (const auto& [k, v] : env) cmd += " " + k + "=" + shell_quote(v);
   cmd += " " + shell_quote(GOLIVE_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
@@ -201,10 +201,11 @@ std::string Scenario::replace(std::string text, const std::string& from, const s
   return text;
 }
 
-std::string Scenario::runbook() const { return read_file(repo_ + "/golive.yml"); }
+std::string Scenario::runbook() const {
+  return read_file(repo_ + "/golive.yml");
+}
 
-void Scenario::edit_runbook(
-    const std::vector<std::pair<std::string, std::string>>& replacements) {
+void Scenario::edit_runbook(const std::vector<std::pair<std::string, std::string>>& replacements) {
   std::string text = runbook();
   for (const auto& [from, to] : replacements) text = replace(text, from, to);
   write("golive.yml", text);
@@ -220,7 +221,9 @@ std::vector<std::string> Scenario::releases(int k) const {
   return ids;
 }
 
-bool Scenario::touched(int k) const { return fs::exists(root(k) + "/releases"); }
+bool Scenario::touched(int k) const {
+  return fs::exists(root(k) + "/releases");
+}
 
 std::string Scenario::ssh_config_with_known_hosts(const std::string& known_hosts_content) {
   static int n = 0;

@@ -2,10 +2,9 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <csignal>
-
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -95,11 +94,12 @@ TEST(DeployScenario, FailingStepOnOneHostStopsTheRolloutAndNoHostKeepsTheNewRele
   ASSERT_EQ(first.exit_code, 0) << first.all();
   const std::string good = s.current(1);
   // After the switch, so hosts that switched must be switched back.
-  s.edit_runbook({{"  - { name: restart, run: \"./bin/restart {{ host.address }}\", timeout: 30s }\n"
-                   "rollback:",
-                   "  - { name: restart, run: \"./bin/restart {{ host.address }}\", timeout: 30s }\n"
-                   "  - { name: not on web2, run: \"[ {{ host.name }} != web2 ]\" }\n"
-                   "rollback:"}});
+  s.edit_runbook(
+      {{"  - { name: restart, run: \"./bin/restart {{ host.address }}\", timeout: 30s }\n"
+        "rollback:",
+        "  - { name: restart, run: \"./bin/restart {{ host.address }}\", timeout: 30s }\n"
+        "  - { name: not on web2, run: \"[ {{ host.name }} != web2 ]\" }\n"
+        "rollback:"}});
   // One host at a time: web1 switches and passes, web2 fails, web3 must never start.
   s.edit_runbook({{"    env_file: .env.staging\n",
                    "    env_file: .env.staging\n    strategy: { parallel: 1, batch: 1 }\n"}});
@@ -157,7 +157,8 @@ TEST(DeployScenario, UnknownHostKeyIsRefusedWithItsFingerprint) {
 TEST(DeployScenario, ChangedHostKeyIsRefusedLoudly) {
   Scenario s(3);
   Scenario::sh("ssh-keygen -q -t ed25519 -N '' -f " + shell_quote(s.dir() + "/impostor"));
-  const std::string impostor = Scenario::sh("cut -d' ' -f1,2 " + shell_quote(s.dir() + "/impostor.pub"));
+  const std::string impostor =
+      Scenario::sh("cut -d' ' -f1,2 " + shell_quote(s.dir() + "/impostor.pub"));
   std::string known;
   for (int k = 1; k <= 3; ++k) {
     known += "[" + s.address(k) + "]:" + std::to_string(s.fleet().port()) + " " + impostor + "\n";
@@ -185,7 +186,8 @@ TEST(DeployScenario, UnreachableHostStopsTheDeployBeforeAnyChange) {
 // Creates <root of web1>/.golive/lock as another deployer would (owned by deploy).
 void plant_lock(Scenario& s, const std::string& heartbeat_age) {
   const std::string lock = s.root(1) + "/.golive/lock";
-  Scenario::sh("mkdir -p " + shell_quote(lock) + " && printf '%s\\n' who=alice where=laptop pid=4242 "
+  Scenario::sh("mkdir -p " + shell_quote(lock) +
+               " && printf '%s\\n' who=alice where=laptop pid=4242 "
                "release=20260101T000000Z-abcdef1 started=2026-01-01T00:00:00Z message=hotfix > " +
                shell_quote(lock + "/owner") + " && touch -d " + shell_quote(heartbeat_age) + " " +
                shell_quote(lock + "/heartbeat") + " && chown -R deploy: " + shell_quote(s.root(1)));
@@ -214,11 +216,12 @@ TEST(DeployScenario, StaleLockOfACrashedDeployIsReportedAndCanBeBrokenOnRecord) 
   for (int i = 0; i < 300 && !fs::exists(s.root(1) + "/shared/slow-started"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ASSERT_TRUE(fs::exists(s.root(1) + "/shared/slow-started")) << Scenario::read_file(s.dir() + "/bg.err");
+  ASSERT_TRUE(fs::exists(s.root(1) + "/shared/slow-started"))
+      << Scenario::read_file(s.dir() + "/bg.err");
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
-  const std::string crashed = Scenario::release_id_of({0, Scenario::read_file(s.dir() + "/bg.out"),
-                                                       Scenario::read_file(s.dir() + "/bg.err")});
+  const std::string crashed = Scenario::release_id_of(
+      {0, Scenario::read_file(s.dir() + "/bg.out"), Scenario::read_file(s.dir() + "/bg.err")});
   ASSERT_FALSE(crashed.empty());
   const std::string lock = s.root(1) + "/.golive/lock";
   ASSERT_TRUE(fs::exists(lock + "/owner"));
@@ -260,8 +263,9 @@ TEST(DeployScenario, FiveThousandFilesArriveIntactOnEveryHost) {
       "> dist/many/sub/f$i.txt; i=$((i+1)); done";
   s.write("bin/many", "#!/bin/sh\nset -e\n" + gen + "\n");
   Scenario::sh("chmod +x " + shell_quote(s.repo() + "/bin/many"));
-  s.edit_runbook({{"  - { name: build, local: bin/build }\n",
-                   "  - { name: build, local: bin/build }\n  - { name: many, local: bin/many }\n"}});
+  s.edit_runbook(
+      {{"  - { name: build, local: bin/build }\n",
+        "  - { name: build, local: bin/build }\n  - { name: many, local: bin/many }\n"}});
   s.commit("5000 files");
   GoliveRun run = s.golive({"deploy", "staging"});
   ASSERT_EQ(run.exit_code, 0) << run.all();
@@ -353,8 +357,10 @@ TEST(DeployScenario, PlanJsonParsesAndRedactsSecrets) {
   const std::string password = value_of("SMOKE_PASSWORD"), secret_key = value_of("SECRET_KEY");
   // A secret templated from env stays an env reference; one pasted into vars is redacted.
   s.edit_runbook({{"vars: { port:", "vars: { token: \"" + password + "\", port:"},
-                  {kSwitch, "  - { name: notify, run: \"./bin/notify {{ env.SECRET_KEY }} "
-                            "--token {{ token }}\" }\n" + kSwitch}});
+                  {kSwitch,
+                   "  - { name: notify, run: \"./bin/notify {{ env.SECRET_KEY }} "
+                   "--token {{ token }}\" }\n" +
+                       kSwitch}});
   GoliveRun run = s.golive({"plan", "staging", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.all();
   nlohmann::json j;
@@ -370,8 +376,7 @@ TEST(DeployScenario, PlanJsonParsesAndRedactsSecrets) {
 
 TEST(DeployScenario, ValidateNamesFileLineAndColumnOfEachError) {
   Scenario s(1);
-  s.edit_runbook({{"  keep: 3\n", "  keep: three\n"},
-                  {"timeout: 2s }", "timeout: 2 parsecs }"}});
+  s.edit_runbook({{"  keep: 3\n", "  keep: three\n"}, {"timeout: 2s }", "timeout: 2 parsecs }"}});
   GoliveRun run = s.golive({"validate"});
   EXPECT_EQ(run.exit_code, 2) << run.all();
   EXPECT_TRUE(contains(run.all(), "golive.yml:")) << run.all();

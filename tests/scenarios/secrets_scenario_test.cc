@@ -69,10 +69,10 @@ void add_production(Scenario& s, const std::string& hosts) {
 
 // Plants one problem of each kind in .env.production.
 void plant_problems(Scenario& s) {
-  set_env(s, ".env.production", "SMOKE_USER", std::nullopt);                       // missing
-  set_env(s, ".env.production", "SMTP_USER", "");                                   // empty
-  set_env(s, ".env.production", "SMTP_URL", "http://mail.example.com");             // pattern
-  set_env(s, ".env.production", "SMOKE_PASSWORD", "changeme");                      // placeholder
+  set_env(s, ".env.production", "SMOKE_USER", std::nullopt);             // missing
+  set_env(s, ".env.production", "SMTP_USER", "");                        // empty
+  set_env(s, ".env.production", "SMTP_URL", "http://mail.example.com");  // pattern
+  set_env(s, ".env.production", "SMOKE_PASSWORD", "changeme");           // placeholder
   set_env(s, ".env.production", "SECRET_KEY", env_value(s, ".env.staging", "SECRET_KEY"));
 }
 
@@ -108,8 +108,10 @@ TEST(SecretsScenario, CheckReportsEveryProblemAtOnceWithoutContactingHosts) {
 TEST(SecretsScenario, DeployWithEnvProblemsTouchesNoHost) {
   Scenario s(2);
   // Real hosts (web1, web2, which a deploy would change) plus one where nothing listens.
-  add_production(s, "      - { name: web1, address: " + s.address(1) + " }\n      - { name: web2, "
-                    "address: " + s.address(2) + " }\n      - { name: web9, address: 127.0.0.99 }\n");
+  add_production(s, "      - { name: web1, address: " + s.address(1) +
+                        " }\n      - { name: web2, "
+                        "address: " +
+                        s.address(2) + " }\n      - { name: web9, address: 127.0.0.99 }\n");
   plant_problems(s);
   s.commit("broken production env");
   GoliveRun run = s.golive({"deploy", "production"});
@@ -120,9 +122,10 @@ TEST(SecretsScenario, DeployWithEnvProblemsTouchesNoHost) {
 
 TEST(SecretsScenario, DeployRefusesABuildThatLeaksASecret) {
   Scenario s(2);
-  s.edit_runbook({{"  - { name: build, local: bin/build }\n",
-                   "  - { name: build, local: bin/build }\n"
-                   "  - { name: leak, local: \"echo \\\"var k = '$SECRET_KEY';\\\" > dist/app.js\" }\n"}});
+  s.edit_runbook(
+      {{"  - { name: build, local: bin/build }\n",
+        "  - { name: build, local: bin/build }\n"
+        "  - { name: leak, local: \"echo \\\"var k = '$SECRET_KEY';\\\" > dist/app.js\" }\n"}});
   s.commit("bundles the secret");
   GoliveRun run = s.golive({"deploy", "staging"});
   EXPECT_EQ(run.exit_code, 3) << run.all();
@@ -149,16 +152,18 @@ TEST(SecretsScenario, SecretEchoedWholeAndInPiecesLeavesNoTraceInAnySink) {
   const std::string halves =
       "printf %s \\\"$SECRET_KEY\\\" | head -c 10; sleep 0.2; "
       "printf %s \\\"$SECRET_KEY\\\" | tail -c +11; echo";
-  s.edit_runbook(
-      {{"  - { name: build, local: bin/build }\n",
-        "  - { name: build, local: bin/build }\n"
-        "  - { name: say, local: \"echo \\\"key $SECRET_KEY\\\"; " + halves + "\" }\n"},
-       {"  - { name: switch, switch: current }\n",
-        "  - { name: leak, run: \"echo \\\"key $SECRET_KEY\\\"; " + halves + "; (" + halves +
-            ") >&2\" }\n  - { name: switch, switch: current }\n"}});
+  s.edit_runbook({{"  - { name: build, local: bin/build }\n",
+                   "  - { name: build, local: bin/build }\n"
+                   "  - { name: say, local: \"echo \\\"key $SECRET_KEY\\\"; " +
+                       halves + "\" }\n"},
+                  {"  - { name: switch, switch: current }\n",
+                   "  - { name: leak, run: \"echo \\\"key $SECRET_KEY\\\"; " + halves + "; (" +
+                       halves + ") >&2\" }\n  - { name: switch, switch: current }\n"}});
   s.commit("echoes its secret");
-  GoliveRun run = s.golive({"deploy", "staging", "--verbose", "--json"});
+  GoliveRun run =
+      s.golive({"deploy", "staging", "--verbose", "--json", "--junit", s.dir() + "/junit.xml"});
   ASSERT_EQ(run.exit_code, 0) << run.all();
+  ASSERT_TRUE(fs::exists(s.dir() + "/junit.xml"));  // swept below with every file in dir()
   const std::string id = s.current(1);
   ASSERT_FALSE(id.empty());
   GoliveRun show = s.golive({"show", id, "--json"});
@@ -169,15 +174,18 @@ TEST(SecretsScenario, SecretEchoedWholeAndInPiecesLeavesNoTraceInAnySink) {
   EXPECT_TRUE(contains(show.out, "[REDACTED:SECRET_KEY]")) << show.out;
 
   std::map<std::string, std::string> sinks = {
-      {"deploy stdout+stderr", run.all()}, {"show --json", show.all()},
-      {"show", show_text.all()},           {"history --json", history.all()},
+      {"deploy stdout+stderr", run.all()},
+      {"show --json", show.all()},
+      {"show", show_text.all()},
+      {"history --json", history.all()},
       {"ledger", Scenario::read_file(s.ledger())},
       {"ledger-wal", Scenario::read_file(s.ledger() + "-wal")},
       {"ledger-journal", Scenario::read_file(s.ledger() + "-journal")}};
   for (int k = 1; k <= 2; ++k) {
     for (const auto& e : fs::recursive_directory_iterator(s.root(k) + "/.golive")) {
-      if (e.is_regular_file()) sinks["web" + std::to_string(k) + " " + e.path().string()] =
-          Scenario::read_file(e.path().string());
+      if (e.is_regular_file())
+        sinks["web" + std::to_string(k) + " " + e.path().string()] =
+            Scenario::read_file(e.path().string());
     }
   }
   for (const auto& e : fs::recursive_directory_iterator(s.dir())) {
@@ -193,8 +201,9 @@ TEST(SecretsScenario, SecretEchoedWholeAndInPiecesLeavesNoTraceInAnySink) {
 
 TEST(SecretsScenario, SecretsNeverAppearOnACommandLine) {
   Scenario s(2);
-  s.edit_runbook({{"  - { name: switch, switch: current }\n",
-                   "  - { name: slow, run: \"sleep 2\" }\n  - { name: switch, switch: current }\n"}});
+  s.edit_runbook(
+      {{"  - { name: switch, switch: current }\n",
+        "  - { name: slow, run: \"sleep 2\" }\n  - { name: switch, switch: current }\n"}});
   s.commit("slow step");
   std::vector<std::string> secrets;
   for (const char* key : {"SECRET_KEY", "SMOKE_PASSWORD", "SMTP_PASSWORD"}) {
