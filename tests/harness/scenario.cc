@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
@@ -138,27 +139,27 @@ std::string Scenario::commit(const std::string& message) {
             shell_quote(message) + " && git rev-parse --short HEAD");
 }
 
-GoliveRun Scenario::golive(const std::vector<std::string>& args,
-                           const std::map<std::string, std::string>& env) {
-  std::string cmd = "cd " + shell_quote(repo_) + " && env GOLIVE_SSH_CONFIG=" +
-                    shell_quote(fleet_->ssh_config()) + " GOLIVE_LEDGER=" +
-                    shell_quote(ledger()) + " CI=true";
+std::string Scenario::command_line(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env) const {
+  std::string cmd = "cd " + shell_quote(repo_) +
+                    " && exec env GOLIVE_SSH_CONFIG=" + shell_quote(fleet_->ssh_config()) +
+                    " GOLIVE_LEDGER=" + shell_quote(ledger()) + " CI=true";
   for (const auto& [k, v] : env) cmd += " " + k + "=" + shell_quote(v);
   cmd += " " + shell_quote(GOLIVE_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
+  return cmd;
+}
+
+GoliveRun Scenario::golive(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) {
+  std::string cmd = command_line(args, env);
   const std::string out = dir_ + "/last.out", err = dir_ + "/last.err";
   cmd += " >" + shell_quote(out) + " 2>" + shell_quote(err);
   GoliveRun run;
   int status = std::system(cmd.c_str());
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  auto slurp = [](const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  run.out = slurp(out);
-  run.err = slurp(err);
+  run.out = read_file(out);
+  run.err = read_file(err);
   return run;
 }
 
@@ -177,14 +178,16 @@ std::string Scenario::healthz(int k) const {
             shell_quote("http://" + address(k) + ":" + std::to_string(app_port_) + "/healthz"));
 }
 
-namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
+std::string Scenario::read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
+
+std::string slurp(const std::string& path) { return Scenario::read_file(path); }
 
 std::string run_output_path(const std::string& dir, pid_t pid, const char* which) {
   return dir + "/run-" + std::to_string(pid) + "." + which;
@@ -311,6 +314,61 @@ std::vector<std::string> WebhookSink::bodies() const {
 std::vector<std::string> WebhookSink::wait_for(std::size_t n, std::chrono::milliseconds timeout) {
   Scenario::wait_until([&] { return bodies().size() >= n; }, timeout);
   return bodies();
+}
+
+std::string Scenario::replace(std::string text, const std::string& from, const std::string& to) {
+  std::size_t at = text.find(from);
+  if (at == std::string::npos) throw std::runtime_error("runbook has no '" + from + "'");
+  for (; at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::string Scenario::runbook() const {
+  return read_file(repo_ + "/golive.yml");
+}
+
+void Scenario::edit_runbook(const std::vector<std::pair<std::string, std::string>>& replacements) {
+  std::string text = runbook();
+  for (const auto& [from, to] : replacements) text = replace(text, from, to);
+  write("golive.yml", text);
+}
+
+std::vector<std::string> Scenario::releases(int k) const {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root(k) + "/releases", ec)) {
+    ids.push_back(e.path().filename().string());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+bool Scenario::touched(int k) const {
+  return fs::exists(root(k) + "/releases");
+}
+
+std::string Scenario::ssh_config_with_known_hosts(const std::string& known_hosts_content) {
+  static int n = 0;
+  const std::string known = dir_ + "/known_hosts." + std::to_string(++n);
+  const std::string config = dir_ + "/ssh_config." + std::to_string(n);
+  std::ofstream(known, std::ios::trunc) << known_hosts_content;
+  std::ofstream(config, std::ios::trunc)
+      << replace(read_file(fleet_->ssh_config()), fleet_->known_hosts(), known);
+  return config;
+}
+
+std::string Scenario::release_id_of(const GoliveRun& run) {
+  const std::string text = run.all();
+  std::size_t at = text.find("release ");
+  while (at != std::string::npos) {
+    std::size_t end = text.find(':', at);
+    std::string id = text.substr(at + 8, end == std::string::npos ? 0 : end - at - 8);
+    if (id.size() > 17 && id[8] == 'T' && id.find(' ') == std::string::npos) return id;
+    at = text.find("release ", at + 1);
+  }
+  return "";
 }
 
 }  // namespace golive::testing

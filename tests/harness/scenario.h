@@ -72,6 +72,25 @@ class Scenario {
   static bool wait_until(const std::function<bool()>& condition,
                          std::chrono::milliseconds timeout);
 
+  // The runbook as committed in the repo now (golive.yml).
+  std::string runbook() const;
+  // Writes golive.yml with `text` after replacing each `from` in it by `to` (throws when a `from`
+  // is missing, so a stale test fails loudly instead of testing the default runbook).
+  void edit_runbook(const std::vector<std::pair<std::string, std::string>>& replacements);
+  // Release ids present under webK's releases/, sorted.
+  std::vector<std::string> releases(int k) const;
+  // True when webK's root has a releases/ directory (a deploy touched the host).
+  bool touched(int k) const;
+  // Writes a copy of the fleet's ssh_config that uses `known_hosts_content` as its known_hosts;
+  // returns the config's path (pass it as GOLIVE_SSH_CONFIG).
+  std::string ssh_config_with_known_hosts(const std::string& known_hosts_content);
+  // Release id printed by a deploy ("release <id>: ..."), "" when none.
+  static std::string release_id_of(const GoliveRun& run);
+  // Whole file as raw bytes ("" when missing).
+  static std::string read_file(const std::string& path);
+  // Replaces every occurrence of `from` in `text`; throws when there is none.
+  static std::string replace(std::string text, const std::string& from, const std::string& to);
+
  private:
   int hosts_;
   SandboxFleet* fleet_;
@@ -79,6 +98,8 @@ class Scenario {
   std::string repo_;
   std::string id_;
   int app_port_ = 0;
+  std::string command_line(const std::vector<std::string>& args,
+                           const std::map<std::string, std::string>& env) const;
 };
 
 // A free TCP port on 127.0.0.1 (bound and released).
