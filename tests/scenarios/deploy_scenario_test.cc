@@ -336,13 +336,14 @@ TEST(DeployScenario, KeepPrunesOldReleasesButNeverCurrent) {
     EXPECT_EQ(s.releases(k), (std::vector<std::string>{ids[1], ids[2]})) << "web" << k;
     EXPECT_EQ(s.current(k), ids[2]);
   }
-  // keep: 1 still keeps the release that is live.
+  // keep: 1 still keeps the release that is live, and the one a rollback would restore:
+  // pruning must never leave on-call with nothing to roll back to.
   s.edit_runbook({{"  keep: 2\n", "  keep: 1\n"}});
   s.write("app/static/extra.txt", "last");
   s.commit("keep 1");
   ASSERT_EQ(s.golive({"deploy", "staging"}).exit_code, 0);
   for (int k = 1; k <= 2; ++k) {
-    EXPECT_EQ(s.releases(k), std::vector<std::string>{s.current(k)}) << "web" << k;
+    EXPECT_EQ(s.releases(k), (std::vector<std::string>{ids[2], s.current(k)})) << "web" << k;
   }
 }
 
