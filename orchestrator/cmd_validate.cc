@@ -88,8 +88,8 @@ int cmd_check(AppContext& app, const std::string& environment) {
     return static_cast<int>(ExitCode::kPreflight);
   }
   add_secrets(*report, app.redactor);
-  for (const auto& w : report->warnings) rep.warn(w.key + " (" + w.where + "): " + w.rule);
-  for (const auto& p : report->problems) rep.error(p.key + " (" + p.where + "): " + p.rule);
+  for (const auto& w : report->warnings) rep.warn(format_env_problem(w));
+  for (const auto& p : report->problems) rep.error(format_env_problem(p));
   problems += static_cast<int>(report->problems.size());
   // 2. The build output as it is now on disk (deploy scans the fresh build again).
   fs::path artifact = fs::path(rb->dir) / rb->artifact;

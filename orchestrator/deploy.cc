@@ -79,10 +79,10 @@ class Deploy {
     env_report_ = std::move(*report);
     add_secrets(env_report_, app_.redactor);
     for (const auto& w : env_report_.warnings) {
-      rep_.warn(w.key + " (" + w.where + "): " + w.rule);
+      rep_.warn(format_env_problem(w));
     }
     if (!env_report_.ok()) {
-      for (const auto& p : env_report_.problems) rep_.error(p.key + " (" + p.where + "): " + p.rule);
+      for (const auto& p : env_report_.problems) rep_.error(format_env_problem(p));
       return fail(std::to_string(env_report_.problems.size()) + " environment problem(s) in " +
                       env_->name + "; nothing was touched",
                   ExitCode::kPreflight);
@@ -152,6 +152,10 @@ class Deploy {
       ctx.local = app_.local.get();
       ctx.local_cwd = build_dir_;
       ctx.local_env = env_values_;
+      // What is being built, for version stamps (never secrets: those stay in env values).
+      ctx.local_env["GOLIVE_COMMIT"] = commit_.sha;
+      ctx.local_env["GOLIVE_RELEASE_ID"] = release_id_;
+      ctx.local_env["GOLIVE_ENVIRONMENT"] = env_->name;
       ctx.on_output = rep_.stream_for("build");
       ctx.cancel = app_.cancel;
       StepResult r = run_step(step, ctx);

@@ -154,6 +154,25 @@ TEST(DeployScenario, UnknownHostKeyIsRefusedWithItsFingerprint) {
   for (int k = 1; k <= 3; ++k) EXPECT_FALSE(s.touched(k)) << "web" << k;
 }
 
+TEST(DeployScenario, HostsTrustRecordsKeysAfterShowingThemThenDeploysWork) {
+  Scenario s(2);
+  std::string config = s.ssh_config_with_known_hosts("");
+  GoliveRun trust = s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
+  ASSERT_EQ(trust.exit_code, 0) << trust.all();
+  EXPECT_TRUE(contains(trust.all(), "web1 (127.0.0.11")) << trust.all();
+  EXPECT_TRUE(contains(trust.all(), "SHA256:")) << trust.all();
+  // Trusting again is a no-op that says so.
+  GoliveRun again = s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
+  EXPECT_EQ(again.exit_code, 0) << again.all();
+  EXPECT_TRUE(contains(again.all(), "already trusted")) << again.all();
+  GoliveRun deploy = s.golive({"deploy", "staging"}, {{"GOLIVE_SSH_CONFIG", config}});
+  EXPECT_EQ(deploy.exit_code, 0) << deploy.all();
+  // Recorded in the ledger, with how it was confirmed.
+  std::string events = Scenario::sh("sqlite3 " + shell_quote(s.ledger()) +
+                                    " \"SELECT detail FROM events WHERE kind='host_key_trusted'\"");
+  EXPECT_TRUE(contains(events, "confirmed by --yes")) << events;
+}
+
 TEST(DeployScenario, ChangedHostKeyIsRefusedLoudly) {
   Scenario s(3);
   Scenario::sh("ssh-keygen -q -t ed25519 -N '' -f " + shell_quote(s.dir() + "/impostor"));
