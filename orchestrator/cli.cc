@@ -9,6 +9,7 @@
 #include "golive/env_check.h"
 #include "orchestrator/commands.h"
 #include "orchestrator/deploy.h"
+#include "orchestrator/identity.h"
 
 namespace golive {
 namespace {
@@ -32,7 +33,11 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"golive: ship a release over SSH, gate it on smoke checks, roll back by itself"};
   app.set_version_flag("--version", std::string("golive ") + GOLIVE_VERSION);
   app.require_subcommand(1);
-  app.fallthrough();  // global flags work after the subcommand too: `golive deploy prod --json`
+  app.fallthrough();
+  app.footer(
+      "Exit codes: 0 success; 1 deploy failed, last good release restored and verified (smoke: a "
+      "check failed); 2 usage or runbook error; 3 preflight blocked (nothing touched); 4 rollback "
+      "failed or over budget: a human must act; 5 hosts unreachable before any change.");  // global flags work after the subcommand too: `golive deploy prod --json`
   GlobalOptions g;
   bool no_color = false;
   app.add_option("-f,--file", g.file, "runbook file")->capture_default_str();
@@ -107,9 +112,7 @@ int run_cli(int argc, char** argv) {
 
   AppContext ctx;
   ctx.process_env = process_environment();
-  if (ctx.process_env.count("CI") && (ctx.process_env["CI"] == "true" || ctx.process_env["CI"] == "1")) {
-    g.yes = true;
-  }
+  if (running_in_ci(ctx.process_env)) g.yes = true;
   g.color = !no_color && isatty(STDERR_FILENO) && !ctx.process_env.count("NO_COLOR");
   ctx.options = g;
   install_real_adapters(ctx);
