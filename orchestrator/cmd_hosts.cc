@@ -33,6 +33,23 @@ Result<LockHost> connect_lock_host(AppContext& app, const Target& t) {
   return LockHost{std::move(*host), *root};
 }
 
+// The lock host of `environment` and what its lock says now.
+struct LockView {
+  Target target;
+  LockHost lock_host;
+  LockStatus status;
+};
+
+Result<LockView> read_lock(AppContext& app, const std::string& environment) {
+  auto t = load_target(app, environment);
+  if (!t) return std::unexpected(t.error());
+  auto lh = connect_lock_host(app, *t);
+  if (!lh) return std::unexpected(lh.error());
+  auto st = lock_status(*lh->host, lh->root);
+  if (!st) return std::unexpected(st.error());
+  return LockView{std::move(*t), std::move(*lh), *st};
+}
+
 }  // namespace
 
 int cmd_releases(AppContext& app, const std::string& environment) {
@@ -89,12 +106,9 @@ int cmd_smoke(AppContext& app, const std::string& environment, const std::string
 }
 
 int cmd_lock_status(AppContext& app, const std::string& environment) {
-  auto t = load_target(app, environment);
-  if (!t) return static_cast<int>(t.error().exit);
-  auto lh = connect_lock_host(app, *t);
-  if (!lh) return report_error(app, lh.error());
-  auto st = lock_status(*lh->host, lh->root);
-  if (!st) return report_error(app, st.error());
+  auto view = read_lock(app, environment);
+  if (!view) return report_error(app, view.error());
+  const LockStatus* st = &view->status;
   if (app.options.json) {
     std::printf("%s\n", nlohmann::json({{"held", st->held}, {"stale", st->stale},
                                         {"who", st->owner.who}, {"where", st->owner.where},
@@ -110,12 +124,11 @@ int cmd_lock_status(AppContext& app, const std::string& environment) {
 }
 
 int cmd_lock_release(AppContext& app, const std::string& environment, const std::string& reason) {
-  auto t = load_target(app, environment);
-  if (!t) return static_cast<int>(t.error().exit);
-  auto lh = connect_lock_host(app, *t);
-  if (!lh) return report_error(app, lh.error());
-  auto st = lock_status(*lh->host, lh->root);
-  if (!st) return report_error(app, st.error());
+  auto view = read_lock(app, environment);
+  if (!view) return report_error(app, view.error());
+  const LockStatus* st = &view->status;
+  LockHost* lh = &view->lock_host;
+  const Target* t = &view->target;
   if (!st->held) {
     app.reporter->summary(environment + ": not locked");
     return 0;

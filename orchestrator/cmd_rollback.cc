@@ -135,13 +135,7 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
     h.restore_to = targets[i];
     request.hosts.push_back(h);
   }
-  ExecutionObserver observer;
-  observer.step_finished = [&](const StepResult& r) {
-    if (r.ok()) rep.info(r.host + ": " + r.step + " ok (" + format_duration(r.duration) + ")");
-    else rep.error(r.host + ": " + r.step + " " + r.error);
-    record.step(r, "rollback");
-  };
-  RollbackResult result = run_rollback(request, rep, observer);
+  RollbackResult result = run_rollback(request, rep, reporting_observer(rep, record, "rollback"));
   long long restore_ms = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
   std::string status = "rolled_back", why;
   ExitCode code = ExitCode::kOk;

@@ -267,19 +267,7 @@ class Deploy {
       c.on_output = rep_.stream_for(plan_.hosts[i].host.name);
       c.cancel = app_.cancel;
     }
-    ExecutionObserver observer;
-    observer.step_started = [&](const std::string& host, const PlannedStep& step) {
-      rep_.detail(host + ": " + step.name);
-    };
-    observer.step_finished = [&](const StepResult& r) {
-      rep_.flush_stream(r.host);
-      if (r.ok()) {
-        rep_.info(r.host + ": " + r.step + " ok (" + format_duration(r.duration) + ")");
-      } else {
-        rep_.error(r.host + ": " + r.step + " " + r.error);
-      }
-      record_.step(r, "deploy");
-    };
+    ExecutionObserver observer = reporting_observer(rep_, record_, "deploy");
     static const std::atomic<bool> never{false};
     return execute_plan(plan_, contexts, observer, app_.cancel ? *app_.cancel : never);
   }
@@ -302,13 +290,7 @@ class Deploy {
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
     RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_, deadline);
-    ExecutionObserver observer;
-    observer.step_finished = [&](const StepResult& r) {
-      if (r.ok()) rep_.info(r.host + ": " + r.step + " ok (" + format_duration(r.duration) + ")");
-      else rep_.error(r.host + ": " + r.step + " " + r.error);
-      record_.step(r, "rollback");
-    };
-    RollbackResult rb = run_rollback(request, rep_, observer);
+    RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
     auto restored_at = SteadyClock::now();
     long long restore_ms =
         std::chrono::duration_cast<Millis>(restored_at - failed_at).count();

@@ -96,4 +96,22 @@ std::string ReleaseRecorder::chain_head() {
   return head ? *head : "";
 }
 
+ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& recorder,
+                                     const std::string& phase) {
+  ExecutionObserver observer;
+  observer.step_started = [&reporter](const std::string& host, const PlannedStep& step) {
+    reporter.detail(host + ": " + step.name);
+  };
+  observer.step_finished = [&reporter, &recorder, phase](const StepResult& r) {
+    reporter.flush_stream(r.host);
+    if (r.ok()) {
+      reporter.info(r.host + ": " + r.step + " ok (" + format_duration(r.duration) + ")");
+    } else {
+      reporter.error(r.host + ": " + r.step + " " + r.error);
+    }
+    recorder.step(r, phase);
+  };
+  return observer;
+}
+
 }  // namespace golive

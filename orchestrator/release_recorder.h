@@ -9,6 +9,7 @@
 #include "golive/ledger.h"
 #include "golive/step_result.h"
 #include "orchestrator/app_context.h"
+#include "orchestrator/executor.h"
 
 namespace golive {
 
@@ -37,5 +38,10 @@ class ReleaseRecorder {
   std::string release_id_;
   std::mutex mu_;
 };
+
+// An observer that reports each finished step (flushing its host's output first) and records it
+// in `recorder` under `phase` (deploy|rollback).
+ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& recorder,
+                                     const std::string& phase);
 
 }  // namespace golive

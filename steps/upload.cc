@@ -2,6 +2,8 @@
 // each host receives it through one exec whose stdin feeds `tar -x` and a SHA-256 in one pass.
 #include "steps/upload.h"
 
+#include "golive/interpolate.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -31,17 +33,6 @@ std::string seconds_text(Millis d) {
   return buf;
 }
 
-std::string sh_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 std::string hex(const unsigned char* data, unsigned int len) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -238,10 +229,10 @@ std::string upload_remote_command(const std::string& remote_dir) {
   // tar reads a fifo fed by tee, whose other copy goes to sha256sum: one pass over the bytes.
   return "set -e\n"
          "mkdir -p -- " +
-         sh_quote(remote_dir) +
+         shell_quote(remote_dir) +
          "\n"
          "cd -- " +
-         sh_quote(remote_dir) +
+         shell_quote(remote_dir) +
          "\n"
          "t=$(mktemp -d \"${TMPDIR:-/tmp}/golive-upload.XXXXXX\")\n"
          "trap 'rm -rf \"$t\"' EXIT\n"

@@ -12,22 +12,12 @@
 #include <random>
 #include <vector>
 
+#include "golive/interpolate.h"
 #include "orchestrator/adapters/ssh_internal.h"
 
 namespace golive {
 namespace ssh {
 
-std::string sh_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 namespace {
 
@@ -45,9 +35,9 @@ constexpr Millis kKillGrace{2000};
 // then replace the login shell with a POSIX sh running the step, so the group is the step's.
 std::string wrap_command(const ExecRequest& request) {
   std::string inner;
-  if (!request.cwd.empty()) inner = "cd -- " + sh_quote(request.cwd) + " && ";
+  if (!request.cwd.empty()) inner = "cd -- " + shell_quote(request.cwd) + " && ";
   inner += request.command;
-  return "printf '\\036golive-pgid:%s\\n' \"$$\" >&2; exec /bin/sh -c " + sh_quote(inner);
+  return "printf '\\036golive-pgid:%s\\n' \"$$\" >&2; exec /bin/sh -c " + shell_quote(inner);
 }
 
 int signal_number(std::string_view name) {
@@ -398,7 +388,7 @@ Status SshHost::write_file(const std::string& path, std::string_view content, in
   // SFTP v3 rename refuses to replace an existing file and libssh 0.10 does not send
   // posix-rename@openssh.com, so the replace is one rename(2) by `mv` (paths only, never content).
   ExecRequest mv;
-  mv.command = "mv -f -- " + sh_quote(tmp) + " " + sh_quote(path);
+  mv.command = "mv -f -- " + shell_quote(tmp) + " " + shell_quote(path);
   mv.timeout = Millis(30000);
   auto moved = exec(mv);
   if (!moved) return std::unexpected(moved.error());

@@ -24,7 +24,5 @@ using SessionPtr = std::unique_ptr<ssh_session_struct, SessionDeleter>;
 std::unique_ptr<RemoteHost> make_ssh_host(std::string name, std::string address,
                                           SessionPtr session);
 
-// POSIX sh single-quoting: the result is one word whatever `s` holds.
-std::string sh_quote(const std::string& s);
 
 }  // namespace golive::ssh
