@@ -29,8 +29,8 @@ struct GlobalOptions {
   bool quiet = false;
   bool verbose = false;
   bool color = true;
-  bool yes = false;             // no prompts (implied by CI=true)
-  bool ledger_optional = false; // deploy even when the ledger cannot be opened (loudly)
+  bool yes = false;              // no prompts (implied by CI=true)
+  bool ledger_optional = false;  // deploy even when the ledger cannot be opened (loudly)
 };
 
 struct AppContext {

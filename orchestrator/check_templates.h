@@ -12,7 +12,6 @@ namespace golive {
 
 // Calls `fn` on each string of `spec` that may hold `{{ ... }}`, with how it must be quoted
 // (shell for commands, none for URLs and credentials that never reach a command line).
-void for_each_check_template(CheckSpec& spec,
-                             const std::function<void(std::string&, Quoting)>& fn);
+void for_each_check_template(CheckSpec& spec, const std::function<void(std::string&, Quoting)>& fn);
 
 }  // namespace golive

@@ -16,7 +16,9 @@ namespace {
 
 std::atomic<bool> g_cancel{false};
 
-extern "C" void on_signal(int) { g_cancel = true; }
+extern "C" void on_signal(int) {
+  g_cancel = true;
+}
 
 void install_signal_handlers() {
   struct sigaction sa {};
@@ -37,11 +39,22 @@ int run_cli(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 success; 1 deploy failed, last good release restored and verified (smoke: a "
       "check failed); 2 usage or runbook error; 3 preflight blocked (nothing touched); 4 rollback "
-      "failed or over budget: a human must act; 5 hosts unreachable before any change.");  // global flags work after the subcommand too: `golive deploy prod --json`
+      "failed or over budget: a human must act; 5 hosts unreachable before any change.");  // global
+                                                                                           // flags
+                                                                                           // work
+                                                                                           // after
+                                                                                           // the
+                                                                                           // subcommand
+                                                                                           // too:
+                                                                                           // `golive
+                                                                                           // deploy
+                                                                                           // prod
+                                                                                           // --json`
   GlobalOptions g;
   bool no_color = false;
   app.add_option("-f,--file", g.file, "runbook file")->capture_default_str();
-  app.add_option("--ledger", g.ledger, "ledger file (default: .golive/ledger.db beside the runbook)");
+  app.add_option("--ledger", g.ledger,
+                 "ledger file (default: .golive/ledger.db beside the runbook)");
   app.add_flag("--json", g.json, "machine-readable output on stdout");
   app.add_flag("--quiet", g.quiet, "only warnings, errors and the outcome");
   app.add_flag("--verbose", g.verbose, "more detail");

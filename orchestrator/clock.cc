@@ -19,7 +19,9 @@ class SystemClock final : public Clock {
 
 }  // namespace
 
-std::unique_ptr<Clock> make_system_clock() { return std::make_unique<SystemClock>(); }
+std::unique_ptr<Clock> make_system_clock() {
+  return std::make_unique<SystemClock>();
+}
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);

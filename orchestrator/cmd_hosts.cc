@@ -64,7 +64,7 @@ int cmd_releases(AppContext& app, const std::string& environment) {
     if (!root) return report_error(app, root.error());
     auto st = read_host_state(*fleet->hosts[i], *root);
     if (!st) return report_error(app, st.error());
-    nlohmann::json jh = {{"host", h.name}, {"root", *root}, {"current", st->current},
+    nlohmann::json jh = {{"host", h.name},           {"root", *root},  {"current", st->current},
                          {"releases", st->releases}, {"bad", st->bad}, {"good", st->good}};
     out.push_back(jh);
     if (app.options.json) continue;
@@ -98,8 +98,8 @@ int cmd_smoke(AppContext& app, const std::string& environment, const std::string
     fleet = std::move(*f);
     hosts = fleet.by_name;
   }
-  GateVerdict v = run_and_record_gate(app, t->runbook.gate, plan->checks, hosts, nullptr, "",
-                                      "smoke", junit);
+  GateVerdict v =
+      run_and_record_gate(app, t->runbook.gate, plan->checks, hosts, nullptr, "", "smoke", junit);
   app.reporter->summary(v.passed ? "smoke " + environment + ": all checks pass"
                                  : "smoke " + environment + ": FAILED: " + gate_failure_summary(v));
   return v.passed ? 0 : static_cast<int>(ExitCode::kRolledBack);
@@ -110,9 +110,12 @@ int cmd_lock_status(AppContext& app, const std::string& environment) {
   if (!view) return report_error(app, view.error());
   const LockStatus* st = &view->status;
   if (app.options.json) {
-    std::printf("%s\n", nlohmann::json({{"held", st->held}, {"stale", st->stale},
-                                        {"who", st->owner.who}, {"where", st->owner.where},
-                                        {"pid", st->owner.pid}, {"release", st->owner.release},
+    std::printf("%s\n", nlohmann::json({{"held", st->held},
+                                        {"stale", st->stale},
+                                        {"who", st->owner.who},
+                                        {"where", st->owner.where},
+                                        {"pid", st->owner.pid},
+                                        {"release", st->owner.release},
                                         {"started", st->owner.started},
                                         {"heartbeat_age_s", st->heartbeat_age_s}})
                             .dump(2)
@@ -134,8 +137,8 @@ int cmd_lock_release(AppContext& app, const std::string& environment, const std:
     return 0;
   }
   app.reporter->info(describe_lock(*st));
-  if (!st->stale && !confirm(app, "The lock is NOT stale: its holder may be deploying. Break it?",
-                             false)) {
+  if (!st->stale &&
+      !confirm(app, "The lock is NOT stale: its holder may be deploying. Break it?", false)) {
     app.reporter->summary("lock kept");
     return static_cast<int>(ExitCode::kPreflight);
   }

@@ -76,8 +76,8 @@ int cmd_show(AppContext& app, const std::string& id) {
   if (!ledger) return report_error(app, ledger.error());
   auto detail = (*ledger)->show(id);
   if (!detail) return report_error(app, detail.error());
-  std::printf("%s", app.options.json ? (show_json(*detail) + "\n").c_str()
-                                     : format_show(*detail).c_str());
+  std::printf(
+      "%s", app.options.json ? (show_json(*detail) + "\n").c_str() : format_show(*detail).c_str());
   return 0;
 }
 

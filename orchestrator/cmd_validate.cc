@@ -47,12 +47,12 @@ int cmd_validate(AppContext& app) {
   }
   std::size_t hosts = 0;
   for (const auto& e : rb->environments) hosts += e.hosts.size();
-  app.reporter->summary(rb->file + ": ok (" + rb->app + ", schema v" +
-                        std::to_string(rb->version) + ", " +
-                        std::to_string(rb->environments.size()) + " environments, " +
+  app.reporter->summary(rb->file + ": ok (" + rb->app + ", schema v" + std::to_string(rb->version) +
+                        ", " + std::to_string(rb->environments.size()) + " environments, " +
                         std::to_string(hosts) + " hosts, " + std::to_string(rb->steps.size()) +
                         " steps, " + std::to_string(rb->checks.size()) + " checks)");
-  if (app.options.json) std::printf("{\"valid\": true, \"file\": %s}\n", nlohmann::json(rb->file).dump().c_str());
+  if (app.options.json)
+    std::printf("{\"valid\": true, \"file\": %s}\n", nlohmann::json(rb->file).dump().c_str());
   return 0;
 }
 

@@ -11,7 +11,9 @@ namespace {
 
 // Steps that run on the first host only. The others wait for them: a `once` migration must be
 // done before any host switches to code that needs it.
-bool runs_once(const PlannedStep& s) { return s.once || s.kind == StepKind::kLocal; }
+bool runs_once(const PlannedStep& s) {
+  return s.once || s.kind == StepKind::kLocal;
+}
 
 class OnceBarrier {
  public:
@@ -47,7 +49,8 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
                              const ExecutionObserver& observer, const std::atomic<bool>& cancel) {
   ExecutionResult result;
   result.hosts.resize(plan.hosts.size());
-  for (std::size_t i = 0; i < plan.hosts.size(); ++i) result.hosts[i].host = plan.hosts[i].host.name;
+  for (std::size_t i = 0; i < plan.hosts.size(); ++i)
+    result.hosts[i].host = plan.hosts[i].host.name;
 
   std::mutex mu;  // guards failures/result.failure/stop
   int failures = 0;
@@ -113,8 +116,8 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
       break;
     }
     std::atomic<std::size_t> next{0};
-    std::size_t workers =
-        std::min<std::size_t>(batch.size(), static_cast<std::size_t>(std::max(1, plan.strategy.parallel)));
+    std::size_t workers = std::min<std::size_t>(
+        batch.size(), static_cast<std::size_t>(std::max(1, plan.strategy.parallel)));
     std::vector<std::thread> threads;
     for (std::size_t w = 0; w < workers; ++w) {
       threads.emplace_back([&] {

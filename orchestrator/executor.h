@@ -24,9 +24,9 @@ struct HostRun {
 
 struct ExecutionResult {
   bool ok = true;
-  bool stopped = false;          // later steps/batches were not started
-  std::string failure;           // first failure, "web2: step 'migrate' exited with status 1"
-  std::vector<HostRun> hosts;    // index-aligned with Plan::hosts
+  bool stopped = false;        // later steps/batches were not started
+  std::string failure;         // first failure, "web2: step 'migrate' exited with status 1"
+  std::vector<HostRun> hosts;  // index-aligned with Plan::hosts
   bool any_switched() const;
 };
 

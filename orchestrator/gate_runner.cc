@@ -45,7 +45,10 @@ GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
                        " attempts, p50 " + format_duration(c.p50) + ", p95 " +
                        format_duration(c.p95) + ")";
     if (!c.passed) line += (c.transport_error ? ": unreachable: " : ": ") + c.reason;
-    if (c.passed) rep.info(line); else rep.error(line);
+    if (c.passed)
+      rep.info(line);
+    else
+      rep.error(line);
     for (const auto& w : c.warnings) rep.warn(c.name + ": " + w);
     if (ledger) {
       CheckRecord rec;

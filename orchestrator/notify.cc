@@ -8,11 +8,11 @@
 namespace golive {
 
 std::string notify_payload(const NotifyEvent& e, const Redactor& redactor) {
-  std::string icon = e.event == "succeeded" ? ":white_check_mark:"
+  std::string icon = e.event == "succeeded"     ? ":white_check_mark:"
                      : e.event == "rolled_back" ? ":leftwards_arrow_with_hook:"
                                                 : ":rotating_light:";
-  std::string text = icon + " " + e.app + " " + e.environment + ": release " + e.release + " " +
-                     e.event;
+  std::string text =
+      icon + " " + e.app + " " + e.environment + ": release " + e.release + " " + e.event;
   if (!e.commit.empty()) text += " (commit " + e.commit.substr(0, 7) + " by " + e.who + ")";
   if (!e.what_failed.empty()) text += "\nfailed: " + e.what_failed;
   if (!e.why.empty()) text += "\nwhy: " + e.why;
@@ -20,15 +20,10 @@ std::string notify_payload(const NotifyEvent& e, const Redactor& redactor) {
     text += "\ntime to restore: " + std::to_string(e.time_to_restore_ms) + " ms";
   }
   if (e.event == "rollback_failed") text += "\nPRODUCTION MAY BE BROKEN: a human must act now.";
-  nlohmann::json j = {{"text", text},
-                      {"event", e.event},
-                      {"app", e.app},
-                      {"environment", e.environment},
-                      {"release", e.release},
-                      {"commit", e.commit},
-                      {"who", e.who},
-                      {"what_failed", e.what_failed},
-                      {"why", e.why}};
+  nlohmann::json j = {
+      {"text", text},         {"event", e.event},   {"app", e.app}, {"environment", e.environment},
+      {"release", e.release}, {"commit", e.commit}, {"who", e.who}, {"what_failed", e.what_failed},
+      {"why", e.why}};
   if (e.time_to_restore_ms >= 0) j["time_to_restore_ms"] = e.time_to_restore_ms;
   return redactor.redact(j.dump());
 }
@@ -49,8 +44,8 @@ void send_notifications(AppContext& app, const std::vector<Notify>& targets,
       Status sent = url ? app.send_webhook(*url, payload) : Status(std::unexpected(url.error()));
       if (!sent) {
         // The payload already carries one retry inside send_webhook; this is the final word.
-        app.reporter->warn("notification (" + event.event + ") not delivered: " +
-                           sent.error().message);
+        app.reporter->warn("notification (" + event.event +
+                           ") not delivered: " + sent.error().message);
         outcome = "webhook failed: " + sent.error().message;
       } else {
         outcome = "webhook delivered";
@@ -67,8 +62,7 @@ void send_notifications(AppContext& app, const std::vector<Notify>& targets,
       auto r = app.local->run(req);
       bool ok = r && r->exit_status == 0;
       if (!ok) app.reporter->warn("notification command (" + event.event + ") failed");
-      outcome += std::string(outcome.empty() ? "" : "; ") +
-                 (ok ? "command ran" : "command failed");
+      outcome += std::string(outcome.empty() ? "" : "; ") + (ok ? "command ran" : "command failed");
     }
     if (ledger) {
       (void)ledger->record_event({event.release, "notification",

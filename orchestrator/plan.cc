@@ -12,10 +12,14 @@ namespace {
 
 const char* kind_name(StepKind kind) {
   switch (kind) {
-    case StepKind::kRun: return "run";
-    case StepKind::kUpload: return "upload";
-    case StepKind::kSwitch: return "switch";
-    case StepKind::kLocal: return "local";
+    case StepKind::kRun:
+      return "run";
+    case StepKind::kUpload:
+      return "upload";
+    case StepKind::kSwitch:
+      return "switch";
+    case StepKind::kLocal:
+      return "local";
   }
   return "?";
 }

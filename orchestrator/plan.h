@@ -37,11 +37,11 @@ struct Plan {
   std::string environment;
   std::string release_id;
   Strategy strategy;
-  std::vector<HostPlan> hosts;                // in runbook order; hosts[0] runs `once` steps
+  std::vector<HostPlan> hosts;                    // in runbook order; hosts[0] runs `once` steps
   std::vector<std::vector<std::size_t>> batches;  // indexes into hosts
-  std::vector<PlannedStep> build;             // local, in the clean export
-  std::vector<RenderedCheck> checks;          // per host where templates use host.*
-  std::vector<std::string> shared;            // release.shared
+  std::vector<PlannedStep> build;                 // local, in the clean export
+  std::vector<RenderedCheck> checks;              // per host where templates use host.*
+  std::vector<std::string> shared;                // release.shared
   int keep = 5;
 };
 

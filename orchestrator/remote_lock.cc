@@ -12,13 +12,14 @@
 namespace golive {
 namespace {
 
-std::string lock_dir(const std::string& root) { return root + "/.golive/lock"; }
+std::string lock_dir(const std::string& root) {
+  return root + "/.golive/lock";
+}
 
 std::string owner_file(const LockOwner& o) {
   std::ostringstream out;
-  out << "who=" << o.who << "\nwhere=" << o.where << "\npid=" << o.pid
-      << "\nrelease=" << o.release << "\nstarted=" << o.started << "\nmessage=" << o.message
-      << "\n";
+  out << "who=" << o.who << "\nwhere=" << o.where << "\npid=" << o.pid << "\nrelease=" << o.release
+      << "\nstarted=" << o.started << "\nmessage=" << o.message << "\n";
   return out.str();
 }
 

@@ -23,7 +23,7 @@ Reporter::Reporter(const Redactor& redactor, ReporterOptions options)
   try {
     std::filesystem::create_directories(std::filesystem::path(options_.log_file).parent_path());
     auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options_.log_file,
-                                                                      5 * 1024 * 1024, 3);
+                                                                       5 * 1024 * 1024, 3);
     auto logger = std::make_shared<spdlog::logger>("golive", sink);
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
     logger->flush_on(spdlog::level::info);
@@ -39,17 +39,26 @@ void Reporter::emit(std::string_view prefix, std::string_view text, bool show) {
   std::string clean = redactor_.redact(text);
   std::lock_guard lock(mu_);
   if (show) {
-    std::fprintf(stderr, "%.*s%s\n", static_cast<int>(prefix.size()), prefix.data(),
-                 clean.c_str());
+    std::fprintf(stderr, "%.*s%s\n", static_cast<int>(prefix.size()), prefix.data(), clean.c_str());
   }
   if (log_) static_cast<spdlog::logger*>(log_.get())->info("{}{}", prefix, clean);
 }
 
-void Reporter::info(std::string_view text) { emit("", text, !options_.quiet); }
-void Reporter::detail(std::string_view text) { emit("", text, options_.verbose); }
-void Reporter::warn(std::string_view text) { emit("warning: ", text, true); }
-void Reporter::error(std::string_view text) { emit("error: ", text, true); }
-void Reporter::summary(std::string_view text) { emit("", text, true); }
+void Reporter::info(std::string_view text) {
+  emit("", text, !options_.quiet);
+}
+void Reporter::detail(std::string_view text) {
+  emit("", text, options_.verbose);
+}
+void Reporter::warn(std::string_view text) {
+  emit("warning: ", text, true);
+}
+void Reporter::error(std::string_view text) {
+  emit("error: ", text, true);
+}
+void Reporter::summary(std::string_view text) {
+  emit("", text, true);
+}
 
 void Reporter::host_line(const std::string& host, std::string_view line) {
   // Already redacted by the host's StreamRedactor; redacting again is harmless and cheap.
@@ -64,14 +73,15 @@ OutputCallback Reporter::stream_for(const std::string& host) {
     if (!slot) {
       slot = std::make_unique<HostStream>();
       HostStream* raw = slot.get();
-      slot->redactor = std::make_unique<StreamRedactor>(redactor_, [this, host, raw](std::string_view s) {
-        raw->partial.append(s);
-        std::size_t nl;
-        while ((nl = raw->partial.find('\n')) != std::string::npos) {
-          host_line(host, std::string_view(raw->partial).substr(0, nl));
-          raw->partial.erase(0, nl + 1);
-        }
-      });
+      slot->redactor =
+          std::make_unique<StreamRedactor>(redactor_, [this, host, raw](std::string_view s) {
+            raw->partial.append(s);
+            std::size_t nl;
+            while ((nl = raw->partial.find('\n')) != std::string::npos) {
+              host_line(host, std::string_view(raw->partial).substr(0, nl));
+              raw->partial.erase(0, nl + 1);
+            }
+          });
     }
     hs = slot.get();
   }

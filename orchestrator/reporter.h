@@ -27,8 +27,8 @@ class Reporter {
   Reporter(const Reporter&) = delete;
   Reporter& operator=(const Reporter&) = delete;
 
-  void info(std::string_view text);     // progress
-  void detail(std::string_view text);   // only with --verbose
+  void info(std::string_view text);    // progress
+  void detail(std::string_view text);  // only with --verbose
   void warn(std::string_view text);
   void error(std::string_view text);    // always shown
   void summary(std::string_view text);  // final outcome, shown even with --quiet

@@ -69,7 +69,8 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
       if (r.outcome == StepOutcome::kTimedOut && time_left(request.deadline) <= Millis(0)) {
         result.over_budget = true;
       }
-      if (result.failure.empty()) result.failure = r.host + ": rollback step '" + r.step + "' " + r.error;
+      if (result.failure.empty())
+        result.failure = r.host + ": rollback step '" + r.step + "' " + r.error;
     }
   };
 

@@ -17,11 +17,11 @@ namespace golive {
 
 struct HostRollback {
   RemoteHost* remote = nullptr;
-  const HostPlan* plan = nullptr;     // root, failed release dir, rendered rollback steps
-  bool switched = false;              // current points at the release being left
-  std::string restore_to;             // release id to switch back to (read from the host)
-  std::vector<PlannedStep> undo;      // undo commands to run here, already in reverse order
-  bool remove_release_dir = false;    // the release never went live here: delete its dir
+  const HostPlan* plan = nullptr;   // root, failed release dir, rendered rollback steps
+  bool switched = false;            // current points at the release being left
+  std::string restore_to;           // release id to switch back to (read from the host)
+  std::vector<PlannedStep> undo;    // undo commands to run here, already in reverse order
+  bool remove_release_dir = false;  // the release never went live here: delete its dir
 };
 
 struct RollbackRequest {
@@ -33,8 +33,8 @@ struct RollbackRequest {
 struct RollbackResult {
   bool ok = true;
   bool over_budget = false;
-  std::string failure;             // first problem, naming host and step
-  std::vector<StepResult> steps;   // every rollback action, per host
+  std::string failure;            // first problem, naming host and step
+  std::vector<StepResult> steps;  // every rollback action, per host
 };
 
 // Builds the per-host rollback work for a deploy that failed after `execution`.

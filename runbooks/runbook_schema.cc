@@ -52,8 +52,8 @@ constexpr Keys<9> kEmailKeys{"smtp",     "to",          "from",    "user",   "pa
 constexpr Keys<4> kCommandKeys{"run", "local", "exit", "output"};
 constexpr Keys<3> kTlsKeys{"url", "ca_file", "min_days"};
 constexpr Keys<3> kNotifyKeys{"webhook", "command", "on"};
-constexpr Keys<6> kNotifyEvents{"succeeded", "failed", "rolled_back", "rollback", "rollback_failed",
-                                "lock_broken"};
+constexpr Keys<6> kNotifyEvents{"succeeded", "failed",          "rolled_back",
+                                "rollback",  "rollback_failed", "lock_broken"};
 constexpr Keys<3> kReservedVars{"env", "host", "release"};
 
 constexpr unsigned kStepScopes = kScopeEnv | kScopeHost | kScopeRelease;

@@ -2,8 +2,6 @@
 // each host receives it through one exec whose stdin feeds `tar -x` and a SHA-256 in one pass.
 #include "steps/upload.h"
 
-#include "golive/interpolate.h"
-
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
@@ -20,6 +18,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "golive/interpolate.h"
+
 namespace golive {
 namespace {
 
@@ -32,7 +32,6 @@ std::string seconds_text(Millis d) {
   std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(d.count()) / 1000.0);
   return buf;
 }
-
 
 std::string hex(const unsigned char* data, unsigned int len) {
   static constexpr char kDigits[] = "0123456789abcdef";

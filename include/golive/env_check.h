@@ -46,14 +46,15 @@ void add_secrets(const EnvReport& report, Redactor& redactor);
 std::string render_env_file(const EnvReport& report);
 
 struct SecretFinding {
-  std::string file;     // relative to the scanned directory
+  std::string file;  // relative to the scanned directory
   std::uint64_t offset = 0;
-  std::string what;     // "value of SMTP_PASSWORD (base64)", "AWS access key", ...
+  std::string what;  // "value of SMTP_PASSWORD (base64)", "AWS access key", ...
 };
 
 // Scans every file under `dir` in one multi-pattern pass for secret values (raw, base64,
 // URL-encoded) and well-known key shapes.
-Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir, const EnvReport& report);
+Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir,
+                                                    const EnvReport& report);
 
 // One line for humans: "where: KEY rule" (".env.production:3: SMTP_USER is empty").
 std::string format_env_problem(const EnvProblem& problem);

@@ -17,7 +17,8 @@ enum class ExitCode : int {
   kInfra = 5,           // could not reach hosts / infrastructure error before any change
 };
 
-// A recoverable failure: a message fit for the user (already redacted) and the exit code it maps to.
+// A recoverable failure: a message fit for the user (already redacted) and the exit code it maps
+// to.
 struct Error {
   std::string message;
   ExitCode exit = ExitCode::kUsage;

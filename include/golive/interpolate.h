@@ -21,8 +21,8 @@ enum class Quoting {
 struct TemplateContext {
   const std::map<std::string, std::string>* vars = nullptr;  // environment vars
   const std::map<std::string, std::string>* env = nullptr;   // env values (may hold secrets)
-  std::map<std::string, std::string> host;     // name, address, user
-  std::map<std::string, std::string> release;  // id, dir, path, previous
+  std::map<std::string, std::string> host;                   // name, address, user
+  std::map<std::string, std::string> release;                // id, dir, path, previous
 };
 
 // Renders a template; an unknown reference is an error naming it.

@@ -27,10 +27,10 @@ using InputSource = std::function<std::ptrdiff_t(char* buf, std::size_t cap)>;
 struct ExecRequest {
   std::string command;  // POSIX sh command line, already interpolated and quoted
   std::string cwd;      // empty: the login directory
-  Millis timeout{std::chrono::minutes(10)};  // on expiry the whole remote process group is killed
-  OutputCallback on_output;                  // optional live stream
-  InputSource stdin_source;                  // optional; stdin is closed when it returns 0
-  const std::atomic<bool>* cancel = nullptr; // optional; set => kill the remote process group
+  Millis timeout{std::chrono::minutes(10)};   // on expiry the whole remote process group is killed
+  OutputCallback on_output;                   // optional live stream
+  InputSource stdin_source;                   // optional; stdin is closed when it returns 0
+  const std::atomic<bool>* cancel = nullptr;  // optional; set => kill the remote process group
 };
 
 // Outcome of one remote command: data, never an exception.
@@ -51,7 +51,8 @@ class RemoteHost {
   virtual const std::string& name() const = 0;
   // Runs one command; transport failures (connection dropped) are errors, non-zero exits are not.
   virtual Result<ExecResult> exec(const ExecRequest& request) = 0;
-  // Writes `content` to `path` atomically (temp name + rename) with `mode`, never via a command line.
+  // Writes `content` to `path` atomically (temp name + rename) with `mode`, never via a command
+  // line.
   virtual Status write_file(const std::string& path, std::string_view content, int mode) = 0;
   // Reads a whole (small) remote file; error if it does not exist.
   virtual Result<std::string> read_file(const std::string& path) = 0;
@@ -68,7 +69,8 @@ struct HostKeyInfo {
 
 struct ConnectOptions {
   Millis connect_timeout{std::chrono::seconds(10)};
-  std::string ssh_config;   // ssh config file (like `ssh -F`); empty: $GOLIVE_SSH_CONFIG, else ~/.ssh/config
+  std::string
+      ssh_config;  // ssh config file (like `ssh -F`); empty: $GOLIVE_SSH_CONFIG, else ~/.ssh/config
   std::string known_hosts;  // extra known_hosts file (per project/environment); may be empty
   bool strict_host_keys = true;
 };

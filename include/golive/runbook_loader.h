@@ -12,15 +12,15 @@ namespace golive {
 
 struct Diagnostic {
   std::string file;
-  int line = 0;  // 1-based
-  int col = 0;   // 1-based
+  int line = 0;      // 1-based
+  int col = 0;       // 1-based
   std::string path;  // key path, e.g. steps[3].timeout
   std::string message;
 };
 
 struct LoadResult {
-  std::optional<Runbook> runbook;   // set only when there are no errors
-  std::vector<Diagnostic> errors;   // sorted by position
+  std::optional<Runbook> runbook;  // set only when there are no errors
+  std::vector<Diagnostic> errors;  // sorted by position
 };
 
 // Loads a runbook from a file (size-capped, hostile input safe).

@@ -7,7 +7,9 @@
 namespace golive {
 namespace {
 
-size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
+size_t discard(char*, size_t size, size_t n, void*) {
+  return size * n;
+}
 
 Status post_once(const std::string& url, const std::string& json) {
   CURL* curl = curl_easy_init();
@@ -28,7 +30,8 @@ Status post_once(const std::string& url, const std::string& json) {
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   // The URL may embed a token (Slack webhooks do): never echo it.
-  if (rc != CURLE_OK) return fail(std::string("webhook: ") + curl_easy_strerror(rc), ExitCode::kInfra);
+  if (rc != CURLE_OK)
+    return fail(std::string("webhook: ") + curl_easy_strerror(rc), ExitCode::kInfra);
   if (status < 200 || status >= 300) {
     return fail("webhook: HTTP status " + std::to_string(status), ExitCode::kInfra);
   }

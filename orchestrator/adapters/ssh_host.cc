@@ -18,7 +18,6 @@
 namespace golive {
 namespace ssh {
 
-
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -24,5 +24,4 @@ using SessionPtr = std::unique_ptr<ssh_session_struct, SessionDeleter>;
 std::unique_ptr<RemoteHost> make_ssh_host(std::string name, std::string address,
                                           SessionPtr session);
 
-
 }  // namespace golive::ssh

@@ -86,7 +86,9 @@ std::string Scenario::root(int k) const {
   return fleet_->root(k) + "/" + id_;
 }
 
-std::string Scenario::address(int k) const { return "127.0.0." + std::to_string(10 + k); }
+std::string Scenario::address(int k) const {
+  return "127.0.0." + std::to_string(10 + k);
+}
 
 std::string Scenario::default_runbook(const std::string& extra) const {
   std::ostringstream y;
@@ -187,7 +189,9 @@ std::string Scenario::read_file(const std::string& path) {
 
 namespace {
 
-std::string slurp(const std::string& path) { return Scenario::read_file(path); }
+std::string slurp(const std::string& path) {
+  return Scenario::read_file(path);
+}
 
 std::string run_output_path(const std::string& dir, pid_t pid, const char* which) {
   return dir + "/run-" + std::to_string(pid) + "." + which;
@@ -299,7 +303,9 @@ WebhookSink::~WebhookSink() {
   fs::remove_all(dir_, ec);
 }
 
-std::string WebhookSink::url() const { return server_->url() + "/hook"; }
+std::string WebhookSink::url() const {
+  return server_->url() + "/hook";
+}
 
 std::vector<std::string> WebhookSink::bodies() const {
   std::vector<std::string> out;

@@ -69,8 +69,7 @@ class Scenario {
   // Waits for a process started by start_golive and returns its outcome.
   GoliveRun wait_golive(pid_t pid);
   // Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-  static bool wait_until(const std::function<bool()>& condition,
-                         std::chrono::milliseconds timeout);
+  static bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
   // The runbook as committed in the repo now (golive.yml).
   std::string runbook() const;

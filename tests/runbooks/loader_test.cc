@@ -616,8 +616,8 @@ TEST(LoaderErrors, NotifyEvents) {
   - { webhook: "https://hooks.example/x", on: [rollbak, failed, succeded] }
   - { on: [failed] }
 )");
-  EXPECT_TRUE(HasError(r, 11, 48, "notify[0].on[0]",
-                       "unknown event `rollbak` (did you mean `rollback`?)"));
+  EXPECT_TRUE(
+      HasError(r, 11, 48, "notify[0].on[0]", "unknown event `rollbak` (did you mean `rollback`?)"));
   EXPECT_TRUE(HasError(r, 11, 65, "notify[0].on[2]", "did you mean `succeeded`?"));
   EXPECT_TRUE(HasError(r, 12, 5, "notify[1]", "needs a `webhook` or a `command`"));
 }

@@ -157,12 +157,14 @@ TEST(DeployScenario, UnknownHostKeyIsRefusedWithItsFingerprint) {
 TEST(DeployScenario, HostsTrustRecordsKeysAfterShowingThemThenDeploysWork) {
   Scenario s(2);
   std::string config = s.ssh_config_with_known_hosts("");
-  GoliveRun trust = s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
+  GoliveRun trust =
+      s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
   ASSERT_EQ(trust.exit_code, 0) << trust.all();
   EXPECT_TRUE(contains(trust.all(), "web1 (127.0.0.11")) << trust.all();
   EXPECT_TRUE(contains(trust.all(), "SHA256:")) << trust.all();
   // Trusting again is a no-op that says so.
-  GoliveRun again = s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
+  GoliveRun again =
+      s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
   EXPECT_EQ(again.exit_code, 0) << again.all();
   EXPECT_TRUE(contains(again.all(), "already trusted")) << again.all();
   GoliveRun deploy = s.golive({"deploy", "staging"}, {{"GOLIVE_SSH_CONFIG", config}});
