@@ -147,9 +147,11 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   auto state = read_host_state(host, root);
   if (!state) return std::unexpected(state.error());
   std::set<std::string> protect{state->current};
-  std::string last_good = previous_good_release(*state, "");
   if (!state->good.empty()) protect.insert(state->good.back());
-  if (!last_good.empty()) protect.insert(last_good);
+  // What a rollback from `current` would restore: newer releases rolled back (marked bad) must
+  // not push it out of the kept window.
+  std::string rollback_target = previous_good_release(*state, state->current);
+  if (!rollback_target.empty()) protect.insert(rollback_target);
   std::vector<std::string> doomed;
   int kept = 0;
   for (auto it = state->releases.rbegin(); it != state->releases.rend(); ++it) {
@@ -160,8 +162,14 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
     if (valid_release_id(*it)) doomed.push_back(*it);
   }
   if (doomed.empty()) return doomed;
-  std::string cmd = "cd " + shell_quote(root + "/releases") + " && rm -rf";
+  // The doomed releases leave releases/ at once (one rename each); deleting their files can take
+  // seconds on a busy disk and nobody waits for it, so it runs detached on the host. A prune
+  // interrupted half-way leaves .golive/prune.* behind: the next prune deletes those too.
+  const std::string q = shell_quote(root);
+  std::string cmd =
+      "set -e; cd " + q + "/releases; t=$(mktemp -d " + q + "/.golive/prune.XXXXXX); mv --";
   for (const auto& id : doomed) cmd += " " + id;
+  cmd += " \"$t\"/; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
   if (auto s = run_admin(host, cmd, "pruning old releases"); !s) return std::unexpected(s.error());
   return doomed;
 }
