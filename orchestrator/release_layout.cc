@@ -101,7 +101,11 @@ Status switch_current(RemoteHost& host, const std::string& root, const std::stri
                       const std::vector<std::string>& shared, const std::string& manifest_json) {
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string dir = root + "/releases/" + id;
-  if (auto w = host.write_file(dir + "/.golive-release.json", manifest_json, 0644); !w) return w;
+  // A rollback passes no manifest: the restored release keeps its own (and skips the SFTP
+  // round trips on the on-call path).
+  if (!manifest_json.empty()) {
+    if (auto w = host.write_file(dir + "/.golive-release.json", manifest_json, 0644); !w) return w;
+  }
   std::string cmd = "set -e; cd " + shell_quote(root) + "; ";
   for (std::string path : shared) {
     bool is_dir = !path.empty() && path.back() == '/';
