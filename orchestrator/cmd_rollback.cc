@@ -42,9 +42,16 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
     auto root = host_root(*rb, env, env.hosts[i]);
     if (!root) return done(ExitCode::kUsage, root.error().message);
     roots[i] = *root;
-    auto st = read_host_state(*fleet->hosts[i], *root);
-    if (!st) return done(ExitCode::kInfra, st.error().message);
-    states[i] = *st;
+  }
+  // One round trip per host, all hosts at once: on-call seconds matter.
+  std::vector<std::string> read_errors(env.hosts.size());
+  for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
+    auto st = read_host_state(*fleet->hosts[i], roots[i]);
+    if (st) states[i] = std::move(*st);
+    else read_errors[i] = st.error().message;
+  });
+  for (const auto& e : read_errors) {
+    if (!e.empty()) return done(ExitCode::kInfra, e);
   }
 
   // 2. Decide, per host, what to restore; refuse anything unsafe before touching a host.
@@ -160,9 +167,10 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
                          {"id", targets[0]},  {"from", leaving}, {"who", deployer},
                          {"reason", app.redactor.redact(args.reason)}, {"outcome", status},
                          {"rollback_id", rec.id}, {"ledger_head", record.chain_head()}};
-  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
-    (void)append_release_log(*fleet->hosts[i], roots[i], app.redactor.redact(line.dump()));
-  }
+  const std::string log_line = app.redactor.redact(line.dump());
+  for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
+    (void)append_release_log(*fleet->hosts[i], roots[i], log_line);
+  });
   (void)release_lock(*fleet->hosts[0], roots[0]);
   NotifyEvent event{status, rb->app, env.name, rec.id, targets[0], deployer,
                     code == ExitCode::kOk ? "" : "rollback", why,

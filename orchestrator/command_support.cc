@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -117,6 +119,17 @@ Result<ConnectedFleet> connect_fleet(AppContext& app, const Runbook& runbook,
     fleet.by_name[env.hosts[i].name] = fleet.hosts[i].get();
   }
   return fleet;
+}
+
+void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)>& fn) {
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < std::min<std::size_t>(n, 64); ++w) {
+    threads.emplace_back([&] {
+      for (std::size_t i; (i = next++) < n;) fn(i);
+    });
+  }
+  for (auto& t : threads) t.join();
 }
 
 bool confirm(const AppContext& app, const std::string& question, bool fallback) {

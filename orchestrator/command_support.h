@@ -2,6 +2,7 @@
 // connecting to an environment's hosts in parallel.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +53,10 @@ ConnectOptions connect_options(const Runbook& runbook, const Environment& env);
 
 // Asks a yes/no question on the terminal; `fallback` without a TTY or with --yes.
 bool confirm(const AppContext& app, const std::string& question, bool fallback);
+
+// Calls fn(0..n-1), each index once, from up to 64 threads: one per host for per-host round
+// trips (one RemoteHost per index, so no host is driven by two threads).
+void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)>& fn);
 
 // The release root on `host` (release.path rendered for it).
 Result<std::string> host_root(const Runbook& runbook, const Environment& env, const Host& host);

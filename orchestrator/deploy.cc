@@ -413,15 +413,21 @@ class Deploy {
 
   void start_heartbeat() {
     heartbeat_ = std::thread([this] {
-      // Its own session: RemoteHost is single-threaded and steps may run for minutes.
-      auto connector = app_.make_connector(connect_options(runbook_, *env_));
-      auto host = connector->connect(env_->hosts[0]);
-      if (!host) return;
+      // Its own session: RemoteHost is single-threaded and steps may run for minutes. Opened at
+      // the first beat, so deploys shorter than one period never pay for an extra connection.
+      std::unique_ptr<HostConnector> connector;
+      std::unique_ptr<RemoteHost> host;
       std::unique_lock lock(hb_mu_);
       while (!hb_stop_) {
         hb_cv_.wait_for(lock, std::chrono::seconds(kLockStaleAfterSeconds / 4));
         if (hb_stop_) break;
-        (void)heartbeat_lock(**host, lock_root_);
+        lock.unlock();  // stopping never waits for a connect or a beat in flight
+        if (!host) {
+          if (!connector) connector = app_.make_connector(connect_options(runbook_, *env_));
+          if (auto connected = connector->connect(env_->hosts[0])) host = std::move(*connected);
+        }
+        if (host) (void)heartbeat_lock(*host, lock_root_);
+        lock.lock();
       }
     });
   }

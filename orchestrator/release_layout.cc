@@ -101,7 +101,11 @@ Status switch_current(RemoteHost& host, const std::string& root, const std::stri
                       const std::vector<std::string>& shared, const std::string& manifest_json) {
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string dir = root + "/releases/" + id;
-  if (auto w = host.write_file(dir + "/.golive-release.json", manifest_json, 0644); !w) return w;
+  // A rollback passes no manifest: the restored release keeps its own (and skips the SFTP
+  // round trips on the on-call path).
+  if (!manifest_json.empty()) {
+    if (auto w = host.write_file(dir + "/.golive-release.json", manifest_json, 0644); !w) return w;
+  }
   std::string cmd = "set -e; cd " + shell_quote(root) + "; ";
   for (std::string path : shared) {
     bool is_dir = !path.empty() && path.back() == '/';
@@ -147,7 +151,6 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   auto state = read_host_state(host, root);
   if (!state) return std::unexpected(state.error());
   std::set<std::string> protect{state->current};
-  std::string last_good = previous_good_release(*state, "");
   if (!state->good.empty()) protect.insert(state->good.back());
   if (!last_good.empty()) protect.insert(last_good);
   // What `golive rollback` would restore from current (older good ones may be marked bad since).
@@ -164,8 +167,14 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
     if (valid_release_id(*it)) doomed.push_back(*it);
   }
   if (doomed.empty()) return doomed;
-  std::string cmd = "cd " + shell_quote(root + "/releases") + " && rm -rf";
+  // The doomed releases leave releases/ at once (one rename each); deleting their files can take
+  // seconds on a busy disk and nobody waits for it, so it runs detached on the host. A prune
+  // interrupted half-way leaves .golive/prune.* behind: the next prune deletes those too.
+  const std::string q = shell_quote(root);
+  std::string cmd =
+      "set -e; cd " + q + "/releases; t=$(mktemp -d " + q + "/.golive/prune.XXXXXX); mv --";
   for (const auto& id : doomed) cmd += " " + id;
+  cmd += " \"$t\"/; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
   if (auto s = run_admin(host, cmd, "pruning old releases"); !s) return std::unexpected(s.error());
   return doomed;
 }

@@ -33,7 +33,8 @@ std::string previous_good_release(const HostState& state, const std::string& fro
 // Creates releases/<id>, shared/ and .golive/ under root.
 Status prepare_release_dir(RemoteHost& host, const std::string& root, const std::string& id);
 
-// Links shared paths into the release, writes its manifest, and switches `current` atomically.
+// Links shared paths into the release, writes its manifest (unless `manifest_json` is empty, as
+// on rollback: the restored release keeps its own), and switches `current` atomically.
 Status switch_current(RemoteHost& host, const std::string& root, const std::string& id,
                       const std::vector<std::string>& shared, const std::string& manifest_json);
 

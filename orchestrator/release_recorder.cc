@@ -67,12 +67,48 @@ void ReleaseRecorder::step(const StepResult& r, const std::string& phase) {
                                                    : r.output;
   if (!r.error.empty()) tail += (tail.empty() ? "" : "\n") + r.error;
   rec.output_tail = app_->redactor.redact(tail);
-  std::lock_guard lock(mu_);
-  warn(ledger_->record_step(rec));
+  std::lock_guard lock(queue_mu_);
+  queue_.push_back(std::move(rec));
+  if (!writer_.joinable()) writer_ = std::thread([this] { write_queued_steps(); });
+  queue_cv_.notify_all();
+}
+
+void ReleaseRecorder::write_queued_steps() {
+  std::unique_lock lock(queue_mu_);
+  while (true) {
+    queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) break;  // stopping, and nothing left to write
+    std::vector<StepRunRecord> batch;
+    batch.swap(queue_);
+    writing_ = true;
+    lock.unlock();
+    {
+      std::lock_guard ledger_lock(mu_);
+      warn(ledger_->record_steps(batch));
+    }
+    lock.lock();
+    writing_ = false;
+    queue_cv_.notify_all();
+  }
+}
+
+void ReleaseRecorder::flush() {
+  std::unique_lock lock(queue_mu_);
+  queue_cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
+}
+
+ReleaseRecorder::~ReleaseRecorder() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 void ReleaseRecorder::event(const std::string& kind, const std::string& detail) {
   if (!ledger_) return;
+  flush();
   std::lock_guard lock(mu_);
   warn(ledger_->record_event({release_id_, kind, app_->redactor.redact(detail),
                               iso8601(std::chrono::system_clock::now())}));
@@ -85,12 +121,14 @@ void ReleaseRecorder::set_previous(const std::string& previous) {
 void ReleaseRecorder::finish(const std::string& status, const std::string& finished_at,
                              long long ttr_ms) {
   if (!ledger_) return;
+  flush();
   std::lock_guard lock(mu_);
   warn(ledger_->finish_release(release_id_, status, finished_at, ttr_ms));
 }
 
 std::string ReleaseRecorder::chain_head() {
   if (!ledger_) return "";
+  flush();
   std::lock_guard lock(mu_);
   auto head = ledger_->head();
   return head ? *head : "";

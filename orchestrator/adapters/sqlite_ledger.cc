@@ -298,15 +298,13 @@ class SqliteLedger final : public Ledger {
   }
 
   Status record_step(const StepRunRecord& step) override {
-    return write("record step " + step.step, [&] {
-      require_release(step.release_id);
-      auto [row, payload] = canonical(step, step_to_json, step_from_json);
-      std::int64_t seq = append(entry_kind::kStep, row.release_id, payload);
-      Stmt s(*stmts_, "INSERT INTO step_runs (" + std::string(kStepColumns) +
-                          ") VALUES (?,?,?,?,?,?,?,?,?,?)");
-      s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at,
-                 row.finished_at, std::int64_t{row.exit_status}, row.outcome, row.output_tail);
-      s.run();
+    return write("record step " + step.step, [&] { insert_step(step); });
+  }
+
+  Status record_steps(const std::vector<StepRunRecord>& steps) override {
+    if (steps.empty()) return {};
+    return write("record " + std::to_string(steps.size()) + " steps", [&] {
+      for (const auto& step : steps) insert_step(step);
     });
   }
 
@@ -583,6 +581,18 @@ class SqliteLedger final : public Ledger {
       return std::unexpected(to_error(what, f));
     }
     return {};
+  }
+
+  // One step's chain entry and row; runs inside write().
+  void insert_step(const StepRunRecord& step) {
+    require_release(step.release_id);
+    auto [row, payload] = canonical(step, step_to_json, step_from_json);
+    std::int64_t seq = append(entry_kind::kStep, row.release_id, payload);
+    Stmt s(*stmts_, "INSERT INTO step_runs (" + std::string(kStepColumns) +
+                        ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+    s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at,
+               row.finished_at, std::int64_t{row.exit_status}, row.outcome, row.output_tail);
+    s.run();
   }
 
   bool release_exists(const std::string& id) {

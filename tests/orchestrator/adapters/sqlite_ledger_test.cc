@@ -162,6 +162,28 @@ TEST(SqliteLedger, RecordsAFullReleaseAndReadsItBack) {
   EXPECT_FALSE(ledger->show("nope"));
 }
 
+TEST(SqliteLedger, RecordsManyStepsInOneTransactionInOrderOrNoneOfThem) {
+  TempDir dir;
+  auto ledger = open_or_die(dir.file("ledger.db"));
+  ASSERT_TRUE(ledger->begin_release(release("r1", "staging", "2026-11-29T10:00:00Z")));
+  ASSERT_TRUE(ledger->record_steps({step_run("r1", "web1", "upload"),
+                                    step_run("r1", "web2", "upload"),
+                                    step_run("r1", "web1", "migrate")}));
+  EXPECT_TRUE(ledger->record_steps({}));
+  // One bad record refuses the whole batch.
+  EXPECT_FALSE(ledger->record_steps({step_run("r1", "web2", "migrate"),
+                                     step_run("missing", "web1", "upload")}));
+  auto detail = ledger->show("r1");
+  ASSERT_TRUE(detail) << detail.error().message;
+  ASSERT_EQ(detail->steps.size(), 3u);
+  EXPECT_EQ(detail->steps[1].host, "web2");
+  EXPECT_EQ(detail->steps[2].step, "migrate");
+  auto report = ledger->verify();
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok) << report->first_problem;
+  EXPECT_EQ(report->records, 4);
+}
+
 TEST(SqliteLedger, CreatesParentDirectoryWithWalAndCurrentSchema) {
   TempDir dir;
   std::string path = dir.file("app/.golive/ledger.db");
