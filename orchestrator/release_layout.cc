@@ -152,7 +152,6 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   if (!state) return std::unexpected(state.error());
   std::set<std::string> protect{state->current};
   if (!state->good.empty()) protect.insert(state->good.back());
-  if (!last_good.empty()) protect.insert(last_good);
   // What `golive rollback` would restore from current (older good ones may be marked bad since).
   if (auto target = previous_good_release(*state, state->current); !target.empty()) {
     protect.insert(target);
