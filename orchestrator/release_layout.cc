@@ -88,12 +88,12 @@ std::string previous_good_release(const HostState& state, const std::string& fro
 }
 
 Status prepare_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
+  // A plain mkdir: an existing dir of that id (same commit, same second) may be live; never wipe it.
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string q = shell_quote(root);
   return run_admin(host,
                    "umask 022 && mkdir -p " + q + "/releases " + q + "/shared " + q +
-                       "/.golive && rm -rf " + q + "/releases/" + id + " && mkdir " + q +
-                       "/releases/" + id,
+                       "/.golive && mkdir " + q + "/releases/" + id,
                    "preparing " + root + "/releases/" + id);
 }
 
