@@ -153,6 +153,21 @@ class SchemaReader {
 
  private:
   // Reports a missing required key at its parent's position.
+  // A step-like item's position and `name` (required, unique among `seen`; `what` names the
+  // list in messages): shared by steps and rollback steps, which differ in the kinds they allow.
+  Step named_step(const Fields& fields, const YamlNode& item, const std::string& path,
+                  std::map<std::string, SourcePos>& seen, const std::string& what) {
+    Step step;
+    step.pos = item.pos;
+    if (const auto* e = required(fields, "name", item.pos, path)) {
+      if (auto s = read_string(e->value, child_path(path, "name"), d_)) {
+        step.name = std::move(*s);
+        note_unique(seen, step.name, e->value.pos, child_path(path, "name"), what);
+      }
+    }
+    return step;
+  }
+
   const YamlEntry* required(const Fields& fields, std::string_view key, SourcePos parent_pos,
                             const std::string& parent_path) {
     const auto* e = fields.get(key);
@@ -619,14 +634,7 @@ class SchemaReader {
       const std::string path = item_path("steps", i);
       const auto f = read_fields(item, path, kStepKeys, d_);
       if (!f) continue;
-      Step step;
-      step.pos = item.pos;
-      if (const auto* e = required(*f, "name", item.pos, path)) {
-        if (auto s = read_string(e->value, child_path(path, "name"), d_)) {
-          step.name = std::move(*s);
-          note_unique(seen, step.name, e->value.pos, child_path(path, "name"), "step");
-        }
-      }
+      Step step = named_step(*f, item, path, seen, "step");
       const YamlEntry* kind = step_kind(*f, item, path, "step");
       if (kind != nullptr) {
         const std::string kp = child_path(path, kind->key);
@@ -716,14 +724,7 @@ class SchemaReader {
       const std::string path = item_path("rollback", i);
       const auto f = read_fields(item, path, kStepKeys, d_);
       if (!f) continue;
-      Step step;
-      step.pos = item.pos;
-      if (const auto* e = required(*f, "name", item.pos, path)) {
-        if (auto s = read_string(e->value, child_path(path, "name"), d_)) {
-          step.name = std::move(*s);
-          note_unique(seen, step.name, e->value.pos, child_path(path, "name"), "rollback step");
-        }
-      }
+      Step step = named_step(*f, item, path, seen, "rollback step");
       const YamlEntry* kind = step_kind(*f, item, path, "rollback step");
       if (kind != nullptr) {
         if (kind->key == "run" || kind->key == "local") {
