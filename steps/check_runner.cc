@@ -32,11 +32,13 @@ CheckAttempt failed(std::string reason, bool transport, Millis latency) {
 }
 
 std::optional<std::vector<std::string>> session_for(const std::string& name, const CheckEnv& env,
+                                                    const std::string& what,
                                                     CheckAttempt& failure) {
   if (name.empty()) return std::vector<std::string>{};
   auto cookies = env.sessions.get(name, env.check.host);
   if (!cookies) {
-    failure = failed("session '" + name + "' is not established (its login check has not passed" +
+    failure = failed(what + ": session '" + name +
+                     "' is not established (its login check has not passed" +
                      (env.check.host.empty() ? "" : " for host " + env.check.host) + ")");
   }
   return cookies;

@@ -49,9 +49,10 @@ namespace check_util {
 // An attempt that failed with `reason`.
 CheckAttempt failed(std::string reason, bool transport = false, Millis latency = Millis{0});
 
-// The stored session `name` or a failed attempt naming it; empty name gives an empty session.
+// The stored session `name`, or a failed attempt "<what>: session ... is not established";
+// an empty name gives an empty session.
 std::optional<std::vector<std::string>> session_for(const std::string& name, const CheckEnv& env,
-                                                    CheckAttempt& failure);
+                                                    const std::string& what, CheckAttempt& failure);
 
 // At most `max` bytes of text, single-quoted, with newlines shown as \n (for reasons).
 std::string snippet(std::string_view text, std::size_t max = 120);

@@ -31,11 +31,8 @@ CheckAttempt trigger(const EmailCheck& spec, const CheckEnv& env) {
   using check_util::failed;
   const std::string what = "POST " + display_url(spec.trigger_url);
   CheckAttempt no_session;
-  auto cookies = check_util::session_for(spec.session, env, no_session);
-  if (!cookies) {
-    no_session.reason = what + ": " + no_session.reason;
-    return no_session;
-  }
+  auto cookies = check_util::session_for(spec.session, env, what, no_session);
+  if (!cookies) return no_session;
   HttpRequest req;
   req.method = "POST";
   req.url = spec.trigger_url;

@@ -42,11 +42,8 @@ CheckAttempt run_http_check(const HttpCheck& spec, const CheckEnv& env) {
   const std::string what = spec.method + " " + display_url(spec.url);
 
   CheckAttempt no_session;
-  auto cookies = check_util::session_for(spec.session, env, no_session);
-  if (!cookies) {
-    no_session.reason = what + ": " + no_session.reason;
-    return no_session;
-  }
+  auto cookies = check_util::session_for(spec.session, env, what, no_session);
+  if (!cookies) return no_session;
 
   HttpRequest req;
   req.method = spec.method;

@@ -111,11 +111,8 @@ CheckAttempt run_private_cache_check(const PrivateCacheCheck& spec, const CheckE
   using check_util::failed;
   const std::string what = "GET " + display_url(spec.url);
   CheckAttempt no_session;
-  auto cookies = check_util::session_for(spec.session, env, no_session);
-  if (!cookies) {
-    no_session.reason = what + ": " + no_session.reason;
-    return no_session;
-  }
+  auto cookies = check_util::session_for(spec.session, env, what, no_session);
+  if (!cookies) return no_session;
 
   HttpRequest req;
   req.url = spec.url;
