@@ -21,8 +21,10 @@ namespace golive {
 int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   Reporter& rep = *app.reporter;
   auto done = [&](ExitCode code, const std::string& message) {
-    if (code == ExitCode::kOk || code == ExitCode::kRolledBack) rep.summary(message);
-    else rep.error(message);
+    if (code == ExitCode::kOk || code == ExitCode::kRolledBack)
+      rep.summary(message);
+    else
+      rep.error(message);
     return static_cast<int>(code);
   };
   auto started = std::chrono::steady_clock::now();
@@ -47,8 +49,10 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   std::vector<std::string> read_errors(env.hosts.size());
   for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
     auto st = read_host_state(*fleet->hosts[i], roots[i]);
-    if (st) states[i] = std::move(*st);
-    else read_errors[i] = st.error().message;
+    if (st)
+      states[i] = std::move(*st);
+    else
+      read_errors[i] = st.error().message;
   });
   for (const auto& e : read_errors) {
     if (!e.empty()) return done(ExitCode::kInfra, e);
@@ -65,8 +69,9 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
                                           " (present: `golive releases " + env.name + "`)");
       }
       if (st.is_bad(args.to) && !args.force) {
-        return done(ExitCode::kUsage, "release " + args.to + " is marked bad on " + name +
-                                          " (it was rolled back); use --force to restore it anyway");
+        return done(ExitCode::kUsage,
+                    "release " + args.to + " is marked bad on " + name +
+                        " (it was rolled back); use --force to restore it anyway");
       }
       targets[i] = args.to;
     } else {
@@ -86,11 +91,8 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
 
   // 3. The lock: never roll back under a running deploy, unless it is stale and --force.
   std::string deployer = detect_deployer(nullptr, app.process_env);
-  LockOwner owner{deployer, "", std::to_string(getpid()), "rollback", iso8601(app.clock->wall()),
-                  app.redactor.redact(args.reason)};
-  char hn[256] = {};
-  gethostname(hn, sizeof hn - 1);
-  owner.where = hn;
+  LockOwner owner{deployer,   local_host_name(),          std::to_string(getpid()),
+                  "rollback", iso8601(app.clock->wall()), app.redactor.redact(args.reason)};
   ReleaseRecorder record;
   std::string broken_holder;
   auto lock = acquire_lock_reclaiming(*fleet->hosts[0], roots[0], owner, broken_holder);
@@ -98,8 +100,8 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   if (!lock) {
     auto st = lock_status(*fleet->hosts[0], roots[0]);
     if (!args.force || !st || !st->stale) {
-      return done(lock.error().exit, lock.error().message +
-                                         (st && st->stale ? " (stale: --force breaks it)" : ""));
+      return done(lock.error().exit,
+                  lock.error().message + (st && st->stale ? " (stale: --force breaks it)" : ""));
     }
     broken_holder = describe_lock(*st);
     (void)release_lock(*fleet->hosts[0], roots[0]);
@@ -143,7 +145,8 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
     request.hosts.push_back(h);
   }
   RollbackResult result = run_rollback(request, rep, reporting_observer(rep, record, "rollback"));
-  long long restore_ms = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
+  long long restore_ms =
+      std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
   std::string status = "rolled_back", why;
   ExitCode code = ExitCode::kOk;
   if (!result.ok) {
@@ -159,21 +162,33 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
       code = ExitCode::kRollbackFailed;
     }
   }
-  long long verified_ms = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
+  long long verified_ms =
+      std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
   record.event("rollback_finished", status + (why.empty() ? "" : ": " + why));
   record.finish(status, iso8601(app.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
 
-  nlohmann::json line = {{"time", iso8601(app.clock->wall())}, {"event", "rollback"},
-                         {"id", targets[0]},  {"from", leaving}, {"who", deployer},
-                         {"reason", app.redactor.redact(args.reason)}, {"outcome", status},
-                         {"rollback_id", rec.id}, {"ledger_head", record.chain_head()}};
+  nlohmann::json line = {{"time", iso8601(app.clock->wall())},
+                         {"event", "rollback"},
+                         {"id", targets[0]},
+                         {"from", leaving},
+                         {"who", deployer},
+                         {"reason", app.redactor.redact(args.reason)},
+                         {"outcome", status},
+                         {"rollback_id", rec.id},
+                         {"ledger_head", record.chain_head()}};
   const std::string log_line = app.redactor.redact(line.dump());
   for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
     (void)append_release_log(*fleet->hosts[i], roots[i], log_line);
   });
   (void)release_lock(*fleet->hosts[0], roots[0]);
-  NotifyEvent event{status, rb->app, env.name, rec.id, targets[0], deployer,
-                    code == ExitCode::kOk ? "" : "rollback", why,
+  NotifyEvent event{status,
+                    rb->app,
+                    env.name,
+                    rec.id,
+                    targets[0],
+                    deployer,
+                    code == ExitCode::kOk ? "" : "rollback",
+                    why,
                     code == ExitCode::kOk ? verified_ms : -1};
   send_notifications(app, rb->notify, env.vars, values, event, record.ledger());
   if (broke_lock) {
@@ -181,11 +196,16 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
     send_notifications(app, rb->notify, env.vars, values, lb, record.ledger());
   }
   if (app.options.json) {
-    std::printf("%s\n", app.redactor.redact(nlohmann::json({{"rollback", rec.id}, {"environment", env.name},
-                                                            {"from", leaving}, {"to", targets[0]},
-                                                            {"status", status},
-                                                            {"exit_code", static_cast<int>(code)},
-                                                            {"restore_ms", restore_ms}}).dump()).c_str());
+    std::printf("%s\n", app.redactor
+                            .redact(nlohmann::json({{"rollback", rec.id},
+                                                    {"environment", env.name},
+                                                    {"from", leaving},
+                                                    {"to", targets[0]},
+                                                    {"status", status},
+                                                    {"exit_code", static_cast<int>(code)},
+                                                    {"restore_ms", restore_ms}})
+                                        .dump())
+                            .c_str());
   }
   return done(code, "rollback " + env.name + " " + leaving + " -> " + targets[0] + ": " + status +
                         " in " + std::to_string(restore_ms) + " ms" +

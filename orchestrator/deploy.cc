@@ -52,9 +52,9 @@ class Deploy {
     ExecutionResult execution = ship();
     if (!execution.ok) return roll_back(execution, "step failed: " + execution.failure);
     // 7. Gate: the release must prove itself to a customer's eyes before it is called done.
-    GateVerdict verdict = run_and_record_gate(app_, runbook_.gate, plan_.checks, fleet_.by_name,
-                                              record_.ledger(), plan_.release_id, "gate",
-                                              args_.junit);
+    GateVerdict verdict =
+        run_and_record_gate(app_, runbook_.gate, plan_.checks, fleet_.by_name, record_.ledger(),
+                            plan_.release_id, "gate", args_.junit);
     if (!verdict.passed) {
       return roll_back(execution, "gate failed: " + gate_failure_summary(verdict));
     }
@@ -105,10 +105,11 @@ class Deploy {
     if (!dirty) return std::unexpected(dirty.error());
     commit_.dirty = *dirty;
     if (*dirty && !args_.allow_dirty) {
-      return fail("the working tree has uncommitted changes; commit them, or deploy anyway with "
-                  "--allow-dirty (recorded). golive ships the commit " + commit_.sha.substr(0, 7) +
-                      ", not your working tree",
-                  ExitCode::kPreflight);
+      return fail(
+          "the working tree has uncommitted changes; commit them, or deploy anyway with "
+          "--allow-dirty (recorded). golive ships the commit " +
+              commit_.sha.substr(0, 7) + ", not your working tree",
+          ExitCode::kPreflight);
     }
     release_id_ = make_release_id(app_.clock->wall(), commit_.sha);
     deployer_ = detect_deployer(repo_.get(), app_.process_env);
@@ -143,8 +144,8 @@ class Deploy {
     export_dir_ = tmpl;
     if (auto s = repo_->export_tree(commit_.sha, export_dir_); !s) return s;
     // The runbook may live in a subdirectory of the repository: build there.
-    fs::path rel = fs::relative(fs::weakly_canonical(runbook_.dir),
-                                fs::weakly_canonical(repo_->workdir()));
+    fs::path rel =
+        fs::relative(fs::weakly_canonical(runbook_.dir), fs::weakly_canonical(repo_->workdir()));
     build_dir_ = (fs::path(export_dir_) / rel).lexically_normal().string();
     for (const auto& step : plan_.build) {
       rep_.info("build: " + step.name);
@@ -182,8 +183,9 @@ class Deploy {
         rep_.error("secret in build output: " + runbook_.artifact + f.file + " at byte " +
                    std::to_string(f.offset) + ": " + f.what);
       }
-      return fail(std::to_string(findings->size()) + " secret(s) found in the build output; "
-                  "nothing was shipped",
+      return fail(std::to_string(findings->size()) +
+                      " secret(s) found in the build output; "
+                      "nothing was shipped",
                   ExitCode::kPreflight);
     }
     return {};
@@ -193,8 +195,8 @@ class Deploy {
     auto fleet = connect_fleet(app_, runbook_, *env_);
     if (!fleet) return std::unexpected(fleet.error());
     fleet_ = std::move(*fleet);
-    LockOwner owner{deployer_, host_name(), std::to_string(getpid()), release_id_,
-                    iso8601(app_.clock->wall()), app_.redactor.redact(args_.reason)};
+    LockOwner owner{deployer_,   local_host_name(),           std::to_string(getpid()),
+                    release_id_, iso8601(app_.clock->wall()), app_.redactor.redact(args_.reason)};
     lock_root_ = plan_.hosts[0].root;
     std::string broken;
     if (auto s = acquire_lock_reclaiming(*fleet_.hosts[0], lock_root_, owner, broken); !s) {
@@ -210,10 +212,12 @@ class Deploy {
     // What each host serves now is what a rollback restores: read it from the host.
     previous_.resize(plan_.hosts.size());
     std::vector<std::string> errors(plan_.hosts.size());
-    parallel_hosts([&](std::size_t i) {
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       auto st = read_host_state(*fleet_.hosts[i], plan_.hosts[i].root);
-      if (!st) errors[i] = st.error().message;
-      else previous_[i] = st->current;
+      if (!st)
+        errors[i] = st.error().message;
+      else
+        previous_[i] = st->current;
     });
     for (const auto& e : errors) {
       if (!e.empty()) return fail(e, ExitCode::kInfra);
@@ -227,7 +231,7 @@ class Deploy {
     // not live, and it lets later batches start at once.
     const std::string env_file = render_env_file(env_report_);
     std::vector<std::string> errors(plan_.hosts.size());
-    parallel_hosts([&](std::size_t i) {
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       RemoteHost& h = *fleet_.hosts[i];
       if (auto s = prepare_release_dir(h, plan_.hosts[i].root, release_id_); !s) {
         errors[i] = s.error().message;
@@ -246,11 +250,15 @@ class Deploy {
     }
     if (!result.ok) return result;
 
-    nlohmann::json manifest = {{"release", release_id_},     {"app", runbook_.app},
-                               {"environment", env_->name},   {"commit", commit_.sha},
-                               {"ref", args_.ref},            {"subject", commit_.subject},
+    nlohmann::json manifest = {{"release", release_id_},
+                               {"app", runbook_.app},
+                               {"environment", env_->name},
+                               {"commit", commit_.sha},
+                               {"ref", args_.ref},
+                               {"subject", commit_.subject},
                                {"runbook_hash", runbook_.content_hash},
-                               {"deployer", deployer_},       {"time", iso8601(app_.clock->wall())}};
+                               {"deployer", deployer_},
+                               {"time", iso8601(app_.clock->wall())}};
     std::vector<StepContext> contexts(plan_.hosts.size());
     for (std::size_t i = 0; i < plan_.hosts.size(); ++i) {
       StepContext& c = contexts[i];
@@ -292,13 +300,12 @@ class Deploy {
     RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_, deadline);
     RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
     auto restored_at = SteadyClock::now();
-    long long restore_ms =
-        std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
+    long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
     if (!rb.ok) {
-      std::string msg = rb.over_budget ? "rollback exceeded its budget of " +
-                                             format_duration(runbook_.budget.rollback) + ": " +
-                                             rb.failure
-                                       : "rollback failed: " + rb.failure;
+      std::string msg = rb.over_budget
+                            ? "rollback exceeded its budget of " +
+                                  format_duration(runbook_.budget.rollback) + ": " + rb.failure
+                            : "rollback failed: " + rb.failure;
       return finish("rollback_failed", ExitCode::kRollbackFailed, why + "; " + msg, -1);
     }
     // Verify the restore with the same checks (shorter window, inside the budget) when any
@@ -321,7 +328,8 @@ class Deploy {
                       -1);
       }
     }
-    long long verified_ms = std::chrono::duration_cast<Millis>(SteadyClock::now() - failed_at).count();
+    long long verified_ms =
+        std::chrono::duration_cast<Millis>(SteadyClock::now() - failed_at).count();
     rep_.info("restored in " + std::to_string(restore_ms) + " ms (verified after " +
               std::to_string(verified_ms) + " ms)");
     record_.event("rollback_finished", "restored in " + std::to_string(restore_ms) + " ms");
@@ -334,7 +342,7 @@ class Deploy {
 
   int finish_succeeded() {
     std::vector<std::string> errors(plan_.hosts.size());
-    parallel_hosts([&](std::size_t i) {
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       auto s = mark_release(*fleet_.hosts[i], plan_.hosts[i].root, release_id_, true);
       if (!s) errors[i] = s.error().message;
       auto pruned = prune_releases(*fleet_.hosts[i], plan_.hosts[i].root, plan_.keep);
@@ -354,12 +362,12 @@ class Deploy {
     record_.finish(status, iso8601(app_.clock->wall()), time_to_restore_ms);
     append_logs(status);
     release_the_lock();
-    NotifyEvent event{status,   runbook_.app, env_->name, release_id_, commit_.sha,
-                      deployer_, "",          why,        time_to_restore_ms};
+    NotifyEvent event{status,    runbook_.app, env_->name, release_id_,       commit_.sha,
+                      deployer_, "",           why,        time_to_restore_ms};
     if (status != "succeeded") event.what_failed = why.substr(0, why.find(';'));
     // An interrupted deploy that was rolled back and verified is, to on-call, a rollback.
-    std::string notify_as =
-        status != "interrupted" ? status
+    std::string notify_as = status != "interrupted"
+                                ? status
                                 : (code == ExitCode::kRolledBack ? "rolled_back" : "failed");
     event.event = notify_as;
     send_notifications(app_, runbook_.notify, env_->vars, env_values_, event, record_.ledger());
@@ -375,8 +383,7 @@ class Deploy {
       record_.finish(status, iso8601(app_.clock->wall()), -1);
     }
     release_the_lock();
-    print_outcome(error.exit == ExitCode::kInfra ? "failed" : "blocked", error.exit,
-                  error.message);
+    print_outcome(error.exit == ExitCode::kInfra ? "failed" : "blocked", error.exit, error.message);
     return static_cast<int>(error.exit);
   }
 
@@ -404,7 +411,7 @@ class Deploy {
                            {"outcome", status},
                            {"ledger_head", record_.chain_head()}};
     const std::string text = app_.redactor.redact(line.dump());
-    parallel_hosts([&](std::size_t i) {
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       if (auto s = append_release_log(*fleet_.hosts[i], plan_.hosts[i].root, text); !s) {
         rep_.warn(s.error().message);
       }
@@ -450,25 +457,6 @@ class Deploy {
     }
   }
 
-  void parallel_hosts(const std::function<void(std::size_t)>& fn) {
-    std::vector<std::thread> threads;
-    std::size_t n = plan_.hosts.size();
-    std::atomic<std::size_t> next{0};
-    std::size_t workers = std::min<std::size_t>(n, 64);
-    for (std::size_t w = 0; w < workers; ++w) {
-      threads.emplace_back([&] {
-        for (std::size_t i; (i = next++) < n;) fn(i);
-      });
-    }
-    for (auto& t : threads) t.join();
-  }
-
-  static std::string host_name() {
-    char buf[256] = {};
-    gethostname(buf, sizeof buf - 1);
-    return buf;
-  }
-
   AppContext& app_;
   const DeployArgs& args_;
   Reporter& rep_;
@@ -496,6 +484,8 @@ class Deploy {
 
 }  // namespace
 
-int cmd_deploy(AppContext& app, const DeployArgs& args) { return Deploy(app, args).run(); }
+int cmd_deploy(AppContext& app, const DeployArgs& args) {
+  return Deploy(app, args).run();
+}
 
 }  // namespace golive

@@ -50,13 +50,13 @@ std::string os_user(const Env& env) {
   return "unknown";
 }
 
-std::string host_name() {
+}  // namespace
+
+std::string local_host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
   return buf;
 }
-
-}  // namespace
 
 bool running_in_ci(const Env& env) {
   if (truthy(get(env, "CI"))) return true;
@@ -81,7 +81,7 @@ std::string detect_deployer(GitRepo* repo, const Env& env) {
   if (repo != nullptr) {
     if (std::string user = repo->configured_user(); !user.empty()) return printable(user);
   }
-  return printable(os_user(env) + "@" + host_name());
+  return printable(os_user(env) + "@" + local_host_name());
 }
 
 std::string detect_trigger(const Env& env) {

@@ -9,6 +9,9 @@ namespace golive {
 
 class GitRepo;
 
+// This machine's host name ("localhost" when it has none): lock owners and OS identities.
+std::string local_host_name();
+
 // True when running under a CI system (CI=true/1/yes, or a known provider's marker variable).
 bool running_in_ci(const std::map<std::string, std::string>& env);
 
