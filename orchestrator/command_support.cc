@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
+#include "golive/duration.h"
 #include "golive/env_check.h"
 #include "golive/interpolate.h"
 #include "golive/runbook_loader.h"
@@ -82,6 +84,10 @@ ConnectOptions connect_options(const Runbook& runbook, const Environment& env) {
   if (!env.known_hosts.empty()) {
     std::filesystem::path p(env.known_hosts);
     o.known_hosts = p.is_absolute() ? p.string() : (std::filesystem::path(runbook.dir) / p).string();
+  }
+  // Like ssh's ServerAliveInterval x ServerAliveCountMax, for networks slower than the default.
+  if (const char* alive = std::getenv("GOLIVE_SSH_ALIVE_TIMEOUT"); alive != nullptr) {
+    if (auto d = parse_duration(alive)) o.alive_timeout = *d;
   }
   return o;
 }

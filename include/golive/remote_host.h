@@ -73,6 +73,9 @@ struct ConnectOptions {
       ssh_config;  // ssh config file (like `ssh -F`); empty: $GOLIVE_SSH_CONFIG, else ~/.ssh/config
   std::string known_hosts;  // extra known_hosts file (per project/environment); may be empty
   bool strict_host_keys = true;
+  // A host that sends nothing for this long (keepalives unanswered) is named and its command
+  // fails, instead of the deploy waiting out the step timeout. 0 disables.
+  Millis alive_timeout{std::chrono::seconds(15)};
 };
 
 class HostConnector {

@@ -268,7 +268,8 @@ Result<std::unique_ptr<RemoteHost>> SshConnector::connect(const Host& host) {
   }
   if (auto auth = authenticate(host, *opened); !auth) return std::unexpected(auth.error());
   std::string address = opened->address;
-  return ssh::make_ssh_host(host.name, std::move(address), std::move(opened->session));
+  return ssh::make_ssh_host(host.name, std::move(address), std::move(opened->session),
+                            options_.alive_timeout);
 }
 
 Result<HostKeyInfo> SshConnector::probe_host_key(const Host& host) {

@@ -3,12 +3,17 @@
 // different hosts may be driven from different threads in parallel.
 #include <fcntl.h>
 #include <libssh/callbacks.h>
+#include <libssh/server.h>  // ssh_send_keepalive (a session call, declared there)
 #include <libssh/sftp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -32,11 +37,18 @@ constexpr Millis kKillGrace{2000};
 
 // The command as sent: announce $$ (sshd made the session leader, so it is the process group id),
 // then replace the login shell with a POSIX sh running the step, so the group is the step's.
+// OpenSSH makes the command's shell a session leader; Dropbear does not (its group is the
+// connection's), so there the wrapper first becomes a leader with setsid(1), which keeps its pid
+// when the caller is not a group leader. `read` from /proc is a builtin: no extra process on OpenSSH.
 std::string wrap_command(const ExecRequest& request) {
   std::string inner;
   if (!request.cwd.empty()) inner = "cd -- " + shell_quote(request.cwd) + " && ";
   inner += request.command;
-  return "printf '\\036golive-pgid:%s\\n' \"$$\" >&2; exec /bin/sh -c " + shell_quote(inner);
+  const std::string q = shell_quote(inner);
+  return "printf '\\036golive-pgid:%s\\n' \"$$\" >&2; "
+         "read -r _ _ _ _ _golive_pg _ < /proc/$$/stat 2>/dev/null; "
+         "if [ \"${_golive_pg:-$$}\" != \"$$\" ] && command -v setsid >/dev/null 2>&1; then "
+         "exec setsid /bin/sh -c " + q + "; fi; exec /bin/sh -c " + q;
 }
 
 int signal_number(std::string_view name) {
@@ -129,6 +141,18 @@ void on_close(ssh_session, ssh_channel, void* user) {
   static_cast<ExecState*>(user)->closed = true;
 }
 
+// How long the peer has sent nothing at all, from the kernel's TCP_INFO. A frozen sshd (SIGSTOP, a
+// hung VM) still ACKs at the TCP level but sends no SSH data, so only this notices it. Empty when
+// the transport is not a TCP socket (ProxyCommand pipe).
+std::optional<Millis> peer_silence(ssh_session s) {
+  int fd = ssh_get_fd(s);
+  if (fd < 0) return std::nullopt;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return std::nullopt;
+  return Millis(info.tcpi_last_data_recv);
+}
+
 struct ChannelDeleter {
   void operator()(ssh_channel c) const {
     if (ssh_channel_is_open(c) != 0) ssh_channel_close(c);
@@ -136,6 +160,29 @@ struct ChannelDeleter {
   }
 };
 using ChannelPtr = std::unique_ptr<ssh_channel_struct, ChannelDeleter>;
+
+// Unregisters the channel callbacks before the channel is freed. libssh keeps a freed channel
+// whose peer has not closed it yet and delivers the peer's late exit-status/close to whatever
+// callbacks are registered: they point into exec()'s stack frame, long gone by then.
+class CallbacksRegistration {
+ public:
+  CallbacksRegistration(ssh_channel channel, ssh_channel_callbacks callbacks)
+      : channel_(channel), callbacks_(callbacks) {
+    ssh_set_channel_callbacks(channel_, callbacks_);
+  }
+  ~CallbacksRegistration() { remove(); }
+  // Idempotent; must run before the channel is freed.
+  void remove() {
+    if (channel_ != nullptr) ssh_remove_channel_callbacks(channel_, callbacks_);
+    channel_ = nullptr;
+  }
+  CallbacksRegistration(const CallbacksRegistration&) = delete;
+  CallbacksRegistration& operator=(const CallbacksRegistration&) = delete;
+
+ private:
+  ssh_channel channel_;
+  ssh_channel_callbacks callbacks_;
+};
 
 struct EventDeleter {
   void operator()(ssh_event e) const { ssh_event_free(e); }
@@ -171,8 +218,11 @@ std::string sftp_error_text(sftp_session sftp, ssh_session session) {
 
 class SshHost final : public RemoteHost {
  public:
-  SshHost(std::string name, std::string address, SessionPtr session)
-      : name_(std::move(name)), address_(std::move(address)), session_(std::move(session)) {}
+  SshHost(std::string name, std::string address, SessionPtr session, Millis alive_timeout)
+      : name_(std::move(name)),
+        address_(std::move(address)),
+        session_(std::move(session)),
+        alive_timeout_(alive_timeout) {}
   ~SshHost() override {
     if (sftp_ != nullptr) sftp_free(sftp_);
   }
@@ -191,12 +241,20 @@ class SshHost final : public RemoteHost {
         "connection to " + where() + " dropped " + during + ": " + ssh_get_error(session_.get()),
         ExitCode::kInfra);
   }
+  std::unexpected<Error> stopped_answering() const {
+    return fail(where() + " stopped answering: nothing received for " +
+                    format_duration(alive_timeout_) + ", not even a reply to a keepalive",
+                ExitCode::kInfra);
+  }
   void kill_group(long pgid);
+  bool peer_stopped_answering(Clock::time_point now);
   Result<sftp_session> sftp();
 
   std::string name_;
   std::string address_;
   SessionPtr session_;
+  Millis alive_timeout_;
+  Clock::time_point last_probe_{};
   sftp_session sftp_ = nullptr;
 };
 
@@ -219,7 +277,8 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
   callbacks.channel_exit_signal_function = on_exit_signal;
   callbacks.channel_close_function = on_close;
   ssh_callbacks_init(&callbacks);
-  ssh_set_channel_callbacks(channel.get(), &callbacks);
+  // Declared after `channel`, `st` and `callbacks`: unregistered before any of them goes away.
+  CallbacksRegistration registration(channel.get(), &callbacks);
 
   if (ssh_channel_request_exec(channel.get(), wrap_command(request).c_str()) != SSH_OK) {
     return dropped("while starting a command");
@@ -285,6 +344,10 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
         ssh_event_remove_session(event.get(), s);
         return dropped("during a command");
       }
+      if (peer_stopped_answering(Clock::now())) {
+        ssh_event_remove_session(event.get(), s);
+        return stopped_answering();
+      }
     }
     // A timeout can fire before the marker arrived: give it a moment so the group can be killed.
     if ((timed_out || cancelled || stdin_failed) && st.pgid == 0 && !st.closed) {
@@ -299,6 +362,7 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
   if ((timed_out || cancelled || stdin_failed) && !st.closed) {
     if (st.pgid > 1) kill_group(st.pgid);
   }
+  registration.remove();
   channel.reset();
   st.finish();
 
@@ -312,6 +376,20 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
     return fail("input for a command on " + where() + " could not be produced", ExitCode::kInfra);
   }
   return result;
+}
+
+// Sends a keepalive when the peer has been quiet for a fifth of the alive timeout (sshd answers
+// it even while the command prints nothing); true once it has been silent for the whole timeout.
+bool SshHost::peer_stopped_answering(Clock::time_point now) {
+  if (alive_timeout_.count() <= 0) return false;
+  auto silence = peer_silence(session_.get());
+  if (!silence) return false;
+  const Millis probe_every = std::max(Millis(200), alive_timeout_ / 5);
+  if (*silence >= probe_every && now - last_probe_ >= probe_every) {
+    ssh_send_keepalive(session_.get());
+    last_probe_ = now;
+  }
+  return *silence >= alive_timeout_;
 }
 
 // TERM the whole process group, then KILL whatever is still alive after a short grace.
@@ -432,8 +510,9 @@ Result<std::string> SshHost::read_file(const std::string& path) {
 }  // namespace
 
 std::unique_ptr<RemoteHost> make_ssh_host(std::string name, std::string address,
-                                          SessionPtr session) {
-  return std::make_unique<SshHost>(std::move(name), std::move(address), std::move(session));
+                                          SessionPtr session, Millis alive_timeout) {
+  return std::make_unique<SshHost>(std::move(name), std::move(address), std::move(session),
+                                   alive_timeout);
 }
 
 }  // namespace ssh

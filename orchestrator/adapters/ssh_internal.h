@@ -20,8 +20,9 @@ struct SessionDeleter {
 // An owned libssh session (disconnected and freed on destruction).
 using SessionPtr = std::unique_ptr<ssh_session_struct, SessionDeleter>;
 
-// Wraps an authenticated session as a RemoteHost. `address` is "host:port" as connected.
+// Wraps an authenticated session as a RemoteHost. `address` is "host:port" as connected; a peer
+// silent for `alive_timeout` (keepalives unanswered) fails the command running on it.
 std::unique_ptr<RemoteHost> make_ssh_host(std::string name, std::string address,
-                                          SessionPtr session);
+                                          SessionPtr session, Millis alive_timeout);
 
 }  // namespace golive::ssh

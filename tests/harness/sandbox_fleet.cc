@@ -70,8 +70,9 @@ std::string SandboxFleet::sh(const std::string& command, int* exit_status) {
   return out;
 }
 
-std::unique_ptr<SandboxFleet> SandboxFleet::start(int hosts) {
+std::unique_ptr<SandboxFleet> SandboxFleet::start(int hosts, const FleetKind& kind) {
   std::unique_ptr<SandboxFleet> fleet(new SandboxFleet());
+  fleet->kind_ = kind;
   std::string tmpl = (std::filesystem::temp_directory_path() / "golive-fleet-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   fleet->dir_ = tmpl;
@@ -88,7 +89,8 @@ void SandboxFleet::ensure_hosts(int hosts) {
     int code = 0;
     last_output =
         sh(quote(script()) + " start --dir " + quote(dir_) + " --hosts " + std::to_string(hosts) +
-               " --port " + std::to_string(port) + " --first " + std::to_string(kFirst) + " 2>&1",
+               " --port " + std::to_string(port) + " --first " + std::to_string(kFirst) +
+               " --server " + kind_.server + " --shell " + kind_.shell + " 2>&1",
            &code);
     if (code == 0) {
       port_ = port;

@@ -11,11 +11,17 @@
 
 namespace golive::testing {
 
+// Which SSH server serves the fleet and which login shell its user has (the interop matrix).
+struct FleetKind {
+  std::string server = "openssh";  // or "dropbear"
+  std::string shell = "sh";        // the deploy user's login shell: "sh" (dash) or "bash"
+};
+
 class SandboxFleet {
  public:
   // Starts a fleet of `hosts` hosts (web1..webN on 127.0.0.11..); throws std::runtime_error on
   // failure.
-  static std::unique_ptr<SandboxFleet> start(int hosts);
+  static std::unique_ptr<SandboxFleet> start(int hosts, const FleetKind& kind = {});
   // The fleet shared by every test in this process (started lazily, stopped at exit); grows to at
   // least `hosts` hosts when asked for more.
   static SandboxFleet& shared(int hosts = 3);
@@ -45,6 +51,7 @@ class SandboxFleet {
  private:
   SandboxFleet() = default;
   std::string dir_;
+  FleetKind kind_;
   int port_ = 0;
   std::vector<Host> hosts_;
 };
