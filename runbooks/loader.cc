@@ -5,13 +5,13 @@
 #include <set>
 
 #include "golive/runbook_loader.h"
+#include "orchestrator/adapters/crypto/sha256.h"
+#include "orchestrator/adapters/yaml/yaml_tree.h"
 #include "runbooks/diagnostics.h"
 #include "runbooks/env_example.h"
 #include "runbooks/runbook_schema.h"
-#include "runbooks/sha256.h"
 #include "runbooks/template_check.h"
 #include "runbooks/text_check.h"
-#include "runbooks/yaml_tree.h"
 
 namespace golive {
 namespace {
@@ -66,7 +66,9 @@ LoadResult load_runbook_text(std::string_view text, const std::string& file) {
     result.errors = diags.take_sorted();
     return result;
   }
-  const auto root = parse_yaml(text, diags);
+  std::vector<YamlProblem> yaml_problems;
+  const auto root = parse_yaml(text, yaml_problems);
+  for (auto& problem : yaml_problems) diags.error(problem.pos, "", std::move(problem.message));
   if (!root) {
     result.errors = diags.take_sorted();
     return result;

@@ -7,7 +7,7 @@
 
 #include "golive/runbook.h"
 #include "runbooks/diagnostics.h"
-#include "runbooks/yaml_tree.h"
+#include "orchestrator/adapters/yaml/yaml_tree.h"
 
 namespace golive {
 

@@ -86,20 +86,4 @@ bool check_text(std::string_view text, Diagnostics& diags) {
   return true;
 }
 
-SourcePos find_indentation_tab(std::string_view text, int line) {
-  int current = 1;
-  std::size_t start = 0;
-  while (start <= text.size() && current <= line) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    if (current >= line - 3) {
-      for (std::size_t k = start; k < end && (text[k] == ' ' || text[k] == '\t'); ++k) {
-        if (text[k] == '\t') return SourcePos{current, static_cast<int>(k - start) + 1};
-      }
-    }
-    start = end + 1;
-    ++current;
-  }
-  return SourcePos{};
-}
-
 }  // namespace golive

@@ -14,8 +14,4 @@ bool check_text(std::string_view text, Diagnostics& diags);
 // Position (1-based line and byte column) of byte `offset` in `text`.
 SourcePos position_of(std::string_view text, std::size_t offset);
 
-// The position of a tab in the indentation of line `line` or the few lines before it, if any:
-// YAML forbids tabs there and the parser's own message does not say so.
-SourcePos find_indentation_tab(std::string_view text, int line);
-
 }  // namespace golive

@@ -11,7 +11,7 @@
 
 #include "golive/duration.h"
 #include "runbooks/diagnostics.h"
-#include "runbooks/yaml_tree.h"
+#include "orchestrator/adapters/yaml/yaml_tree.h"
 
 namespace golive {
 

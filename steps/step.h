@@ -11,7 +11,7 @@
 #include "golive/local_process.h"
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
-#include "orchestrator/plan.h"
+#include "golive/plan.h"
 #include "steps/upload.h"
 
 namespace golive {

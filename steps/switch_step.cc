@@ -1,4 +1,4 @@
-#include "orchestrator/release_layout.h"
+#include "steps/release_layout.h"
 #include "steps/step.h"
 
 namespace golive {

@@ -8,7 +8,7 @@ GOLIVE_PACKAGES=(
   libssh-dev libgit2-dev libboost-dev libboost-filesystem-dev libyaml-cpp-dev libsqlite3-dev
   libspdlog-dev libcli11-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev
   libssl-dev libarchive-dev
-  openssh-server openssh-client python3 python3-aiosmtpd openssl sqlite3 procps curl
+  openssh-server openssh-client dropbear-bin python3 python3-aiosmtpd openssl sqlite3 procps curl
 )
 
 install_packages() {

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "steps/curl_http.h"
+#include "orchestrator/adapters/http/curl_http.h"
 
 namespace golive::testing {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "golive/runbook_loader.h"
-#include "runbooks/sha256.h"
+#include "orchestrator/adapters/crypto/sha256.h"
 #include "tests/runbooks/runbook_test_support.h"
 
 namespace golive {

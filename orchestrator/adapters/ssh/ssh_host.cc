@@ -1,0 +1,521 @@
+// RemoteHost over one libssh session: one channel per command, SFTP for files.
+// One SshHost is used by one thread at a time (libssh sessions are not shareable across threads);
+// different hosts may be driven from different threads in parallel.
+#include <fcntl.h>
+#include <libssh/callbacks.h>
+#include <libssh/server.h>  // ssh_send_keepalive (a session call, declared there)
+#include <libssh/sftp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "golive/interpolate.h"
+#include "orchestrator/adapters/ssh/ssh_internal.h"
+
+namespace golive {
+namespace ssh {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kTailBytes = 64 * 1024;
+constexpr std::size_t kStdinChunk = 64 * 1024;
+constexpr std::size_t kSftpChunk = 32 * 1024;
+constexpr std::size_t kMaxReadFile = 64 * 1024 * 1024;
+// The wrapper announces the command's process group on stderr before anything else runs.
+constexpr std::string_view kMarker = "\x1egolive-pgid:";
+constexpr Millis kKillGrace{2000};
+
+// The command as sent: announce $$ (sshd made the session leader, so it is the process group id),
+// then replace the login shell with a POSIX sh running the step, so the group is the step's.
+// OpenSSH makes the command's shell a session leader; Dropbear does not (its group is the
+// connection's), so there the wrapper first becomes a leader with setsid(1), which keeps its pid
+// when the caller is not a group leader. `read` from /proc is a builtin: no extra process on
+// OpenSSH.
+std::string wrap_command(const ExecRequest& request) {
+  std::string inner;
+  if (!request.cwd.empty()) inner = "cd -- " + shell_quote(request.cwd) + " && ";
+  inner += request.command;
+  const std::string q = shell_quote(inner);
+  return "printf '\\036golive-pgid:%s\\n' \"$$\" >&2; "
+         "read -r _ _ _ _ _golive_pg _ < /proc/$$/stat 2>/dev/null; "
+         "if [ \"${_golive_pg:-$$}\" != \"$$\" ] && command -v setsid >/dev/null 2>&1; then "
+         "exec setsid /bin/sh -c " +
+         q + "; fi; exec /bin/sh -c " + q;
+}
+
+int signal_number(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, int>, 10> kSignals{{{"HUP", 1},
+                                                                              {"INT", 2},
+                                                                              {"QUIT", 3},
+                                                                              {"ILL", 4},
+                                                                              {"ABRT", 6},
+                                                                              {"KILL", 9},
+                                                                              {"SEGV", 11},
+                                                                              {"PIPE", 13},
+                                                                              {"ALRM", 14},
+                                                                              {"TERM", 15}}};
+  for (const auto& [n, v] : kSignals) {
+    if (n == name) return v;
+  }
+  return 127;
+}
+
+// Everything the channel callbacks see while one command runs.
+struct ExecState {
+  const ExecRequest* request = nullptr;
+  std::string tail;         // interleaved output, trimmed to the last kTailBytes at the end
+  std::string stderr_head;  // stderr held back until the marker line has been stripped
+  bool marker_done = false;
+  long pgid = 0;
+  int exit_status = -1;
+  bool closed = false;
+
+  void emit(Stream stream, std::string_view data) {
+    if (data.empty()) return;
+    tail.append(data);
+    if (tail.size() > 2 * kTailBytes) tail.erase(0, tail.size() - kTailBytes);
+    if (request->on_output) request->on_output(stream, data);
+  }
+
+  void on_stderr(std::string_view data) {
+    if (marker_done) return emit(Stream::kStderr, data);
+    stderr_head.append(data);
+    auto at = stderr_head.find(kMarker);
+    if (at != std::string::npos) {
+      auto nl = stderr_head.find('\n', at);
+      if (nl == std::string::npos) return;  // wait for the rest of the line
+      std::string_view digits(stderr_head.data() + at + kMarker.size(), nl - at - kMarker.size());
+      std::from_chars(digits.data(), digits.data() + digits.size(), pgid);
+      std::string rest = stderr_head.substr(0, at) + stderr_head.substr(nl + 1);
+      marker_done = true;
+      stderr_head.clear();
+      emit(Stream::kStderr, rest);
+    } else if (stderr_head.size() > 4096) {  // not our wrapper's output: give up stripping
+      marker_done = true;
+      std::string rest;
+      rest.swap(stderr_head);
+      emit(Stream::kStderr, rest);
+    }
+  }
+
+  void finish() {
+    if (!stderr_head.empty()) {
+      std::string rest;
+      rest.swap(stderr_head);
+      marker_done = true;
+      emit(Stream::kStderr, rest);
+    }
+    if (tail.size() > kTailBytes) tail.erase(0, tail.size() - kTailBytes);
+  }
+};
+
+int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user) {
+  auto* st = static_cast<ExecState*>(user);
+  std::string_view chunk(static_cast<const char*>(data), len);
+  if (is_stderr != 0) {
+    st->on_stderr(chunk);
+  } else {
+    st->emit(Stream::kStdout, chunk);
+  }
+  return static_cast<int>(len);
+}
+
+void on_exit_status(ssh_session, ssh_channel, int status, void* user) {
+  static_cast<ExecState*>(user)->exit_status = status;
+}
+
+void on_exit_signal(ssh_session, ssh_channel, const char* signal, int, const char*, const char*,
+                    void* user) {
+  static_cast<ExecState*>(user)->exit_status = 128 + signal_number(signal ? signal : "");
+}
+
+void on_close(ssh_session, ssh_channel, void* user) {
+  static_cast<ExecState*>(user)->closed = true;
+}
+
+// How long the peer has sent nothing at all, from the kernel's TCP_INFO. A frozen sshd (SIGSTOP, a
+// hung VM) still ACKs at the TCP level but sends no SSH data, so only this notices it. Empty when
+// the transport is not a TCP socket (ProxyCommand pipe).
+std::optional<Millis> peer_silence(ssh_session s) {
+  int fd = ssh_get_fd(s);
+  if (fd < 0) return std::nullopt;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return std::nullopt;
+  return Millis(info.tcpi_last_data_recv);
+}
+
+struct ChannelDeleter {
+  void operator()(ssh_channel c) const {
+    if (ssh_channel_is_open(c) != 0) ssh_channel_close(c);
+    ssh_channel_free(c);
+  }
+};
+using ChannelPtr = std::unique_ptr<ssh_channel_struct, ChannelDeleter>;
+
+// Unregisters the channel callbacks before the channel is freed. libssh keeps a freed channel
+// whose peer has not closed it yet and delivers the peer's late exit-status/close to whatever
+// callbacks are registered: they point into exec()'s stack frame, long gone by then.
+class CallbacksRegistration {
+ public:
+  CallbacksRegistration(ssh_channel channel, ssh_channel_callbacks callbacks)
+      : channel_(channel), callbacks_(callbacks) {
+    ssh_set_channel_callbacks(channel_, callbacks_);
+  }
+  ~CallbacksRegistration() { remove(); }
+  // Idempotent; must run before the channel is freed.
+  void remove() {
+    if (channel_ != nullptr) ssh_remove_channel_callbacks(channel_, callbacks_);
+    channel_ = nullptr;
+  }
+  CallbacksRegistration(const CallbacksRegistration&) = delete;
+  CallbacksRegistration& operator=(const CallbacksRegistration&) = delete;
+
+ private:
+  ssh_channel channel_;
+  ssh_channel_callbacks callbacks_;
+};
+
+struct EventDeleter {
+  void operator()(ssh_event e) const { ssh_event_free(e); }
+};
+using EventPtr = std::unique_ptr<ssh_event_struct, EventDeleter>;
+
+// Restores blocking mode (needed by channel setup and SFTP) when the I/O loop ends.
+class NonBlocking {
+ public:
+  explicit NonBlocking(ssh_session s) : s_(s) { ssh_set_blocking(s_, 0); }
+  ~NonBlocking() { ssh_set_blocking(s_, 1); }
+  NonBlocking(const NonBlocking&) = delete;
+  NonBlocking& operator=(const NonBlocking&) = delete;
+
+ private:
+  ssh_session s_;
+};
+
+std::string sftp_error_text(sftp_session sftp, ssh_session session) {
+  switch (sftp_get_error(sftp)) {
+    case SSH_FX_NO_SUCH_FILE:
+      return "no such file";
+    case SSH_FX_PERMISSION_DENIED:
+      return "permission denied";
+    case SSH_FX_FILE_ALREADY_EXISTS:
+      return "file already exists";
+    case SSH_FX_OP_UNSUPPORTED:
+      return "operation unsupported by the server";
+    default:
+      return ssh_get_error(session);
+  }
+}
+
+class SshHost final : public RemoteHost {
+ public:
+  SshHost(std::string name, std::string address, SessionPtr session, Millis alive_timeout)
+      : name_(std::move(name)),
+        address_(std::move(address)),
+        session_(std::move(session)),
+        alive_timeout_(alive_timeout) {}
+  ~SshHost() override {
+    if (sftp_ != nullptr) sftp_free(sftp_);
+  }
+  SshHost(const SshHost&) = delete;
+  SshHost& operator=(const SshHost&) = delete;
+
+  const std::string& name() const override { return name_; }
+  Result<ExecResult> exec(const ExecRequest& request) override;
+  Status write_file(const std::string& path, std::string_view content, int mode) override;
+  Result<std::string> read_file(const std::string& path) override;
+
+ private:
+  std::string where() const { return name_ + " (" + address_ + ")"; }
+  std::unexpected<Error> dropped(const std::string& during) const {
+    return fail(
+        "connection to " + where() + " dropped " + during + ": " + ssh_get_error(session_.get()),
+        ExitCode::kInfra);
+  }
+  std::unexpected<Error> stopped_answering() const {
+    return fail(where() + " stopped answering: nothing received for " +
+                    format_duration(alive_timeout_) + ", not even a reply to a keepalive",
+                ExitCode::kInfra);
+  }
+  void kill_group(long pgid);
+  bool peer_stopped_answering(Clock::time_point now);
+  Result<sftp_session> sftp();
+
+  std::string name_;
+  std::string address_;
+  SessionPtr session_;
+  Millis alive_timeout_;
+  Clock::time_point last_probe_{};
+  sftp_session sftp_ = nullptr;
+};
+
+Result<ExecResult> SshHost::exec(const ExecRequest& request) {
+  ssh_session s = session_.get();
+  if (ssh_is_connected(s) == 0) return dropped("before a command");
+  const auto started = Clock::now();
+  const auto deadline = started + request.timeout;
+
+  ChannelPtr channel(ssh_channel_new(s));
+  if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK) {
+    return dropped("while opening a channel");
+  }
+  ExecState st;
+  st.request = &request;
+  ssh_channel_callbacks_struct callbacks{};
+  callbacks.userdata = &st;
+  callbacks.channel_data_function = on_data;
+  callbacks.channel_exit_status_function = on_exit_status;
+  callbacks.channel_exit_signal_function = on_exit_signal;
+  callbacks.channel_close_function = on_close;
+  ssh_callbacks_init(&callbacks);
+  // Declared after `channel`, `st` and `callbacks`: unregistered before any of them goes away.
+  CallbacksRegistration registration(channel.get(), &callbacks);
+
+  if (ssh_channel_request_exec(channel.get(), wrap_command(request).c_str()) != SSH_OK) {
+    return dropped("while starting a command");
+  }
+
+  bool stdin_open = static_cast<bool>(request.stdin_source);
+  if (!stdin_open) ssh_channel_send_eof(channel.get());
+  std::vector<char> in(kStdinChunk);
+  std::size_t in_off = 0, in_len = 0;
+  bool stdin_failed = false, timed_out = false, cancelled = false;
+
+  EventPtr event(ssh_event_new());
+  ssh_event_add_session(event.get(), s);
+  {
+    NonBlocking nonblocking(s);
+    while (!st.closed) {
+      if (request.cancel != nullptr && request.cancel->load()) {
+        cancelled = true;
+        break;
+      }
+      auto now = Clock::now();
+      if (now >= deadline) {
+        timed_out = true;
+        break;
+      }
+      // Feed stdin as far as the channel window allows; never block on it.
+      bool can_write_more = false;
+      while (stdin_open) {
+        if (in_off == in_len) {
+          std::ptrdiff_t n = request.stdin_source(in.data(), in.size());
+          if (n < 0) {
+            stdin_failed = true;
+            stdin_open = false;
+            break;
+          }
+          if (n == 0) {
+            ssh_channel_send_eof(channel.get());
+            stdin_open = false;
+            break;
+          }
+          in_off = 0;
+          in_len = static_cast<std::size_t>(n);
+        }
+        uint32_t window = ssh_channel_window_size(channel.get());
+        if (window == 0) break;
+        auto len = static_cast<uint32_t>(std::min<std::size_t>(window, in_len - in_off));
+        int w = ssh_channel_write(channel.get(), in.data() + in_off, len);
+        if (w < 0) return dropped("while sending input");
+        in_off += static_cast<std::size_t>(w);
+        if (w == 0) break;
+        if (in_off == in_len) {
+          can_write_more = true;
+          break;  // let incoming data be processed between chunks
+        }
+      }
+      if (stdin_failed) break;
+      auto left = std::chrono::duration_cast<Millis>(deadline - now);
+      int wait_ms =
+          can_write_more ? 0 : static_cast<int>(std::clamp<Millis::rep>(left.count(), 1, 100));
+      int rc = ssh_event_dopoll(event.get(), wait_ms);
+      if (rc == SSH_ERROR || ssh_is_connected(s) == 0) {
+        if (st.closed) break;
+        ssh_event_remove_session(event.get(), s);
+        return dropped("during a command");
+      }
+      if (peer_stopped_answering(Clock::now())) {
+        ssh_event_remove_session(event.get(), s);
+        return stopped_answering();
+      }
+    }
+    // A timeout can fire before the marker arrived: give it a moment so the group can be killed.
+    if ((timed_out || cancelled || stdin_failed) && st.pgid == 0 && !st.closed) {
+      auto until = Clock::now() + Millis(2000);
+      while (st.pgid == 0 && !st.closed && Clock::now() < until && ssh_is_connected(s) != 0) {
+        if (ssh_event_dopoll(event.get(), 50) == SSH_ERROR) break;
+      }
+    }
+    ssh_event_remove_session(event.get(), s);
+  }
+
+  if ((timed_out || cancelled || stdin_failed) && !st.closed) {
+    if (st.pgid > 1) kill_group(st.pgid);
+  }
+  registration.remove();
+  channel.reset();
+  st.finish();
+
+  ExecResult result;
+  result.exit_status = st.exit_status;
+  result.timed_out = timed_out;
+  result.cancelled = cancelled;
+  result.output = std::move(st.tail);
+  result.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
+  if (stdin_failed) {
+    return fail("input for a command on " + where() + " could not be produced", ExitCode::kInfra);
+  }
+  return result;
+}
+
+// Sends a keepalive when the peer has been quiet for a fifth of the alive timeout (sshd answers
+// it even while the command prints nothing); true once it has been silent for the whole timeout.
+bool SshHost::peer_stopped_answering(Clock::time_point now) {
+  if (alive_timeout_.count() <= 0) return false;
+  auto silence = peer_silence(session_.get());
+  if (!silence) return false;
+  const Millis probe_every = std::max(Millis(200), alive_timeout_ / 5);
+  if (*silence >= probe_every && now - last_probe_ >= probe_every) {
+    ssh_send_keepalive(session_.get());
+    last_probe_ = now;
+  }
+  return *silence >= alive_timeout_;
+}
+
+// TERM the whole process group, then KILL whatever is still alive after a short grace.
+void SshHost::kill_group(long pgid) {
+  const std::string g = std::to_string(pgid);
+  const std::string alive =
+      "alive() { if command -v ps >/dev/null 2>&1; then ps -A -o pgid=,stat= | awk -v g=" + g +
+      " '$1==g && $2 !~ /^Z/ {f=1} END {exit !f}'; else kill -0 -" + g + " 2>/dev/null; fi; }; ";
+  const int rounds = static_cast<int>(kKillGrace.count() / 100);
+  ExecRequest killer;
+  // `kill -s SIG -- -PGID` is the spelling dash and bash both accept.
+  killer.command = alive + "kill -s TERM -- -" + g +
+                   " 2>/dev/null || exit 0; i=0; while [ $i -lt " + std::to_string(rounds) +
+                   " ]; do alive || exit 0; sleep 0.1; i=$((i+1)); done; " + "kill -s KILL -- -" +
+                   g + " 2>/dev/null; exit 0";
+  killer.timeout = kKillGrace + Millis(3000);
+  (void)exec(killer);  // best effort: the channel is closed whatever happens
+}
+
+Result<sftp_session> SshHost::sftp() {
+  if (sftp_ != nullptr) return sftp_;
+  sftp_session sftp = sftp_new(session_.get());
+  if (sftp == nullptr) return dropped("while starting SFTP");
+  if (sftp_init(sftp) != SSH_OK) {
+    std::string why = ssh_get_error(session_.get());
+    sftp_free(sftp);
+    return fail("SFTP is not available on " + where() + ": " + why, ExitCode::kInfra);
+  }
+  sftp_ = sftp;
+  return sftp_;
+}
+
+Status SshHost::write_file(const std::string& path, std::string_view content, int mode) {
+  auto sftp = this->sftp();
+  if (!sftp) return std::unexpected(sftp.error());
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::random_device rd;
+  const std::string tmp =
+      dir + "." + base + ".golive-tmp-" + std::to_string(rd()) + std::to_string(rd());
+  const mode_t m = static_cast<mode_t>(mode);
+
+  auto failed = [&](const std::string& what) {
+    std::string why = sftp_error_text(*sftp, session_.get());
+    sftp_unlink(*sftp, tmp.c_str());
+    return fail("cannot " + what + " " + path + " on " + where() + ": " + why, ExitCode::kInfra);
+  };
+  // The mode is set at creation, so a secret file is never readable by others, even briefly.
+  sftp_file file = sftp_open(*sftp, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, m);
+  if (file == nullptr) {
+    return fail(
+        "cannot create " + tmp + " on " + where() + ": " + sftp_error_text(*sftp, session_.get()),
+        ExitCode::kInfra);
+  }
+  std::size_t off = 0;
+  while (off < content.size()) {
+    std::size_t n = std::min(kSftpChunk, content.size() - off);
+    ssize_t w = sftp_write(file, content.data() + off, n);
+    if (w <= 0) {
+      sftp_close(file);
+      return failed("write");
+    }
+    off += static_cast<std::size_t>(w);
+  }
+  if (sftp_extension_supported(*sftp, "fsync@openssh.com", "1") != 0 && sftp_fsync(file) != 0) {
+    sftp_close(file);
+    return failed("fsync");
+  }
+  if (sftp_close(file) != SSH_OK) return failed("close");
+  // The server's umask may have narrowed the mode at creation; make it exact.
+  if (sftp_chmod(*sftp, tmp.c_str(), m) != 0) return failed("chmod");
+  // SFTP v3 rename refuses to replace an existing file and libssh 0.10 does not send
+  // posix-rename@openssh.com, so the replace is one rename(2) by `mv` (paths only, never content).
+  ExecRequest mv;
+  mv.command = "mv -f -- " + shell_quote(tmp) + " " + shell_quote(path);
+  mv.timeout = Millis(30000);
+  auto moved = exec(mv);
+  if (!moved) return std::unexpected(moved.error());
+  if (moved->exit_status != 0) {
+    sftp_unlink(*sftp, tmp.c_str());
+    return fail("cannot rename into " + path + " on " + where() + ": " + moved->output,
+                ExitCode::kInfra);
+  }
+  return {};
+}
+
+Result<std::string> SshHost::read_file(const std::string& path) {
+  auto sftp = this->sftp();
+  if (!sftp) return std::unexpected(sftp.error());
+  sftp_file file = sftp_open(*sftp, path.c_str(), O_RDONLY, 0);
+  if (file == nullptr) {
+    return fail(
+        "cannot read " + path + " on " + where() + ": " + sftp_error_text(*sftp, session_.get()),
+        ExitCode::kInfra);
+  }
+  std::string out;
+  std::vector<char> buf(kSftpChunk);
+  while (true) {
+    ssize_t n = sftp_read(file, buf.data(), buf.size());
+    if (n < 0) {
+      std::string why = sftp_error_text(*sftp, session_.get());
+      sftp_close(file);
+      return fail("cannot read " + path + " on " + where() + ": " + why, ExitCode::kInfra);
+    }
+    if (n == 0) break;
+    out.append(buf.data(), static_cast<std::size_t>(n));
+    if (out.size() > kMaxReadFile) {
+      sftp_close(file);
+      return fail(path + " on " + where() + " is too large to read (over 64 MiB)",
+                  ExitCode::kInfra);
+    }
+  }
+  sftp_close(file);
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<RemoteHost> make_ssh_host(std::string name, std::string address, SessionPtr session,
+                                          Millis alive_timeout) {
+  return std::make_unique<SshHost>(std::move(name), std::move(address), std::move(session),
+                                   alive_timeout);
+}
+
+}  // namespace ssh
+}  // namespace golive

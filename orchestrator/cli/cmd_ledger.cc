@@ -1,0 +1,163 @@
+// Reading the ledger: history, show, verify (also against the hosts), sync from the hosts.
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "golive/runbook_loader.h"
+#include "orchestrator/release/target.h"
+#include "orchestrator/cli/commands.h"
+#include "orchestrator/ledger/ledger_report.h"
+#include "steps/release_layout.h"
+#include "orchestrator/release/release_recorder.h"
+
+namespace golive {
+namespace {
+
+// The ledger for commands that may run without a valid runbook (history/show on a laptop).
+Result<std::unique_ptr<Ledger>> open_for_reading(AppContext& app) {
+  LoadResult loaded = load_runbook_file(app.options.file);
+  const Runbook* rb = loaded.runbook ? &*loaded.runbook : nullptr;
+  return ReleaseRecorder::open_ledger(app, ledger_path(app, rb));
+}
+
+int report_error(AppContext& app, const Error& e) {
+  app.reporter->error(e.message);
+  return static_cast<int>(e.exit == ExitCode::kUsage ? ExitCode::kInfra : e.exit);
+}
+
+// Reads every host's releases.log (one JSON object per line).
+Result<std::vector<std::pair<std::string, std::vector<nlohmann::json>>>> read_host_logs(
+    AppContext& app, const std::string& environment, Runbook& runbook_out) {
+  auto rb = load_runbook(app);
+  if (!rb) return std::unexpected(rb.error());
+  runbook_out = std::move(*rb);
+  auto env = find_environment(runbook_out, environment);
+  if (!env) return std::unexpected(env.error());
+  auto fleet = connect_fleet(app, runbook_out, **env);
+  if (!fleet) return std::unexpected(fleet.error());
+  std::vector<std::pair<std::string, std::vector<nlohmann::json>>> out;
+  for (std::size_t i = 0; i < (*env)->hosts.size(); ++i) {
+    auto root = host_root(runbook_out, **env, (*env)->hosts[i]);
+    if (!root) return std::unexpected(root.error());
+    std::vector<nlohmann::json> lines;
+    auto text = fleet->hosts[i]->read_file(*root + "/.golive/releases.log");
+    if (text) {
+      std::istringstream in(*text);
+      std::string line;
+      while (std::getline(in, line)) {
+        auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) lines.push_back(j);
+      }
+    }
+    out.emplace_back((*env)->hosts[i].name, std::move(lines));
+  }
+  return out;
+}
+
+std::string str(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+}  // namespace
+
+int cmd_history(AppContext& app, const std::string& environment, int limit,
+                const std::string& since) {
+  auto ledger = open_for_reading(app);
+  if (!ledger) return report_error(app, ledger.error());
+  HistoryQuery q{environment, limit, since};
+  auto rows = (*ledger)->history(q);
+  if (!rows) return report_error(app, rows.error());
+  std::printf("%s", app.options.json ? (history_json(*rows) + "\n").c_str()
+                                     : format_history(*rows).c_str());
+  return 0;
+}
+
+int cmd_show(AppContext& app, const std::string& id) {
+  auto ledger = open_for_reading(app);
+  if (!ledger) return report_error(app, ledger.error());
+  auto detail = (*ledger)->show(id);
+  if (!detail) return report_error(app, detail.error());
+  std::printf(
+      "%s", app.options.json ? (show_json(*detail) + "\n").c_str() : format_show(*detail).c_str());
+  return 0;
+}
+
+int cmd_ledger_verify(AppContext& app, const std::string& hosts_env) {
+  auto ledger = open_for_reading(app);
+  if (!ledger) return report_error(app, ledger.error());
+  auto report = (*ledger)->verify();
+  if (!report) return report_error(app, report.error());
+  if (!report->ok) {
+    app.reporter->error("ledger chain BROKEN: " + report->first_problem);
+    return static_cast<int>(ExitCode::kPreflight);
+  }
+  app.reporter->info("ledger chain ok: " + std::to_string(report->records) + " records, head " +
+                     report->head.substr(0, 16));
+  if (hosts_env.empty()) return 0;
+  Runbook rb;
+  auto logs = read_host_logs(app, hosts_env, rb);
+  if (!logs) return report_error(app, logs.error());
+  int mismatches = 0;
+  for (const auto& [host, lines] : *logs) {
+    std::string head;
+    for (const auto& l : lines) {
+      if (!str(l, "ledger_head").empty()) head = str(l, "ledger_head");
+    }
+    if (head.empty()) {
+      app.reporter->warn(host + ": no ledger head in releases.log");
+      continue;
+    }
+    auto known = (*ledger)->contains_hash(head);
+    if (!known || !*known) {
+      app.reporter->error(host + ": its last recorded ledger head " + head.substr(0, 16) +
+                          " is not in this ledger (records deleted, or a different ledger)");
+      ++mismatches;
+    } else {
+      app.reporter->info(host + ": ledger head " + head.substr(0, 16) + " found in the chain");
+    }
+  }
+  return mismatches ? static_cast<int>(ExitCode::kPreflight) : 0;
+}
+
+int cmd_ledger_sync(AppContext& app, const std::string& environment) {
+  Runbook rb;
+  auto logs = read_host_logs(app, environment, rb);
+  if (!logs) return report_error(app, logs.error());
+  auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &rb));
+  if (!ledger) return report_error(app, ledger.error());
+  int imported = 0;
+  for (const auto& [host, lines] : *logs) {
+    for (const auto& l : lines) {
+      const std::string event = str(l, "event");
+      if (event != "deploy" && event != "rollback") continue;
+      ReleaseRecord r;
+      r.id = str(l, "id");
+      r.app = rb.app;
+      r.environment = environment;
+      r.commit = str(l, "commit");
+      r.deployer = str(l, "who");
+      r.status = str(l, "outcome");
+      r.started_at = str(l, "time");
+      r.finished_at = str(l, "time");
+      r.trigger = "cli";
+      r.reason = "imported from " + host + " releases.log by ledger sync";
+      if (event == "rollback") {
+        // A manual rollback is history too: who restored what, from what, and why.
+        r.id = str(l, "rollback_id");
+        r.commit = r.ref = str(l, "id");
+        r.previous_release = str(l, "from");
+        r.subject = "rollback from " + r.previous_release + " to " + r.commit;
+        r.trigger = "rollback";
+        r.reason = str(l, "reason") + " (" + r.reason + ")";
+      }
+      if (r.id.empty()) continue;
+      auto added = (*ledger)->import_release(r);
+      if (!added) return report_error(app, added.error());
+      if (*added) ++imported;
+    }
+  }
+  app.reporter->summary("ledger sync " + environment + ": " + std::to_string(imported) +
+                        " release(s) imported from the hosts");
+  return 0;
+}
+
+}  // namespace golive

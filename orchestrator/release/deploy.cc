@@ -1,0 +1,491 @@
+#include "orchestrator/release/deploy.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "golive/env_check.h"
+#include "orchestrator/release/target.h"
+#include "orchestrator/release/gate_runner.h"
+#include "orchestrator/release/identity.h"
+#include "orchestrator/release/notify.h"
+#include "orchestrator/release/plan.h"
+#include "steps/release_layout.h"
+#include "orchestrator/release/release_recorder.h"
+#include "orchestrator/release/remote_lock.h"
+#include "orchestrator/release/rollback.h"
+
+namespace golive {
+namespace {
+
+namespace fs = std::filesystem;
+using SteadyClock = std::chrono::steady_clock;
+
+// The state of one deploy as it moves through its phases. Each phase returns a Status; the
+// first error ends the deploy with the exit code it carries.
+class Deploy {
+ public:
+  Deploy(AppContext& app, const DeployArgs& args) : app_(app), args_(args), rep_(*app.reporter) {}
+  ~Deploy() {
+    stop_heartbeat();
+    if (!export_dir_.empty()) std::filesystem::remove_all(export_dir_);
+  }
+
+  int run() {
+    // 1. Validate the runbook before anything else (exit 2 with every error).
+    if (auto s = load_runbook_and_environment(); !s) return finish_blocked(s.error());
+    // 2. Identify the release (commit, deployer) and open its ledger record, so even a blocked
+    //    release leaves a trace.
+    if (auto s = identify_release(); !s) return finish_blocked(s.error());
+    if (auto s = open_record(); !s) return finish_blocked(s.error());
+    // 3. Check the release's environment: completeness and secrets (exit 3, no host contacted).
+    if (auto s = check_environment_and_plan(); !s) return finish_blocked(s.error());
+    // 4. Build the exact commit in a clean export; refuse an artifact that leaks a secret.
+    if (auto s = build_and_scan(); !s) return finish_blocked(s.error());
+    // 5. Reach every host and take the deploy lock (nothing changed yet).
+    if (auto s = connect_and_lock(); !s) return finish_blocked(s.error());
+    // 6. Ship: release dirs and env file everywhere, then the steps, batch by batch.
+    ExecutionResult execution = ship();
+    if (!execution.ok) return roll_back(execution, "step failed: " + execution.failure);
+    // 7. Gate: the release must prove itself to a customer's eyes before it is called done.
+    GateVerdict verdict =
+        run_and_record_gate(app_, runbook_.gate, plan_.checks, fleet_.by_name, record_.ledger(),
+                            plan_.release_id, "gate", args_.junit);
+    if (!verdict.passed) {
+      return roll_back(execution, "gate failed: " + gate_failure_summary(verdict));
+    }
+    // 8. Record success on the hosts and in the ledger; prune old releases.
+    return finish_succeeded();
+  }
+
+ private:
+  Status load_runbook_and_environment() {
+    auto rb = load_runbook(app_);
+    if (!rb) return std::unexpected(rb.error());
+    runbook_ = std::move(*rb);
+    auto env = find_environment(runbook_, args_.environment);
+    if (!env) return std::unexpected(env.error());
+    env_ = *env;
+    return {};
+  }
+
+  Status check_environment_and_plan() {
+    auto report = check_release_env(runbook_, env_->name, app_.process_env);
+    if (!report) return fail(report.error().message, ExitCode::kPreflight);
+    env_report_ = std::move(*report);
+    add_secrets(env_report_, app_.redactor);
+    for (const auto& w : env_report_.warnings) {
+      rep_.warn(format_env_problem(w));
+    }
+    if (!env_report_.ok()) {
+      for (const auto& p : env_report_.problems) rep_.error(format_env_problem(p));
+      return fail(std::to_string(env_report_.problems.size()) + " environment problem(s) in " +
+                      env_->name + "; nothing was touched",
+                  ExitCode::kPreflight);
+    }
+    for (const auto& [k, v] : env_report_.values) env_values_[k] = v.value;
+    auto plan = make_plan(runbook_, env_->name, release_id_, env_values_);
+    if (!plan) return std::unexpected(plan.error());
+    plan_ = std::move(*plan);
+    return {};
+  }
+
+  Status identify_release() {
+    auto repo = app_.open_git(runbook_.dir);
+    if (!repo) return fail(repo.error().message, ExitCode::kUsage);
+    repo_ = std::move(*repo);
+    auto commit = repo_->resolve(args_.ref);
+    if (!commit) return fail(commit.error().message, ExitCode::kUsage);
+    commit_ = *commit;
+    auto dirty = repo_->is_dirty();
+    if (!dirty) return std::unexpected(dirty.error());
+    commit_.dirty = *dirty;
+    if (*dirty && !args_.allow_dirty) {
+      return fail(
+          "the working tree has uncommitted changes; commit them, or deploy anyway with "
+          "--allow-dirty (recorded). golive ships the commit " +
+              commit_.sha.substr(0, 7) + ", not your working tree",
+          ExitCode::kPreflight);
+    }
+    release_id_ = make_release_id(app_.clock->wall(), commit_.sha);
+    deployer_ = detect_deployer(repo_.get(), app_.process_env);
+    rep_.info("release " + release_id_ + ": " + runbook_.app + " " + commit_.sha.substr(0, 7) +
+              " \"" + commit_.subject + "\" -> " + env_->name + " (" +
+              std::to_string(env_->hosts.size()) + " hosts) by " + deployer_);
+    return {};
+  }
+
+  Status open_record() {
+    ReleaseRecord r;
+    r.id = release_id_;
+    r.app = runbook_.app;
+    r.environment = env_->name;
+    r.commit = commit_.sha;
+    r.ref = args_.ref;
+    r.subject = commit_.subject;
+    r.runbook_hash = runbook_.content_hash;
+    r.runbook_commit = commit_.sha;
+    r.deployer = deployer_;
+    r.trigger = detect_trigger(app_.process_env);
+    r.ci_url = ci_run_url(app_.process_env);
+    r.reason = app_.redactor.redact(args_.reason);
+    r.started_at = iso8601(app_.clock->wall());
+    r.allow_dirty = commit_.dirty;
+    return record_.open(app_, ledger_path(app_, &runbook_), r);
+  }
+
+  Status build_and_scan() {
+    char tmpl[] = "/tmp/golive-build-XXXXXX";
+    if (!mkdtemp(tmpl)) return fail("cannot create a build directory in /tmp", ExitCode::kInfra);
+    export_dir_ = tmpl;
+    if (auto s = repo_->export_tree(commit_.sha, export_dir_); !s) return s;
+    // The runbook may live in a subdirectory of the repository: build there.
+    fs::path rel =
+        fs::relative(fs::weakly_canonical(runbook_.dir), fs::weakly_canonical(repo_->workdir()));
+    build_dir_ = (fs::path(export_dir_) / rel).lexically_normal().string();
+    for (const auto& step : plan_.build) {
+      rep_.info("build: " + step.name);
+      StepContext ctx;
+      ctx.local = app_.local.get();
+      ctx.local_cwd = build_dir_;
+      ctx.local_env = env_values_;
+      // What is being built, for version stamps (never secrets: those stay in env values).
+      ctx.local_env["GOLIVE_COMMIT"] = commit_.sha;
+      ctx.local_env["GOLIVE_RELEASE_ID"] = release_id_;
+      ctx.local_env["GOLIVE_ENVIRONMENT"] = env_->name;
+      ctx.on_output = rep_.stream_for("build");
+      ctx.cancel = app_.cancel;
+      StepResult r = run_step(step, ctx);
+      rep_.flush_stream("build");
+      record_.step(r, "build");
+      if (!r.ok()) {
+        return fail("build step '" + step.name + "' " + r.error + "; nothing was shipped",
+                    ExitCode::kPreflight);
+      }
+    }
+    artifact_dir_ = (fs::path(build_dir_) / runbook_.artifact).lexically_normal().string();
+    if (!fs::is_directory(artifact_dir_)) {
+      return fail("artifact '" + runbook_.artifact + "' was not produced by the build (looked in " +
+                      artifact_dir_ + ")",
+                  ExitCode::kPreflight);
+    }
+    auto archive = UploadArchive::build(artifact_dir_);
+    if (!archive) return fail(archive.error().message, ExitCode::kPreflight);
+    archive_ = *archive;
+    auto findings = scan_for_secrets(artifact_dir_, env_report_);
+    if (!findings) return fail(findings.error().message, ExitCode::kPreflight);
+    if (!findings->empty()) {
+      for (const auto& f : *findings) {
+        rep_.error("secret in build output: " + runbook_.artifact + f.file + " at byte " +
+                   std::to_string(f.offset) + ": " + f.what);
+      }
+      return fail(std::to_string(findings->size()) +
+                      " secret(s) found in the build output; "
+                      "nothing was shipped",
+                  ExitCode::kPreflight);
+    }
+    return {};
+  }
+
+  Status connect_and_lock() {
+    auto fleet = connect_fleet(app_, runbook_, *env_);
+    if (!fleet) return std::unexpected(fleet.error());
+    fleet_ = std::move(*fleet);
+    LockOwner owner{deployer_,   local_host_name(),           std::to_string(getpid()),
+                    release_id_, iso8601(app_.clock->wall()), app_.redactor.redact(args_.reason)};
+    lock_root_ = plan_.hosts[0].root;
+    std::string broken;
+    if (auto s = acquire_lock_reclaiming(*fleet_.hosts[0], lock_root_, owner, broken); !s) {
+      return s;
+    }
+    locked_ = true;
+    if (!broken.empty()) {
+      rep_.warn("broke a deploy lock left by a dead process: " + broken);
+      record_.event("lock_broken", broken);
+    }
+    record_.event("lock_taken", plan_.hosts[0].host.name + ":" + lock_root_);
+    start_heartbeat();
+    // What each host serves now is what a rollback restores: read it from the host.
+    previous_.resize(plan_.hosts.size());
+    std::vector<std::string> errors(plan_.hosts.size());
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
+      auto st = read_host_state(*fleet_.hosts[i], plan_.hosts[i].root);
+      if (!st)
+        errors[i] = st.error().message;
+      else
+        previous_[i] = st->current;
+    });
+    for (const auto& e : errors) {
+      if (!e.empty()) return fail(e, ExitCode::kInfra);
+    }
+    record_.set_previous(previous_[0]);
+    return {};
+  }
+
+  ExecutionResult ship() {
+    // Release dirs and the env file (SFTP, 0600, temp + rename) on every host up front: cheap,
+    // not live, and it lets later batches start at once.
+    const std::string env_file = render_env_file(env_report_);
+    std::vector<std::string> errors(plan_.hosts.size());
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
+      RemoteHost& h = *fleet_.hosts[i];
+      if (auto s = prepare_release_dir(h, plan_.hosts[i].root, release_id_); !s) {
+        errors[i] = s.error().message;
+      } else if (auto w = h.write_file(plan_.hosts[i].root + "/shared/.env", env_file, 0600); !w) {
+        errors[i] = h.name() + ": writing shared/.env: " + w.error().message;
+      }
+    });
+    ExecutionResult result;
+    result.hosts.resize(plan_.hosts.size());
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      result.hosts[i].host = plan_.hosts[i].host.name;
+      if (!errors[i].empty() && result.ok) {
+        result.ok = false;
+        result.failure = errors[i];
+      }
+    }
+    if (!result.ok) return result;
+
+    nlohmann::json manifest = {{"release", release_id_},
+                               {"app", runbook_.app},
+                               {"environment", env_->name},
+                               {"commit", commit_.sha},
+                               {"ref", args_.ref},
+                               {"subject", commit_.subject},
+                               {"runbook_hash", runbook_.content_hash},
+                               {"deployer", deployer_},
+                               {"time", iso8601(app_.clock->wall())}};
+    std::vector<StepContext> contexts(plan_.hosts.size());
+    for (std::size_t i = 0; i < plan_.hosts.size(); ++i) {
+      StepContext& c = contexts[i];
+      c.host = fleet_.hosts[i].get();
+      c.local = app_.local.get();
+      c.host_plan = &plan_.hosts[i];
+      c.release_id = release_id_;
+      c.artifact_dir = artifact_dir_;
+      c.archive = archive_;
+      c.shared = plan_.shared;
+      c.manifest_json = app_.redactor.redact(manifest.dump(2));
+      c.local_env = env_values_;
+      c.local_cwd = build_dir_;
+      c.on_output = rep_.stream_for(plan_.hosts[i].host.name);
+      c.cancel = app_.cancel;
+    }
+    ExecutionObserver observer = reporting_observer(rep_, record_, "deploy");
+    static const std::atomic<bool> never{false};
+    return execute_plan(plan_, contexts, observer, app_.cancel ? *app_.cancel : never);
+  }
+
+  int roll_back(const ExecutionResult& execution, const std::string& why) {
+    auto failed_at = SteadyClock::now();
+    bool interrupted = app_.cancel && app_.cancel->load();
+    if (interrupted && execution.any_switched() &&
+        !confirm(app_, "Interrupted after hosts switched. Roll back to the last good release?",
+                 true)) {
+      rep_.error("not rolling back at your request: hosts may serve " + release_id_);
+      return finish(interrupted ? "interrupted" : "failed", ExitCode::kRollbackFailed, why, -1);
+    }
+    rep_.error(why);
+    rep_.info(execution.any_switched()
+                  ? "rolling back: restoring the previous release on every switched host"
+                  : "rolling back: no host switched; cleaning up " + release_id_);
+    record_.event("rollback_started", why);
+    auto deadline = failed_at + runbook_.budget.rollback;
+    std::vector<RemoteHost*> remotes;
+    for (auto& h : fleet_.hosts) remotes.push_back(h.get());
+    RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_, deadline);
+    RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
+    auto restored_at = SteadyClock::now();
+    long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
+    if (!rb.ok) {
+      std::string msg = rb.over_budget
+                            ? "rollback exceeded its budget of " +
+                                  format_duration(runbook_.budget.rollback) + ": " + rb.failure
+                            : "rollback failed: " + rb.failure;
+      return finish("rollback_failed", ExitCode::kRollbackFailed, why + "; " + msg, -1);
+    }
+    // Verify the restore with the same checks (shorter window, inside the budget) when any
+    // host switched; otherwise nothing customer-visible changed.
+    if (execution.any_switched() && !plan_.checks.empty()) {
+      GateSpec verify = runbook_.gate;
+      Millis left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+      verify.window = std::min(verify.window, left);
+      if (verify.window <= Millis(0)) {
+        return finish("rollback_failed", ExitCode::kRollbackFailed,
+                      why + "; rollback exceeded its budget of " +
+                          format_duration(runbook_.budget.rollback) + " before verification",
+                      -1);
+      }
+      GateVerdict v = run_and_record_gate(app_, verify, plan_.checks, fleet_.by_name,
+                                          record_.ledger(), release_id_, "verify", "");
+      if (!v.passed) {
+        return finish("rollback_failed", ExitCode::kRollbackFailed,
+                      why + "; the restored release fails its checks: " + gate_failure_summary(v),
+                      -1);
+      }
+    }
+    long long verified_ms =
+        std::chrono::duration_cast<Millis>(SteadyClock::now() - failed_at).count();
+    rep_.info("restored in " + std::to_string(restore_ms) + " ms (verified after " +
+              std::to_string(verified_ms) + " ms)");
+    record_.event("rollback_finished", "restored in " + std::to_string(restore_ms) + " ms");
+    if (!execution.any_switched()) {
+      return finish("failed", ExitCode::kRolledBack, why, -1);
+    }
+    return finish(interrupted ? "interrupted" : "rolled_back", ExitCode::kRolledBack, why,
+                  verified_ms);
+  }
+
+  int finish_succeeded() {
+    std::vector<std::string> errors(plan_.hosts.size());
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
+      auto s = mark_release(*fleet_.hosts[i], plan_.hosts[i].root, release_id_, true);
+      if (!s) errors[i] = s.error().message;
+      auto pruned = prune_releases(*fleet_.hosts[i], plan_.hosts[i].root, plan_.keep);
+      if (!pruned) errors[i] = pruned.error().message;
+    });
+    for (const auto& e : errors) {
+      if (!e.empty()) rep_.warn(e);
+    }
+    return finish("succeeded", ExitCode::kOk, "", -1);
+  }
+
+  // Every way out of a deploy that got as far as a ledger record ends here.
+  int finish(const std::string& status, ExitCode code, const std::string& why,
+             long long time_to_restore_ms) {
+    // A rollback that failed or ran over budget ended too: the record says how.
+    if (status == "rollback_failed") record_.event("rollback_finished", "FAILED: " + why);
+    record_.finish(status, iso8601(app_.clock->wall()), time_to_restore_ms);
+    append_logs(status);
+    release_the_lock();
+    NotifyEvent event{status,    runbook_.app, env_->name, release_id_,       commit_.sha,
+                      deployer_, "",           why,        time_to_restore_ms};
+    if (status != "succeeded") event.what_failed = why.substr(0, why.find(';'));
+    // An interrupted deploy that was rolled back and verified is, to on-call, a rollback.
+    std::string notify_as = status != "interrupted"
+                                ? status
+                                : (code == ExitCode::kRolledBack ? "rolled_back" : "failed");
+    event.event = notify_as;
+    send_notifications(app_, runbook_.notify, env_->vars, env_values_, event, record_.ledger());
+    print_outcome(status, code, why);
+    return static_cast<int>(code);
+  }
+
+  int finish_blocked(const Error& error) {
+    rep_.error(error.message);
+    if (record_.open_ok()) {
+      std::string status = error.exit == ExitCode::kInfra ? "failed" : "blocked";
+      record_.event("blocked", app_.redactor.redact(error.message));
+      record_.finish(status, iso8601(app_.clock->wall()), -1);
+    }
+    release_the_lock();
+    print_outcome(error.exit == ExitCode::kInfra ? "failed" : "blocked", error.exit, error.message);
+    return static_cast<int>(error.exit);
+  }
+
+  void print_outcome(const std::string& status, ExitCode code, const std::string& why) {
+    std::string line = "deploy " + (release_id_.empty() ? std::string("") : release_id_ + " ") +
+                       status + " (exit " + std::to_string(static_cast<int>(code)) + ")";
+    if (!why.empty() && status != "succeeded") line += ": " + why;
+    rep_.summary(line);
+    if (app_.options.json) {
+      nlohmann::json j = {{"release", release_id_}, {"environment", args_.environment},
+                          {"status", status},       {"exit_code", static_cast<int>(code)},
+                          {"commit", commit_.sha},  {"deployer", deployer_},
+                          {"reason", why}};
+      std::printf("%s\n", app_.redactor.redact(j.dump()).c_str());
+    }
+  }
+
+  void append_logs(const std::string& status) {
+    if (fleet_.hosts.empty()) return;
+    nlohmann::json line = {{"time", iso8601(app_.clock->wall())},
+                           {"event", "deploy"},
+                           {"id", release_id_},
+                           {"commit", commit_.sha},
+                           {"who", deployer_},
+                           {"outcome", status},
+                           {"ledger_head", record_.chain_head()}};
+    const std::string text = app_.redactor.redact(line.dump());
+    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
+      if (auto s = append_release_log(*fleet_.hosts[i], plan_.hosts[i].root, text); !s) {
+        rep_.warn(s.error().message);
+      }
+    });
+  }
+
+  void start_heartbeat() {
+    heartbeat_ = std::thread([this] {
+      // Its own session: RemoteHost is single-threaded and steps may run for minutes. Opened at
+      // the first beat, so deploys shorter than one period never pay for an extra connection.
+      std::unique_ptr<HostConnector> connector;
+      std::unique_ptr<RemoteHost> host;
+      std::unique_lock lock(hb_mu_);
+      while (!hb_stop_) {
+        hb_cv_.wait_for(lock, std::chrono::seconds(kLockStaleAfterSeconds / 4));
+        if (hb_stop_) break;
+        lock.unlock();  // stopping never waits for a connect or a beat in flight
+        if (!host) {
+          if (!connector) connector = app_.make_connector(connect_options(runbook_, *env_));
+          if (auto connected = connector->connect(env_->hosts[0])) host = std::move(*connected);
+        }
+        if (host) (void)heartbeat_lock(*host, lock_root_);
+        lock.lock();
+      }
+    });
+  }
+
+  void stop_heartbeat() {
+    {
+      std::lock_guard lock(hb_mu_);
+      hb_stop_ = true;
+    }
+    hb_cv_.notify_all();
+    if (heartbeat_.joinable()) heartbeat_.join();
+  }
+
+  void release_the_lock() {
+    stop_heartbeat();
+    if (!locked_) return;
+    locked_ = false;
+    if (auto s = release_lock(*fleet_.hosts[0], lock_root_); !s) {
+      rep_.warn("could not release the deploy lock: " + s.error().message);
+    }
+  }
+
+  AppContext& app_;
+  const DeployArgs& args_;
+  Reporter& rep_;
+  Runbook runbook_;
+  const Environment* env_ = nullptr;
+  EnvReport env_report_;
+  std::map<std::string, std::string> env_values_;
+  std::unique_ptr<GitRepo> repo_;
+  CommitInfo commit_;
+  std::string release_id_;
+  std::string deployer_;
+  Plan plan_;
+  ReleaseRecorder record_;
+  std::string export_dir_, build_dir_, artifact_dir_;
+  std::shared_ptr<const UploadArchive> archive_;
+  ConnectedFleet fleet_;
+  std::vector<std::string> previous_;
+  std::string lock_root_;
+  bool locked_ = false;
+  std::thread heartbeat_;
+  std::mutex hb_mu_;
+  std::condition_variable hb_cv_;
+  bool hb_stop_ = false;
+};
+
+}  // namespace
+
+int cmd_deploy(AppContext& app, const DeployArgs& args) {
+  return Deploy(app, args).run();
+}
+
+}  // namespace golive

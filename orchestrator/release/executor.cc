@@ -1,0 +1,139 @@
+#include "orchestrator/release/executor.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace golive {
+namespace {
+
+// Steps that run on the first host only. The others wait for them: a `once` migration must be
+// done before any host switches to code that needs it.
+bool runs_once(const PlannedStep& s) {
+  return s.once || s.kind == StepKind::kLocal;
+}
+
+class OnceBarrier {
+ public:
+  void done(std::size_t step, bool ok) {
+    std::lock_guard lock(mu_);
+    state_.emplace(step, ok ? 1 : 2);  // the first verdict stands
+    cv_.notify_all();
+  }
+  // Blocks until step `step` finished on the first host (or everything is abandoned).
+  bool wait(std::size_t step, const std::atomic<bool>& abandon) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return state_.count(step) || abandon.load(); });
+    return state_.count(step) && state_[step] == 1;
+  }
+  void wake_all() {
+    std::lock_guard lock(mu_);
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::size_t, int> state_;
+};
+
+}  // namespace
+
+bool ExecutionResult::any_switched() const {
+  return std::any_of(hosts.begin(), hosts.end(), [](const HostRun& h) { return h.switched; });
+}
+
+ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& contexts,
+                             const ExecutionObserver& observer, const std::atomic<bool>& cancel) {
+  ExecutionResult result;
+  result.hosts.resize(plan.hosts.size());
+  for (std::size_t i = 0; i < plan.hosts.size(); ++i)
+    result.hosts[i].host = plan.hosts[i].host.name;
+
+  std::mutex mu;  // guards failures/result.failure/stop
+  int failures = 0;
+  std::atomic<bool> stop{false};
+  OnceBarrier once;
+
+  auto record_failure = [&](std::size_t idx, const StepResult& r) {
+    std::lock_guard lock(mu);
+    result.hosts[idx].failed = true;
+    ++failures;
+    if (result.failure.empty()) {
+      result.failure = r.host + ": step '" + r.step + "' " + r.error;
+    }
+    if (failures > plan.strategy.max_fail) stop = true;
+    once.wake_all();
+  };
+
+  auto run_host = [&](std::size_t idx) {
+    const HostPlan& hp = plan.hosts[idx];
+    HostRun& run = result.hosts[idx];
+    run.started = true;
+    for (std::size_t s = 0; s < hp.steps.size(); ++s) {
+      if (stop || cancel) break;
+      const PlannedStep& step = hp.steps[s];
+      if (runs_once(step) && idx != 0) {
+        if (!once.wait(s, stop)) {
+          if (!stop) {
+            StepResult blocked = make_step_result(step.name, hp.host.name, StepOutcome::kFailed);
+            blocked.error = "not run: its `once` step failed on " + plan.hosts[0].host.name;
+            run.results.push_back(blocked);
+            record_failure(idx, blocked);
+          }
+          break;
+        }
+        StepResult skipped = make_step_result(step.name, hp.host.name, StepOutcome::kSkipped);
+        skipped.output = "once: ran on " + plan.hosts[0].host.name;
+        run.results.push_back(skipped);
+        continue;
+      }
+      if (observer.step_started) observer.step_started(hp.host.name, step);
+      StepResult r = run_step(step, contexts[idx]);
+      if (step.kind == StepKind::kLocal) r.host = hp.host.name;
+      run.results.push_back(r);
+      if (observer.step_finished) observer.step_finished(r);
+      if (runs_once(step)) once.done(s, r.ok());
+      if (!r.ok()) {
+        record_failure(idx, r);
+        break;
+      }
+      if (step.kind == StepKind::kSwitch) run.switched = true;
+    }
+    // A host that stopped early must not leave others waiting on its `once` steps.
+    if (idx == 0) {
+      for (std::size_t s = 0; s < hp.steps.size(); ++s) {
+        if (runs_once(hp.steps[s])) once.done(s, false);  // no-op for steps already done
+      }
+    }
+  };
+
+  for (const auto& batch : plan.batches) {
+    if (stop || cancel) {
+      result.stopped = true;
+      break;
+    }
+    std::atomic<std::size_t> next{0};
+    std::size_t workers = std::min<std::size_t>(
+        batch.size(), static_cast<std::size_t>(std::max(1, plan.strategy.parallel)));
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < workers; ++w) {
+      threads.emplace_back([&] {
+        for (std::size_t i; (i = next++) < batch.size();) {
+          if (stop || cancel) break;
+          run_host(batch[i]);
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  if (stop || cancel) result.stopped = true;
+  // Failures within max_fail are tolerated (reported per host); beyond it the rollout stopped.
+  result.ok = !stop && !cancel;
+  if (cancel && result.failure.empty()) result.failure = "interrupted (Ctrl-C / SIGTERM)";
+  return result;
+}
+
+}  // namespace golive

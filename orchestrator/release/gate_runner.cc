@@ -1,0 +1,75 @@
+#include "orchestrator/release/gate_runner.h"
+
+#include <fstream>
+#include <map>
+#include <utility>
+
+namespace golive {
+
+std::string gate_failure_summary(const GateVerdict& verdict) {
+  // One entry per failing check name (hosts grouped), with the first host's reason: a broken
+  // login on 20 hosts is one problem, not twenty.
+  std::vector<std::string> order;
+  std::map<std::string, std::pair<std::string, std::string>> by_name;  // name -> (hosts, reason)
+  for (const auto& c : verdict.checks) {
+    if (c.passed) continue;
+    auto [it, fresh] = by_name.try_emplace(c.name);
+    if (fresh) {
+      order.push_back(c.name);
+      it->second.second = c.reason;
+    }
+    if (!c.host.empty()) it->second.first += (it->second.first.empty() ? "@" : ",") + c.host;
+  }
+  std::string out;
+  for (const auto& name : order) {
+    const auto& [hosts, reason] = by_name[name];
+    if (!out.empty()) out += "; ";
+    out += name + (hosts.empty() ? "" : " " + hosts) + ": " + reason;
+  }
+  return out;
+}
+
+GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
+                                const std::vector<RenderedCheck>& checks,
+                                std::map<std::string, RemoteHost*> hosts, Ledger* ledger,
+                                const std::string& release_id, const std::string& phase,
+                                const std::string& junit) {
+  Reporter& rep = *app.reporter;
+  rep.info(phase + ": " + std::to_string(checks.size()) + " check run(s), each must pass " +
+           std::to_string(spec.consecutive) + "x in a row within " + format_duration(spec.window));
+  auto runner = app.make_checks(std::move(hosts), *app.local);
+  GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock);
+  for (const auto& c : verdict.checks) {
+    std::string line = std::string(c.passed ? "  pass " : "  FAIL ") + c.name +
+                       (c.host.empty() ? "" : " @" + c.host) + " (" + std::to_string(c.attempts) +
+                       " attempts, p50 " + format_duration(c.p50) + ", p95 " +
+                       format_duration(c.p95) + ")";
+    if (!c.passed) line += (c.transport_error ? ": unreachable: " : ": ") + c.reason;
+    if (c.passed)
+      rep.info(line);
+    else
+      rep.error(line);
+    for (const auto& w : c.warnings) rep.warn(c.name + ": " + w);
+    if (ledger) {
+      CheckRecord rec;
+      rec.release_id = release_id;
+      rec.check = c.name;
+      rec.host = c.host;
+      rec.phase = phase;
+      rec.attempts = c.attempts;
+      rec.p50_ms = c.p50.count();
+      rec.p95_ms = c.p95.count();
+      rec.passed = c.passed;
+      rec.reason = app.redactor.redact(c.reason);
+      if (auto s = ledger->record_check(rec); !s) rep.warn("ledger: " + s.error().message);
+    }
+  }
+  if (!junit.empty()) {
+    std::ofstream out(junit, std::ios::trunc);
+    out << app.redactor.redact(gate_junit_xml(verdict, "golive " + phase));
+    if (!out) rep.warn("cannot write JUnit report to " + junit);
+  }
+  return verdict;
+}
+
+}  // namespace golive

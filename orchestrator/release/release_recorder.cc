@@ -1,0 +1,155 @@
+#include "orchestrator/release/release_recorder.h"
+
+namespace golive {
+namespace {
+
+constexpr std::size_t kOutputTail = 4096;
+
+}  // namespace
+
+Result<std::unique_ptr<Ledger>> ReleaseRecorder::open_ledger(AppContext& app,
+                                                             const std::string& path) {
+  auto ledger = app.open_ledger(path);
+  if (!ledger) return std::unexpected(ledger.error());
+  auto interrupted = (*ledger)->recover_interrupted();
+  if (interrupted) {
+    for (const auto& r : *interrupted) {
+      app.reporter->warn("release " + r.id + " (" + r.environment + ", started " + r.started_at +
+                         " by " + r.deployer +
+                         ") was interrupted: its process died. `golive show " + r.id +
+                         "` shows what it had done; `golive releases " + r.environment +
+                         "` shows what the hosts serve");
+    }
+  }
+  return ledger;
+}
+
+Status ReleaseRecorder::open(AppContext& app, const std::string& path,
+                             const ReleaseRecord& release) {
+  app_ = &app;
+  release_id_ = release.id;
+  auto ledger = open_ledger(app, path);
+  if (!ledger) {
+    if (!app.options.ledger_optional) {
+      return fail(ledger.error().message +
+                      " (nothing was touched; --ledger-optional deploys without a record)",
+                  ExitCode::kInfra);
+    }
+    app.reporter->error("LEDGER UNAVAILABLE, deploying WITHOUT an audit record "
+                        "(--ledger-optional): " + ledger.error().message);
+    return {};
+  }
+  ledger_ = std::move(*ledger);
+  if (auto s = ledger_->begin_release(release); !s) {
+    ledger_.reset();
+    if (!app.options.ledger_optional) return fail(s.error().message, ExitCode::kInfra);
+    app.reporter->error("LEDGER WRITE FAILED, continuing without a record: " + s.error().message);
+  }
+  return {};
+}
+
+void ReleaseRecorder::warn(const Status& s) {
+  if (!s && app_) app_->reporter->warn("ledger: " + s.error().message);
+}
+
+void ReleaseRecorder::step(const StepResult& r, const std::string& phase) {
+  if (!ledger_) return;
+  StepRunRecord rec;
+  rec.release_id = release_id_;
+  rec.host = r.host;
+  rec.step = r.step;
+  rec.phase = phase;
+  rec.started_at = iso8601(r.started);
+  rec.finished_at = iso8601(r.started + r.duration);
+  rec.exit_status = r.exit_status;
+  rec.outcome = to_string(r.outcome);
+  std::string tail = r.output.size() > kOutputTail ? r.output.substr(r.output.size() - kOutputTail)
+                                                   : r.output;
+  if (!r.error.empty()) tail += (tail.empty() ? "" : "\n") + r.error;
+  rec.output_tail = app_->redactor.redact(tail);
+  std::lock_guard lock(queue_mu_);
+  queue_.push_back(std::move(rec));
+  if (!writer_.joinable()) writer_ = std::thread([this] { write_queued_steps(); });
+  queue_cv_.notify_all();
+}
+
+void ReleaseRecorder::write_queued_steps() {
+  std::unique_lock lock(queue_mu_);
+  while (true) {
+    queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) break;  // stopping, and nothing left to write
+    std::vector<StepRunRecord> batch;
+    batch.swap(queue_);
+    writing_ = true;
+    lock.unlock();
+    {
+      std::lock_guard ledger_lock(mu_);
+      warn(ledger_->record_steps(batch));
+    }
+    lock.lock();
+    writing_ = false;
+    queue_cv_.notify_all();
+  }
+}
+
+void ReleaseRecorder::flush() {
+  std::unique_lock lock(queue_mu_);
+  queue_cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
+}
+
+ReleaseRecorder::~ReleaseRecorder() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void ReleaseRecorder::event(const std::string& kind, const std::string& detail) {
+  if (!ledger_) return;
+  flush();
+  std::lock_guard lock(mu_);
+  warn(ledger_->record_event({release_id_, kind, app_->redactor.redact(detail),
+                              iso8601(std::chrono::system_clock::now())}));
+}
+
+void ReleaseRecorder::set_previous(const std::string& previous) {
+  if (!previous.empty()) event("previous_release", previous);
+}
+
+void ReleaseRecorder::finish(const std::string& status, const std::string& finished_at,
+                             long long ttr_ms) {
+  if (!ledger_) return;
+  flush();
+  std::lock_guard lock(mu_);
+  warn(ledger_->finish_release(release_id_, status, finished_at, ttr_ms));
+}
+
+std::string ReleaseRecorder::chain_head() {
+  if (!ledger_) return "";
+  flush();
+  std::lock_guard lock(mu_);
+  auto head = ledger_->head();
+  return head ? *head : "";
+}
+
+ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& recorder,
+                                     const std::string& phase) {
+  ExecutionObserver observer;
+  observer.step_started = [&reporter](const std::string& host, const PlannedStep& step) {
+    reporter.detail(host + ": " + step.name);
+  };
+  observer.step_finished = [&reporter, &recorder, phase](const StepResult& r) {
+    reporter.flush_stream(r.host);
+    if (r.ok()) {
+      reporter.info(r.host + ": " + r.step + " ok (" + format_duration(r.duration) + ")");
+    } else {
+      reporter.error(r.host + ": " + r.step + " " + r.error);
+    }
+    recorder.step(r, phase);
+  };
+  return observer;
+}
+
+}  // namespace golive

@@ -1,0 +1,153 @@
+#include "orchestrator/release/rollback.h"
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+
+#include "golive/interpolate.h"
+#include "steps/release_layout.h"
+#include "steps/step.h"
+
+namespace golive {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+Millis time_left(SteadyClock::time_point deadline) {
+  return std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
+}
+
+StepResult admin_step(const std::string& name, const std::string& host, const Status& s,
+                      SteadyClock::time_point t0) {
+  StepResult r = make_step_result(name, host, s ? StepOutcome::kOk : StepOutcome::kFailed);
+  r.duration = std::chrono::duration_cast<Millis>(SteadyClock::now() - t0);
+  r.started = std::chrono::system_clock::now() - r.duration;
+  r.exit_status = s ? 0 : 1;
+  if (!s) r.error = s.error().message;
+  return r;
+}
+
+}  // namespace
+
+RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& execution,
+                                    const std::vector<RemoteHost*>& remotes,
+                                    const std::vector<std::string>& previous,
+                                    std::chrono::steady_clock::time_point deadline) {
+  RollbackRequest req;
+  req.leaving = plan.release_id;
+  req.deadline = deadline;
+  for (std::size_t i = 0; i < plan.hosts.size(); ++i) {
+    const HostRun& run = execution.hosts[i];
+    HostRollback h;
+    h.remote = remotes[i];
+    h.plan = &plan.hosts[i];
+    h.switched = run.switched;
+    h.restore_to = previous[i];
+    h.remove_release_dir = !run.switched;
+    // Undo what completed here, newest first; skipped `once` steps were undone on the first host.
+    for (auto it = run.results.rbegin(); it != run.results.rend(); ++it) {
+      if (it->outcome != StepOutcome::kOk) continue;
+      auto step = std::find_if(plan.hosts[i].steps.begin(), plan.hosts[i].steps.end(),
+                               [&](const PlannedStep& s) { return s.name == it->step; });
+      if (step != plan.hosts[i].steps.end() && !step->undo.empty()) h.undo.push_back(*step);
+    }
+    req.hosts.push_back(std::move(h));
+  }
+  return req;
+}
+
+RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
+                            const ExecutionObserver& observer) {
+  RollbackResult result;
+  std::mutex mu;
+  auto record = [&](const StepResult& r) {
+    if (observer.step_finished) observer.step_finished(r);
+    std::lock_guard lock(mu);
+    result.steps.push_back(r);
+    if (!r.ok()) {
+      result.ok = false;
+      if (r.outcome == StepOutcome::kTimedOut && time_left(request.deadline) <= Millis(0)) {
+        result.over_budget = true;
+      }
+      if (result.failure.empty())
+        result.failure = r.host + ": rollback step '" + r.step + "' " + r.error;
+    }
+  };
+
+  auto run_cmd = [&](HostRollback& h, const PlannedStep& step, const std::string& cwd) {
+    Millis left = time_left(request.deadline);
+    if (left <= Millis(0)) {
+      StepResult r = make_step_result(step.name, h.plan->host.name, StepOutcome::kTimedOut);
+      r.started = std::chrono::system_clock::now();
+      r.error = "not started: the rollback budget is exhausted";
+      record(r);
+      return false;
+    }
+    ExecRequest req;
+    req.command = remote_command(h.plan->root, cwd, step.command);
+    req.timeout = std::min(step.timeout.count() > 0 ? step.timeout : left, left);
+    req.on_output = reporter.stream_for(h.plan->host.name);
+    auto started = std::chrono::system_clock::now();  // the ledger records when it ran
+    StepResult r = step_result_from(step.name, h.plan->host.name, h.remote->exec(req));
+    r.started = started;
+    reporter.flush_stream(h.plan->host.name);
+    if (r.outcome == StepOutcome::kTimedOut && req.timeout == left) {
+      r.error = "exceeded the rollback budget (timed out with " + format_duration(left) +
+                " left); its process group was killed";
+    }
+    record(r);
+    return r.ok();
+  };
+
+  std::vector<HostRollback> hosts = request.hosts;
+  std::vector<std::thread> threads;
+  for (auto& h : hosts) {
+    threads.emplace_back([&, hp = &h] {
+      HostRollback& host = *hp;
+      const std::string& name = host.plan->host.name;
+      // 1. Restore `current` first: customers get the good release back before anything else.
+      if (host.switched) {
+        auto t0 = SteadyClock::now();
+        if (host.restore_to.empty()) {
+          StepResult r = make_step_result("switch back", name, StepOutcome::kFailed);
+          r.started = std::chrono::system_clock::now();
+          r.error = "no previous good release on this host to restore";
+          record(r);
+          return;
+        }
+        auto s = switch_current(*host.remote, host.plan->root, host.restore_to, {}, "");
+        record(admin_step("switch back to " + host.restore_to, name, s, t0));
+        if (!s) return;
+      }
+      // 2. Undo completed steps, newest first (in the release being left, whose code has them).
+      for (const auto& step : host.undo) {
+        PlannedStep undo = step;
+        undo.name = "undo " + step.name;
+        undo.command = step.undo;
+        if (!run_cmd(host, undo, host.plan->release_dir)) return;
+      }
+      // 3. The runbook's rollback steps, in the restored release's own directory (its physical
+      //    path, as deploy steps see theirs, so `../..` is the release root).
+      if (host.switched) {
+        for (const auto& step : host.plan->rollback) {
+          if (!run_cmd(host, step, host.plan->root + "/releases/" + host.restore_to)) return;
+        }
+      }
+      // 4. Never offer the failed release again; drop it where it never went live.
+      auto t0 = SteadyClock::now();
+      if (!request.leaving.empty()) {
+        auto s = mark_release(*host.remote, host.plan->root, request.leaving, false);
+        if (!s) record(admin_step("mark " + request.leaving + " bad", name, s, t0));
+      }
+      if (host.remove_release_dir) {
+        auto s = remove_release_dir(*host.remote, host.plan->root, request.leaving);
+        if (!s) record(admin_step("remove release dir", name, s, t0));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (time_left(request.deadline) < Millis(0) && !result.ok) result.over_budget = true;
+  return result;
+}
+
+}  // namespace golive

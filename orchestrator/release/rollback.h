@@ -1,0 +1,51 @@
+// Restoring the last good release: switch `current` back on every host that switched, undo
+// completed steps in reverse order, run the runbook's rollback steps — in parallel across hosts
+// and within a deadline. Used by the automatic rollback of a deploy and by `golive rollback`.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "golive/remote_host.h"
+#include "golive/step_result.h"
+#include "orchestrator/release/executor.h"
+#include "orchestrator/release/plan.h"
+#include "orchestrator/context/reporter.h"
+
+namespace golive {
+
+struct HostRollback {
+  RemoteHost* remote = nullptr;
+  const HostPlan* plan = nullptr;   // root, failed release dir, rendered rollback steps
+  bool switched = false;            // current points at the release being left
+  std::string restore_to;           // release id to switch back to (read from the host)
+  std::vector<PlannedStep> undo;    // undo commands to run here, already in reverse order
+  bool remove_release_dir = false;  // the release never went live here: delete its dir
+};
+
+struct RollbackRequest {
+  std::string leaving;  // release id being rolled back (marked bad on every host)
+  std::vector<HostRollback> hosts;
+  std::chrono::steady_clock::time_point deadline;  // failure time + budget
+};
+
+struct RollbackResult {
+  bool ok = true;
+  bool over_budget = false;
+  std::string failure;            // first problem, naming host and step
+  std::vector<StepResult> steps;  // every rollback action, per host
+};
+
+// Builds the per-host rollback work for a deploy that failed after `execution`.
+// `previous[i]` is what `current` pointed at on host i before the deploy.
+RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& execution,
+                                    const std::vector<RemoteHost*>& remotes,
+                                    const std::vector<std::string>& previous,
+                                    std::chrono::steady_clock::time_point deadline);
+
+// Runs the rollback; every step gets min(its timeout, time left before the deadline).
+RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
+                            const ExecutionObserver& observer);
+
+}  // namespace golive

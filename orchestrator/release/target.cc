@@ -1,0 +1,156 @@
+#include "orchestrator/release/target.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "golive/duration.h"
+#include "golive/env_check.h"
+#include "golive/interpolate.h"
+#include "golive/runbook_loader.h"
+
+namespace golive {
+
+Result<Runbook> load_runbook(AppContext& app) {
+  LoadResult loaded = load_runbook_file(app.options.file);
+  if (!loaded.errors.empty()) {
+    for (const auto& d : loaded.errors) app.reporter->error(format_diagnostic(d));
+    return fail(std::to_string(loaded.errors.size()) + " error(s) in " + app.options.file,
+                ExitCode::kUsage);
+  }
+  return std::move(*loaded.runbook);
+}
+
+Result<const Environment*> find_environment(const Runbook& runbook, const std::string& name) {
+  if (const Environment* env = runbook.find_environment(name)) return env;
+  std::string known;
+  for (const auto& e : runbook.environments) known += (known.empty() ? "" : ", ") + e.name;
+  return fail("unknown environment '" + name + "' (" + runbook.file + " defines: " + known + ")",
+              ExitCode::kUsage);
+}
+
+std::string ledger_path(const AppContext& app, const Runbook* runbook) {
+  if (!app.options.ledger.empty()) return app.options.ledger;
+  if (auto it = app.process_env.find("GOLIVE_LEDGER");
+      it != app.process_env.end() && !it->second.empty()) {
+    return it->second;
+  }
+  std::filesystem::path dir = runbook ? std::filesystem::path(runbook->dir)
+                                      : std::filesystem::path(app.options.file).parent_path();
+  if (dir.empty()) dir = ".";
+  return (dir / ".golive" / "ledger.db").string();
+}
+
+Result<Target> load_target(AppContext& app, const std::string& environment) {
+  auto rb = load_runbook(app);
+  if (!rb) return std::unexpected(rb.error());
+  Target t{std::move(*rb), 0};
+  auto env = find_environment(t.runbook, environment);
+  if (!env) {
+    app.reporter->error(env.error().message);
+    return std::unexpected(env.error());
+  }
+  t.env_index = static_cast<std::size_t>(*env - t.runbook.environments.data());
+  return t;
+}
+
+std::map<std::string, std::string> available_env_values(AppContext& app, const Runbook& runbook,
+                                                        const std::string& environment) {
+  std::map<std::string, std::string> values;
+  auto report = check_release_env(runbook, environment, app.process_env);
+  if (!report) {
+    app.reporter->warn(report.error().message);
+    return values;
+  }
+  add_secrets(*report, app.redactor);
+  for (const auto& [k, v] : report->values) values[k] = v.value;
+  if (!report->ok()) {
+    app.reporter->warn(std::to_string(report->problems.size()) +
+                       " environment problem(s): `golive check " + environment +
+                       "` lists them; a deploy would stop there");
+  }
+  return values;
+}
+
+ConnectOptions connect_options(const Runbook& runbook, const Environment& env) {
+  ConnectOptions o;
+  if (!env.known_hosts.empty()) {
+    std::filesystem::path p(env.known_hosts);
+    o.known_hosts =
+        p.is_absolute() ? p.string() : (std::filesystem::path(runbook.dir) / p).string();
+  }
+  // Like ssh's ServerAliveInterval x ServerAliveCountMax, for networks slower than the default.
+  if (const char* alive = std::getenv("GOLIVE_SSH_ALIVE_TIMEOUT"); alive != nullptr) {
+    if (auto d = parse_duration(alive)) o.alive_timeout = *d;
+  }
+  return o;
+}
+
+Result<ConnectedFleet> connect_fleet(AppContext& app, const Runbook& runbook,
+                                     const Environment& env) {
+  auto connector = app.make_connector(connect_options(runbook, env));
+  ConnectedFleet fleet;
+  fleet.hosts.resize(env.hosts.size());
+  std::vector<std::string> errors(env.hosts.size());
+  ExitCode worst = ExitCode::kInfra;
+  std::mutex mu;
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto host = connector->connect(env.hosts[i]);
+      if (host) {
+        fleet.hosts[i] = std::move(*host);
+        return;
+      }
+      std::lock_guard lock(mu);
+      errors[i] = host.error().message;
+      if (host.error().exit == ExitCode::kPreflight) worst = ExitCode::kPreflight;
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::string message;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (errors[i].empty()) continue;
+    app.reporter->error(errors[i]);
+    message += (message.empty() ? "" : ", ") + env.hosts[i].name;
+  }
+  if (!message.empty()) return fail("could not connect to " + message, worst);
+  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
+    fleet.by_name[env.hosts[i].name] = fleet.hosts[i].get();
+  }
+  return fleet;
+}
+
+void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)>& fn) {
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < std::min<std::size_t>(n, 64); ++w) {
+    threads.emplace_back([&] {
+      for (std::size_t i; (i = next++) < n;) fn(i);
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+bool confirm(const AppContext& app, const std::string& question, bool fallback) {
+  if (app.options.yes || !isatty(STDIN_FILENO)) return fallback;
+  std::cerr << question << (fallback ? " [Y/n] " : " [y/N] ") << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer) || answer.empty()) return fallback;
+  return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+Result<std::string> host_root(const Runbook& runbook, const Environment& env, const Host& host) {
+  TemplateContext ctx;
+  ctx.vars = &env.vars;
+  ctx.host = {{"name", host.name}, {"address", host.address}, {"user", host.user}};
+  return render(runbook.release.path, ctx, Quoting::kNone);
+}
+
+}  // namespace golive

@@ -1,0 +1,181 @@
+#include "steps/release_layout.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "golive/interpolate.h"
+
+namespace golive {
+namespace {
+
+bool valid_release_id(const std::string& id) {
+  return !id.empty() && id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+                                             "opqrstuvwxyz-_.") == std::string::npos &&
+         id != "." && id != "..";
+}
+
+}  // namespace
+
+bool HostState::is_bad(const std::string& id) const {
+  return std::find(bad.begin(), bad.end(), id) != bad.end();
+}
+
+bool HostState::has(const std::string& id) const {
+  return std::find(releases.begin(), releases.end(), id) != releases.end();
+}
+
+Status run_admin(RemoteHost& host, const std::string& command, const std::string& what) {
+  ExecRequest req;
+  req.command = command;
+  req.timeout = std::chrono::seconds(60);
+  auto r = host.exec(req);
+  if (!r) return std::unexpected(r.error());
+  if (r->exit_status != 0) {
+    return fail(host.name() + ": " + what + " failed (exit " + std::to_string(r->exit_status) +
+                    "): " + r->output,
+                ExitCode::kInfra);
+  }
+  return {};
+}
+
+Result<HostState> read_host_state(RemoteHost& host, const std::string& root) {
+  const std::string q = shell_quote(root);
+  ExecRequest req;
+  req.timeout = std::chrono::seconds(30);
+  req.command = "cd " + q +
+                " 2>/dev/null || exit 0; "
+                "c=$(readlink current 2>/dev/null) && echo \"current=${c##*/}\"; "
+                "for d in releases/*/; do [ -d \"$d\" ] || continue; d=${d%/}; "
+                "echo \"release=${d##*/}\"; done; "
+                "[ -f .golive/good ] && sed 's/^/good=/' .golive/good; "
+                "[ -f .golive/bad ] && sed 's/^/bad=/' .golive/bad; exit 0";
+  auto r = host.exec(req);
+  if (!r) return std::unexpected(r.error());
+  if (r->exit_status != 0) {
+    return fail(host.name() + ": cannot read releases under " + root + ": " + r->output,
+                ExitCode::kInfra);
+  }
+  HostState state;
+  std::istringstream in(r->output);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "current") state.current = value;
+    if (key == "release") state.releases.push_back(value);
+    if (key == "good") state.good.push_back(value);
+    if (key == "bad") state.bad.push_back(value);
+  }
+  std::sort(state.releases.begin(), state.releases.end());
+  return state;
+}
+
+std::string previous_good_release(const HostState& state, const std::string& from) {
+  auto usable = [&](const std::string& id) {
+    // Only older releases: a rollback never moves forward onto something newer.
+    return id != from && (from.empty() || id < from) && state.has(id) && !state.is_bad(id);
+  };
+  for (auto it = state.good.rbegin(); it != state.good.rend(); ++it) {
+    if (usable(*it)) return *it;
+  }
+  // Releases shipped before any gate ran have no `good` mark: fall back to the newest older one.
+  for (auto it = state.releases.rbegin(); it != state.releases.rend(); ++it) {
+    if (usable(*it)) return *it;
+  }
+  return "";
+}
+
+Status prepare_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
+  // A plain mkdir: an existing dir of that id (same commit, same second) may be live; never wipe it.
+  if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
+  const std::string q = shell_quote(root);
+  return run_admin(host,
+                   "umask 022 && mkdir -p " + q + "/releases " + q + "/shared " + q +
+                       "/.golive && mkdir " + q + "/releases/" + id,
+                   "preparing " + root + "/releases/" + id);
+}
+
+Status switch_current(RemoteHost& host, const std::string& root, const std::string& id,
+                      const std::vector<std::string>& shared, const std::string& manifest_json) {
+  if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
+  const std::string dir = root + "/releases/" + id;
+  // A rollback passes no manifest: the restored release keeps its own (and skips the SFTP
+  // round trips on the on-call path).
+  if (!manifest_json.empty()) {
+    if (auto w = host.write_file(dir + "/.golive-release.json", manifest_json, 0644); !w) return w;
+  }
+  std::string cmd = "set -e; cd " + shell_quote(root) + "; ";
+  for (std::string path : shared) {
+    bool is_dir = !path.empty() && path.back() == '/';
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    if (path.empty()) continue;
+    const std::string sq = shell_quote("shared/" + path), rq = shell_quote(dir + "/" + path);
+    cmd += is_dir ? "mkdir -p " + sq + "; " : "mkdir -p \"$(dirname " + sq + ")\"; ";
+    cmd += "rm -rf " + rq + "; mkdir -p \"$(dirname " + rq + ")\"; ln -s " +
+           shell_quote(root + "/shared/" + path) + " " + rq + "; ";
+  }
+  cmd += "ln -sfn releases/" + id + " .current.tmp." + id + " && mv -T .current.tmp." + id +
+         " current";
+  return run_admin(host, cmd, "switching current to " + id);
+}
+
+Status append_release_log(RemoteHost& host, const std::string& root,
+                          const std::string& json_line) {
+  const std::string q = shell_quote(root);
+  return run_admin(host,
+                   "mkdir -p " + q + "/.golive && printf '%s\\n' " + shell_quote(json_line) +
+                       " >> " + q + "/.golive/releases.log",
+                   "appending to releases.log");
+}
+
+Status mark_release(RemoteHost& host, const std::string& root, const std::string& id,
+                    bool good) {
+  if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
+  const std::string q = shell_quote(root);
+  return run_admin(host,
+                   "mkdir -p " + q + "/.golive && echo " + id + " >> " + q + "/.golive/" +
+                       (good ? "good" : "bad"),
+                   std::string("marking ") + id + (good ? " good" : " bad"));
+}
+
+Status remove_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
+  if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
+  return run_admin(host, "rm -rf " + shell_quote(root + "/releases/" + id),
+                   "removing release " + id);
+}
+
+Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::string& root,
+                                                int keep) {
+  auto state = read_host_state(host, root);
+  if (!state) return std::unexpected(state.error());
+  std::set<std::string> protect{state->current};
+  if (!state->good.empty()) protect.insert(state->good.back());
+  // What `golive rollback` would restore from current (older good ones may be marked bad since).
+  if (auto target = previous_good_release(*state, state->current); !target.empty()) {
+    protect.insert(target);
+  }
+  std::vector<std::string> doomed;
+  int kept = 0;
+  for (auto it = state->releases.rbegin(); it != state->releases.rend(); ++it) {
+    if (protect.count(*it) || kept < keep) {
+      ++kept;
+      continue;
+    }
+    if (valid_release_id(*it)) doomed.push_back(*it);
+  }
+  if (doomed.empty()) return doomed;
+  // The doomed releases leave releases/ at once (one rename each); deleting their files can take
+  // seconds on a busy disk and nobody waits for it, so it runs detached on the host. A prune
+  // interrupted half-way leaves .golive/prune.* behind: the next prune deletes those too.
+  const std::string q = shell_quote(root);
+  std::string cmd =
+      "set -e; cd " + q + "/releases; t=$(mktemp -d " + q + "/.golive/prune.XXXXXX); mv --";
+  for (const auto& id : doomed) cmd += " " + id;
+  cmd += " \"$t\"/; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
+  if (auto s = run_admin(host, cmd, "pruning old releases"); !s) return std::unexpected(s.error());
+  return doomed;
+}
+
+}  // namespace golive
