@@ -1,12 +1,13 @@
 #include "golive/redactor.h"
 
 #include <openssl/evp.h>
-#include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "orchestrator/adapters/regex/regex.h"
 
 namespace golive {
 
@@ -102,10 +103,10 @@ std::vector<SecretForm> secret_forms(std::string_view value) {
   return forms;
 }
 
-// All forms as one RE2 alternation of escaped literals, longest first, so one scan finds the
+// All forms as one regex alternation of escaped literals, longest first, so one scan finds the
 // longest form at each position however many secrets there are.
 struct Redactor::Matcher {
-  std::unique_ptr<RE2> re;
+  std::optional<Regex> re;
   std::unordered_map<std::string, std::string> name_of;  // form -> NAME (first registered wins)
 };
 
@@ -148,18 +149,18 @@ std::shared_ptr<const Redactor::Matcher> Redactor::matcher() const {
   std::string pattern;
   for (const auto* form : sorted) {
     if (!pattern.empty()) pattern += '|';
-    pattern += RE2::QuoteMeta(*form);
+    pattern += Regex::quote_meta(*form);
   }
-  RE2::Options options;
-  options.set_encoding(RE2::Options::EncodingLatin1);  // secrets are bytes, not UTF-8 text
-  options.set_longest_match(true);
-  options.set_log_errors(false);
-  options.set_max_mem(int64_t{256} << 20);
-  m->re = std::make_unique<RE2>("(" + pattern + ")", options);
-  if (!m->re->ok()) {
+  RegexOptions options;
+  options.encoding = RegexOptions::Encoding::kLatin1;  // secrets are bytes, not UTF-8 text
+  options.longest_match = true;
+  options.max_mem = std::int64_t{256} << 20;
+  auto re = Regex::compile("(" + pattern + ")", options);
+  if (!re) {
     // Escaped literals always compile; this is a bug or an absurd number of secrets.
-    throw std::runtime_error("redactor: cannot compile secret matcher: " + m->re->error());
+    throw std::runtime_error("redactor: cannot compile secret matcher: " + re.error().message);
   }
+  m->re = std::move(*re);
   matcher_ = m;
   return matcher_;
 }
@@ -168,14 +169,14 @@ std::vector<Redactor::Region> Redactor::regions(std::string_view text) const {
   std::vector<Region> out;
   auto m = matcher();
   if (!m) return out;
-  re2::StringPiece input(text.data(), text.size());
-  re2::StringPiece match;
   std::size_t pos = 0;
   // Restart one byte after each match start, so overlapping secrets are all found.
-  while (pos < text.size() && m->re->Match(input, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
-    std::size_t begin = static_cast<std::size_t>(match.data() - text.data());
-    std::size_t end = begin + match.size();
-    const std::string& name = m->name_of.at(std::string(match.data(), match.size()));
+  while (pos < text.size()) {
+    auto match = m->re->find(text, pos);
+    if (!match) break;
+    const std::size_t begin = match->begin;
+    const std::size_t end = match->end;
+    const std::string& name = m->name_of.at(std::string(text.substr(begin, end - begin)));
     if (!out.empty() && begin < out.back().end) {
       // Overlapping: a match wholly inside the region adds nothing; one reaching past it adds
       // its name, so the label says which secrets met there.
