@@ -1,11 +1,10 @@
-// The upload step: libarchive builds the tar stream once, OpenSSL hashes it as it is built, and
+// The upload step: libarchive builds the tar stream once, SHA-256 hashes it as it is built, and
 // each host receives it through one exec whose stdin feeds `tar -x` and a SHA-256 in one pass.
 #include "steps/upload.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "golive/interpolate.h"
+#include "orchestrator/adapters/crypto/sha256.h"
 
 namespace golive {
 namespace {
@@ -33,25 +33,11 @@ std::string seconds_text(Millis d) {
   return buf;
 }
 
-std::string hex(const unsigned char* data, unsigned int len) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0xf];
-  }
-  return out;
-}
-
 struct ArchiveDeleter {
   void operator()(archive* a) const { archive_write_free(a); }
 };
 struct EntryDeleter {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-struct DigestDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 
 }  // namespace
@@ -60,7 +46,7 @@ struct DigestDeleter {
 // an unlinked temp file once they outgrow UploadArchive::kMemoryLimit.
 struct ArchiveSink {
   UploadArchive* out = nullptr;
-  EVP_MD_CTX* digest = nullptr;
+  Sha256* digest = nullptr;
   std::string error;
 
   bool spill() {
@@ -88,7 +74,7 @@ struct ArchiveSink {
   static la_ssize_t on_write(archive*, void* self, const void* buf, std::size_t len) {
     auto* sink = static_cast<ArchiveSink*>(self);
     const char* data = static_cast<const char*>(buf);
-    EVP_DigestUpdate(sink->digest, data, len);
+    sink->digest->update(std::string_view(data, len));
     UploadArchive& a = *sink->out;
     if (a.spool_fd_ < 0 && a.memory_.size() + len > UploadArchive::kMemoryLimit && !sink->spill()) {
       sink->error = std::string("cannot spool the archive to a temp file: ") + std::strerror(errno);
@@ -126,9 +112,8 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
   std::sort(paths.begin(), paths.end());
 
   std::shared_ptr<UploadArchive> result(new UploadArchive());
-  std::unique_ptr<EVP_MD_CTX, DigestDeleter> digest(EVP_MD_CTX_new());
-  EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr);
-  ArchiveSink sink{result.get(), digest.get(), {}};
+  Sha256 digest;
+  ArchiveSink sink{result.get(), &digest, {}};
 
   std::unique_ptr<archive, ArchiveDeleter> a(archive_write_new());
   archive_write_set_format_pax_restricted(a.get());   // plain ustar unless a name needs pax
@@ -199,10 +184,7 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK) return archive_fail(local_dir);
 
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int md_len = 0;
-  EVP_DigestFinal_ex(digest.get(), md.data(), &md_len);
-  result->sha256_ = hex(md.data(), md_len);
+  result->sha256_ = digest.hex_digest();
   return std::shared_ptr<const UploadArchive>(std::move(result));
 }
 

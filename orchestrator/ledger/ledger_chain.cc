@@ -1,13 +1,12 @@
 #include "orchestrator/ledger/ledger_chain.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <tuple>
 
+#include "orchestrator/adapters/crypto/sha256.h"
 #include "orchestrator/ledger/ledger_json.h"
 
 namespace golive {
@@ -16,17 +15,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::int64_t kUnordered = std::numeric_limits<std::int64_t>::max();
-
-std::string hex(const unsigned char* data, unsigned int size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0xf]);
-  }
-  return out;
-}
 
 // A value as shown in a problem: short, one line.
 std::string shown(const json& value) {
@@ -111,12 +99,7 @@ std::string entry_hash(std::string_view prev_hash, std::int64_t seq, std::string
   framed += release_id;
   framed += '\n';
   framed += payload;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(framed.data(), framed.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL SHA-256 failed");  // fatal: libcrypto is broken
-  }
-  return hex(digest.data(), size);
+  return sha256_hex(framed);
 }
 
 LedgerEntry next_entry(std::int64_t prev_seq, std::string_view prev_hash, std::string_view kind,

@@ -1,12 +1,11 @@
 #include "golive/redactor.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 #include <unordered_map>
 
+#include "orchestrator/adapters/crypto/encoding.h"
 #include "orchestrator/adapters/regex/regex.h"
 
 namespace golive {
@@ -17,15 +16,6 @@ namespace {
 constexpr std::size_t kMinSecret = 4;
 // Alignment cores shorter than this would match random base64 by chance.
 constexpr std::size_t kMinCore = 6;
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 std::string to_url_safe(std::string s) {
   for (char& c : s) {
@@ -64,7 +54,7 @@ std::string percent_encode(std::string_view value, bool lower_hex, bool plus_for
 std::string base64_core(std::string_view value, std::size_t offset) {
   std::string padded(offset, '\0');
   padded.append(value);
-  std::string enc = strip_padding(base64(padded));
+  std::string enc = strip_padding(base64_encode(padded));
   std::size_t skip = offset == 0 ? 0 : offset + 1;
   bool mixed_tail = padded.size() % 3 != 0;
   if (enc.size() <= skip + (mixed_tail ? 1 : 0)) return "";
@@ -83,7 +73,7 @@ std::vector<SecretForm> secret_forms(std::string_view value) {
     forms.push_back({std::move(text), kind});
   };
   push(std::string(value), "raw");
-  std::string b64 = base64(value);
+  std::string b64 = base64_encode(value);
   push(b64, "base64");
   push(strip_padding(b64), "base64");
   push(to_url_safe(b64), "base64url");
