@@ -2,9 +2,9 @@
 // hosts (works with an empty ledger), restores the previous good release, verifies it.
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 
 #include "golive/env_check.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
@@ -167,7 +167,7 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   record.event("rollback_finished", status + (why.empty() ? "" : ": " + why));
   record.finish(status, iso8601(app.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
 
-  nlohmann::json line = {{"time", iso8601(app.clock->wall())},
+  Json line = {{"time", iso8601(app.clock->wall())},
                          {"event", "rollback"},
                          {"id", targets[0]},
                          {"from", leaving},
@@ -197,7 +197,7 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   }
   if (app.options.json) {
     std::printf("%s\n", app.redactor
-                            .redact(nlohmann::json({{"rollback", rec.id},
+                            .redact(Json({{"rollback", rec.id},
                                                     {"environment", env.name},
                                                     {"from", leaving},
                                                     {"to", targets[0]},

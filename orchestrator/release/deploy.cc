@@ -5,10 +5,10 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "golive/env_check.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/target.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
@@ -250,7 +250,7 @@ class Deploy {
     }
     if (!result.ok) return result;
 
-    nlohmann::json manifest = {{"release", release_id_},
+    Json manifest = {{"release", release_id_},
                                {"app", runbook_.app},
                                {"environment", env_->name},
                                {"commit", commit_.sha},
@@ -393,7 +393,7 @@ class Deploy {
     if (!why.empty() && status != "succeeded") line += ": " + why;
     rep_.summary(line);
     if (app_.options.json) {
-      nlohmann::json j = {{"release", release_id_}, {"environment", args_.environment},
+      Json j = {{"release", release_id_}, {"environment", args_.environment},
                           {"status", status},       {"exit_code", static_cast<int>(code)},
                           {"commit", commit_.sha},  {"deployer", deployer_},
                           {"reason", why}};
@@ -403,7 +403,7 @@ class Deploy {
 
   void append_logs(const std::string& status) {
     if (fleet_.hosts.empty()) return;
-    nlohmann::json line = {{"time", iso8601(app_.clock->wall())},
+    Json line = {{"time", iso8601(app_.clock->wall())},
                            {"event", "deploy"},
                            {"id", release_id_},
                            {"commit", commit_.sha},
