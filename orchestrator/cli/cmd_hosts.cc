@@ -65,7 +65,7 @@ int cmd_releases(AppContext& app, const std::string& environment) {
     auto st = read_host_state(*fleet->hosts[i], *root);
     if (!st) return report_error(app, st.error());
     Json jh = {{"host", h.name},           {"root", *root},  {"current", st->current},
-                         {"releases", st->releases}, {"bad", st->bad}, {"good", st->good}};
+               {"releases", st->releases}, {"bad", st->bad}, {"good", st->good}};
     out.push_back(jh);
     if (app.options.json) continue;
     std::printf("%s (%s): current %s\n", h.name.c_str(), root->c_str(),
@@ -111,13 +111,13 @@ int cmd_lock_status(AppContext& app, const std::string& environment) {
   const LockStatus* st = &view->status;
   if (app.options.json) {
     std::printf("%s\n", Json({{"held", st->held},
-                                        {"stale", st->stale},
-                                        {"who", st->owner.who},
-                                        {"where", st->owner.where},
-                                        {"pid", st->owner.pid},
-                                        {"release", st->owner.release},
-                                        {"started", st->owner.started},
-                                        {"heartbeat_age_s", st->heartbeat_age_s}})
+                              {"stale", st->stale},
+                              {"who", st->owner.who},
+                              {"where", st->owner.where},
+                              {"pid", st->owner.pid},
+                              {"release", st->owner.release},
+                              {"started", st->owner.started},
+                              {"heartbeat_age_s", st->heartbeat_age_s}})
                             .dump(2)
                             .c_str());
   } else {

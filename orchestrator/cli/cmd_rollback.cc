@@ -168,14 +168,14 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   record.finish(status, iso8601(app.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
 
   Json line = {{"time", iso8601(app.clock->wall())},
-                         {"event", "rollback"},
-                         {"id", targets[0]},
-                         {"from", leaving},
-                         {"who", deployer},
-                         {"reason", app.redactor.redact(args.reason)},
-                         {"outcome", status},
-                         {"rollback_id", rec.id},
-                         {"ledger_head", record.chain_head()}};
+               {"event", "rollback"},
+               {"id", targets[0]},
+               {"from", leaving},
+               {"who", deployer},
+               {"reason", app.redactor.redact(args.reason)},
+               {"outcome", status},
+               {"rollback_id", rec.id},
+               {"ledger_head", record.chain_head()}};
   const std::string log_line = app.redactor.redact(line.dump());
   for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
     (void)append_release_log(*fleet->hosts[i], roots[i], log_line);
@@ -198,12 +198,12 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   if (app.options.json) {
     std::printf("%s\n", app.redactor
                             .redact(Json({{"rollback", rec.id},
-                                                    {"environment", env.name},
-                                                    {"from", leaving},
-                                                    {"to", targets[0]},
-                                                    {"status", status},
-                                                    {"exit_code", static_cast<int>(code)},
-                                                    {"restore_ms", restore_ms}})
+                                          {"environment", env.name},
+                                          {"from", leaving},
+                                          {"to", targets[0]},
+                                          {"status", status},
+                                          {"exit_code", static_cast<int>(code)},
+                                          {"restore_ms", restore_ms}})
                                         .dump())
                             .c_str());
   }
