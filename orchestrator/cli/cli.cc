@@ -122,6 +122,10 @@ int run_cli(int argc, char** argv) {
   hosts->require_subcommand(1);
   auto* trust = hosts->add_subcommand("trust", "record host keys after showing them");
   trust->add_option("ENV", env_name, "environment")->required();
+  std::vector<std::string> fingerprints;
+  trust->add_option("--fingerprint", fingerprints,
+                    "SHA256:... a key may have (from the host's owner); required when no person "
+                    "confirms (--yes, CI)");
 
   try {
     app.parse(argc, argv);
@@ -161,7 +165,7 @@ int run_cli(int argc, char** argv) {
   if (*sync) return cmd_ledger_sync(ctx, env_name);
   if (*lock_status) return cmd_lock_status(ctx, env_name);
   if (*lock_release) return cmd_lock_release(ctx, env_name, reason);
-  if (*trust) return cmd_hosts_trust(ctx, env_name);
+  if (*trust) return cmd_hosts_trust(ctx, env_name, fingerprints);
   return static_cast<int>(ExitCode::kUsage);
 }
 
