@@ -1,7 +1,9 @@
 #include "orchestrator/release/deploy.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -79,6 +81,20 @@ class Deploy {
   }
 
  private:
+  // A deploy killed with SIGKILL cannot remove its clean export; the next one on this machine
+  // removes every export whose owner process is gone (the pid is in the directory name).
+  static void remove_stale_build_dirs() {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/tmp", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("golive-build-", 0) != 0) continue;
+      const std::string pid = name.substr(13, name.find('-', 13) - 13);
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (::kill(std::stoi(pid), 0) == 0 || errno == EPERM) continue;  // still alive
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+
   bool interrupted() const { return app_.cancel != nullptr && app_.cancel->load(); }
   std::string interrupted_why(const std::string& when) const {
     return "interrupted by " + signal_description(app_) + " " + when;
@@ -170,8 +186,11 @@ class Deploy {
   }
 
   Status build_and_scan() {
-    char tmpl[] = "/tmp/golive-build-XXXXXX";
-    if (!mkdtemp(tmpl)) return fail("cannot create a build directory in /tmp", ExitCode::kInfra);
+    remove_stale_build_dirs();
+    std::string tmpl = "/tmp/golive-build-" + std::to_string(::getpid()) + "-XXXXXX";
+    if (!mkdtemp(tmpl.data())) {
+      return fail("cannot create a build directory in /tmp", ExitCode::kInfra);
+    }
     export_dir_ = tmpl;
     if (auto s = repo_->export_tree(commit_.sha, export_dir_); !s) return s;
     // The runbook may live in a subdirectory of the repository: build there.

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -174,6 +175,26 @@ TEST(FaultScenario, OutputWithoutNewlinesStaysBoundedInMemory) {
   EXPECT_LT(usage.ru_maxrss, 200 * 1024) << "peak RSS in KiB";
   std::printf("[ memory ] 100 MB of output without newlines: peak RSS of golive <= %ld KiB\n",
               usage.ru_maxrss);
+}
+
+}  // namespace
+}  // namespace golive::testing
+
+namespace golive::testing {
+namespace {
+
+// Issue 20 item 11: a deploy killed with SIGKILL leaves its clean export behind; the next deploy
+// removes exports whose owner is gone and keeps those of live processes.
+TEST(FaultScenario, TheNextDeployRemovesBuildExportsOfDeadDeploys) {
+  Scenario s(1);
+  const std::string dead = "/tmp/golive-build-4194300-test" + std::to_string(::getpid());
+  const std::string alive = "/tmp/golive-build-" + std::to_string(::getpid()) + "-test";
+  std::filesystem::create_directories(dead + "/dist");
+  std::filesystem::create_directories(alive);
+  deploy_ok(s);
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(alive));
+  std::filesystem::remove_all(alive);
 }
 
 }  // namespace
