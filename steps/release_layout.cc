@@ -142,7 +142,11 @@ Status mark_release(RemoteHost& host, const std::string& root, const std::string
 
 Status remove_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
-  return run_admin(host, "rm -rf " + shell_quote(root + "/releases/" + id),
+  // The last guard: whatever the caller believes, the live release is never deleted.
+  return run_admin(host,
+                   "cd " + shell_quote(root) + " || exit 1; if [ \"$(readlink current)\" = releases/" +
+                       id + " ]; then echo 'refusing: current points at it' >&2; exit 1; fi; " +
+                       "rm -rf releases/" + id + " shared/env/" + id + ".env",
                    "removing release " + id);
 }
 

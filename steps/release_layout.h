@@ -44,7 +44,8 @@ Status append_release_log(RemoteHost& host, const std::string& root, const std::
 // Records `id` in .golive/good or .golive/bad.
 Status mark_release(RemoteHost& host, const std::string& root, const std::string& id, bool good);
 
-// Removes the release dir of a release that never went live.
+// Removes the release dir (and env file) of a release that never went live; refuses when
+// `current` points at it. Callers pass only ids whose dir they created themselves.
 Status remove_release_dir(RemoteHost& host, const std::string& root, const std::string& id);
 
 // Deletes all but the newest `keep` releases, never `current` nor the last good release.

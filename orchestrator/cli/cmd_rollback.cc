@@ -114,7 +114,7 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   // 4. Record it (a broken ledger must not stop an on-call rollback: warn loudly instead).
   app.options.ledger_optional = true;
   ReleaseRecord rec;
-  rec.id = make_release_id(app.clock->wall(), "rollback");
+  rec.id = make_release_id(app.clock->wall(), "rollback", random_release_nonce());
   rec.app = rb->app;
   rec.environment = env.name;
   rec.commit = targets[0];

@@ -111,7 +111,7 @@ class Deploy {
               commit_.sha.substr(0, 7) + ", not your working tree",
           ExitCode::kPreflight);
     }
-    release_id_ = make_release_id(app_.clock->wall(), commit_.sha);
+    release_id_ = make_release_id(app_.clock->wall(), commit_.sha, random_release_nonce());
     deployer_ = detect_deployer(repo_.get(), app_.process_env);
     rep_.info("release " + release_id_ + ": " + runbook_.app + " " + commit_.sha.substr(0, 7) +
               " \"" + commit_.subject + "\" -> " + env_->name + " (" +
@@ -231,11 +231,15 @@ class Deploy {
     // not live, and it lets later batches start at once.
     const std::string env_file = render_env_file(env_report_);
     std::vector<std::string> errors(plan_.hosts.size());
+    created_.assign(plan_.hosts.size(), 0);
     for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       RemoteHost& h = *fleet_.hosts[i];
       if (auto s = prepare_release_dir(h, plan_.hosts[i].root, release_id_); !s) {
         errors[i] = s.error().message;
-      } else if (auto w = h.write_file(plan_.hosts[i].root + "/shared/.env", env_file, 0600); !w) {
+        return;
+      }
+      created_[i] = 1;  // only what this run made is ever removed by its clean-up
+      if (auto w = h.write_file(plan_.hosts[i].root + "/shared/.env", env_file, 0600); !w) {
         errors[i] = h.name() + ": writing shared/.env: " + w.error().message;
       }
     });
@@ -297,7 +301,8 @@ class Deploy {
     auto deadline = failed_at + runbook_.budget.rollback;
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
-    RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_, deadline);
+    RollbackRequest request =
+        rollback_for_deploy(plan_, execution, remotes, previous_, created_, deadline);
     RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
     auto restored_at = SteadyClock::now();
     long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
@@ -474,6 +479,7 @@ class Deploy {
   std::shared_ptr<const UploadArchive> archive_;
   ConnectedFleet fleet_;
   std::vector<std::string> previous_;
+  std::vector<char> created_;  // created_[i]: this run made releases/<id> on host i
   std::string lock_root_;
   bool locked_ = false;
   std::thread heartbeat_;

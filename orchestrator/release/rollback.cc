@@ -32,6 +32,7 @@ StepResult admin_step(const std::string& name, const std::string& host, const St
 RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& execution,
                                     const std::vector<RemoteHost*>& remotes,
                                     const std::vector<std::string>& previous,
+                                    const std::vector<char>& created,
                                     std::chrono::steady_clock::time_point deadline) {
   RollbackRequest req;
   req.leaving = plan.release_id;
@@ -43,7 +44,7 @@ RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& exe
     h.plan = &plan.hosts[i];
     h.switched = run.switched;
     h.restore_to = previous[i];
-    h.remove_release_dir = !run.switched;
+    h.remove_release_dir = !run.switched && i < created.size() && created[i] != 0;
     // Undo what completed here, newest first; skipped `once` steps were undone on the first host.
     for (auto it = run.results.rbegin(); it != run.results.rend(); ++it) {
       if (it->outcome != StepOutcome::kOk) continue;

