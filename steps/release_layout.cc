@@ -87,13 +87,21 @@ std::string previous_good_release(const HostState& state, const std::string& fro
   return "";
 }
 
+std::string release_env_path(const std::string& root, const std::string& id) {
+  return root + "/shared/env/" + id + ".env";
+}
+
 Status prepare_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
-  // A plain mkdir: an existing dir of that id (same commit, same second) may be live; never wipe it.
+  // A plain mkdir: an existing dir of that id may be live (made by another run); never wipe it.
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string q = shell_quote(root);
   return run_admin(host,
                    "umask 022 && mkdir -p " + q + "/releases " + q + "/shared " + q +
-                       "/.golive && mkdir " + q + "/releases/" + id,
+                       "/.golive && (umask 077 && mkdir -p " + q + "/shared/env) && cd " + q +
+                       " && if [ -f shared/.env ] && [ ! -L shared/.env ] && "
+                       "c=$(readlink current) && [ ! -e \"shared/env/${c##*/}.env\" ]; then "
+                       "cp -p shared/.env \"shared/env/${c##*/}.env\"; fi && mkdir releases/" +
+                       id,
                    "preparing " + root + "/releases/" + id);
 }
 
@@ -116,6 +124,8 @@ Status switch_current(RemoteHost& host, const std::string& root, const std::stri
     cmd += "rm -rf " + rq + "; mkdir -p \"$(dirname " + rq + ")\"; ln -s " +
            shell_quote(root + "/shared/" + path) + " " + rq + "; ";
   }
+  cmd += "if [ -f shared/env/" + id + ".env ]; then ln -sfn env/" + id + ".env shared/.env.tmp." +
+         id + " && mv -T shared/.env.tmp." + id + " shared/.env; fi; ";
   cmd += "ln -sfn releases/" + id + " .current.tmp." + id + " && mv -T .current.tmp." + id +
          " current";
   return run_admin(host, cmd, "switching current to " + id);
@@ -177,7 +187,9 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   std::string cmd =
       "set -e; cd " + q + "/releases; t=$(mktemp -d " + q + "/.golive/prune.XXXXXX); mv --";
   for (const auto& id : doomed) cmd += " " + id;
-  cmd += " \"$t\"/; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
+  cmd += " \"$t\"/; rm -f";
+  for (const auto& id : doomed) cmd += " ../shared/env/" + id + ".env";
+  cmd += "; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
   if (auto s = run_admin(host, cmd, "pruning old releases"); !s) return std::unexpected(s.error());
   return doomed;
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "golive/env_check.h"
+#include "orchestrator/secrets/dotenv.h"
 #include "orchestrator/release/target.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
@@ -239,8 +240,11 @@ class Deploy {
         return;
       }
       created_[i] = 1;  // only what this run made is ever removed by its clean-up
-      if (auto w = h.write_file(plan_.hosts[i].root + "/shared/.env", env_file, 0600); !w) {
-        errors[i] = h.name() + ": writing shared/.env: " + w.error().message;
+      // The release's own env file: the live shared/.env is switched to it with `current`, so a
+      // failure before the switch leaves the live configuration untouched.
+      const std::string env_path = release_env_path(plan_.hosts[i].root, release_id_);
+      if (auto w = h.write_file(env_path, env_file, 0600); !w) {
+        errors[i] = h.name() + ": writing " + env_path + ": " + w.error().message;
       }
     });
     ExecutionResult result;
@@ -325,7 +329,7 @@ class Deploy {
                           format_duration(runbook_.budget.rollback) + " before verification",
                       -1);
       }
-      GateVerdict v = run_and_record_gate(app_, verify, plan_.checks, fleet_.by_name,
+      GateVerdict v = run_and_record_gate(app_, verify, restored_checks(request), fleet_.by_name,
                                           record_.ledger(), release_id_, "verify", "");
       if (!v.passed) {
         return finish("rollback_failed", ExitCode::kRollbackFailed,
@@ -343,6 +347,28 @@ class Deploy {
     }
     return finish(interrupted ? "interrupted" : "rolled_back", ExitCode::kRolledBack, why,
                   verified_ms);
+  }
+
+  // The checks that verify a restore, rendered with the restored release's own env values: the
+  // old release runs with its old configuration, so a rotated password must not fail it.
+  std::vector<RenderedCheck> restored_checks(const RollbackRequest& request) {
+    std::size_t i = 0;
+    while (i < request.hosts.size() && !request.hosts[i].switched) ++i;
+    if (i == request.hosts.size()) return plan_.checks;
+    const std::string& restored = request.hosts[i].restore_to;
+    auto text = fleet_.hosts[i]->read_file(release_env_path(plan_.hosts[i].root, restored));
+    if (!text) return plan_.checks;  // shipped before env files were versioned
+    auto parsed = parse_dotenv(*text, "env file of " + restored, {});
+    if (!parsed) return plan_.checks;
+    EnvReport restored_env = env_report_;
+    std::map<std::string, std::string> values = env_values_;
+    for (const auto& e : parsed->entries) {
+      values[e.key] = e.value;
+      restored_env.values[e.key].value = e.value;
+    }
+    add_secrets(restored_env, app_.redactor);
+    auto plan = make_plan(runbook_, env_->name, restored, values);
+    return plan ? plan->checks : plan_.checks;
   }
 
   int finish_succeeded() {

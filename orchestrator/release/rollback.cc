@@ -75,7 +75,9 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
     }
   };
 
-  auto run_cmd = [&](HostRollback& h, const PlannedStep& step, const std::string& cwd) {
+  // `env_of`: the release whose env file the command loads (the one whose code it runs).
+  auto run_cmd = [&](HostRollback& h, const PlannedStep& step, const std::string& cwd,
+                     const std::string& env_of) {
     Millis left = time_left(request.deadline);
     if (left <= Millis(0)) {
       StepResult r = make_step_result(step.name, h.plan->host.name, StepOutcome::kTimedOut);
@@ -85,7 +87,7 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
       return false;
     }
     ExecRequest req;
-    req.command = remote_command(h.plan->root, cwd, step.command);
+    req.command = remote_command(h.plan->root, cwd, env_of, step.command);
     req.timeout = std::min(step.timeout.count() > 0 ? step.timeout : left, left);
     req.on_output = reporter.stream_for(h.plan->host.name);
     auto started = std::chrono::system_clock::now();  // the ledger records when it ran
@@ -125,13 +127,16 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
         PlannedStep undo = step;
         undo.name = "undo " + step.name;
         undo.command = step.undo;
-        if (!run_cmd(host, undo, host.plan->release_dir)) return;
+        if (!run_cmd(host, undo, host.plan->release_dir, request.leaving)) return;
       }
       // 3. The runbook's rollback steps, in the restored release's own directory (its physical
       //    path, as deploy steps see theirs, so `../..` is the release root).
       if (host.switched) {
         for (const auto& step : host.plan->rollback) {
-          if (!run_cmd(host, step, host.plan->root + "/releases/" + host.restore_to)) return;
+          if (!run_cmd(host, step, host.plan->root + "/releases/" + host.restore_to,
+                       host.restore_to)) {
+            return;
+          }
         }
       }
       // 4. Never offer the failed release again; drop it where it never went live.

@@ -112,5 +112,68 @@ TEST(ReleaseSafetyScenario, TwoDeploysOfOneCommitStartedInOneSecondGetDistinctRe
   EXPECT_EQ(verify.exit_code, 0) << verify.all();
 }
 
+// The value of KEY in the environment of the portal process running on webK.
+std::string running_env(Scenario& s, int k, const std::string& key) {
+  const std::string pid = Scenario::read_file(s.root(k) + "/shared/portal.pid");
+  std::string environ = Scenario::read_file("/proc/" + pid.substr(0, pid.find('\n')) + "/environ");
+  const std::string prefix = key + "=";
+  for (std::size_t p = 0; p < environ.size();) {
+    std::size_t end = environ.find('\0', p);
+    if (end == std::string::npos) end = environ.size();
+    if (environ.compare(p, prefix.size(), prefix) == 0) {
+      return environ.substr(p + prefix.size(), end - p - prefix.size());
+    }
+    p = end + 1;
+  }
+  return "(unset)";
+}
+
+void set_smoke_password(Scenario& s, const std::string& value) {
+  std::string env = Scenario::read_file(s.repo() + "/.env.staging");
+  const std::string old = "SMOKE_PASSWORD=demo-staging-FAKE-smoke-password";
+  s.write(".env.staging", Scenario::replace(env, old, "SMOKE_PASSWORD=" + value));
+}
+
+// Issue 20 item 3: a rollback restores code and configuration together.
+TEST(ReleaseSafetyScenario, RollbackRestoresTheOldEnvWithTheOldCode) {
+  Scenario s(2);
+  std::string v1 = deploy_ok(s);
+  const std::string old_password = "demo-staging-FAKE-smoke-password";
+  ASSERT_EQ(running_env(s, 1, "SMOKE_PASSWORD"), old_password);
+  set_smoke_password(s, "rotated-FAKE-smoke-password-2");
+  s.set_break({"login"});
+  s.commit("v2: rotated smoke password, login broken");
+  GoliveRun run = s.golive({"deploy", "staging", "--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.all();  // rolled back and verified (with v1's own env)
+  expect_all_serve(s, v1);
+  for (int k = 1; k <= 2; ++k) {
+    EXPECT_EQ(running_env(s, k, "SMOKE_PASSWORD"), old_password) << "web" << k;
+    EXPECT_TRUE(contains(Scenario::read_file(s.root(k) + "/shared/.env"), old_password));
+    EXPECT_TRUE(contains(Scenario::read_file(s.root(k) + "/current/.env"), old_password));
+  }
+  EXPECT_FALSE(contains(run.all(), "rotated-FAKE")) << run.all();
+}
+
+// A failure before the switch leaves the live env file untouched.
+TEST(ReleaseSafetyScenario, FailureBeforeTheSwitchLeavesTheLiveEnvUntouched) {
+  Scenario s(2);
+  std::string v1 = deploy_ok(s);
+  std::vector<std::string> before;
+  for (int k = 1; k <= 2; ++k) before.push_back(Scenario::read_file(s.root(k) + "/shared/.env"));
+  set_smoke_password(s, "rotated-FAKE-smoke-password-3");
+  s.write("golive.yml", runbook(s, steps_block("  - { name: precheck, run: \"exit 3\" }\n", ""),
+                                "", ""));
+  s.commit("v2: rotated password, precheck fails");
+  GoliveRun run = s.golive({"deploy", "staging", "--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.all();
+  const std::string v2 = release_of(run);
+  expect_all_serve(s, v1);
+  for (int k = 1; k <= 2; ++k) {
+    EXPECT_EQ(Scenario::read_file(s.root(k) + "/shared/.env"), before[k - 1]) << "web" << k;
+    EXPECT_FALSE(fs::exists(s.root(k) + "/shared/env/" + v2 + ".env")) << "web" << k;
+    EXPECT_EQ(running_env(s, k, "SMOKE_PASSWORD"), "demo-staging-FAKE-smoke-password");
+  }
+}
+
 }  // namespace
 }  // namespace golive::testing
