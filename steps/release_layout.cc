@@ -72,19 +72,29 @@ Result<HostState> read_host_state(RemoteHost& host, const std::string& root) {
   return state;
 }
 
-std::string previous_good_release(const HostState& state, const std::string& from) {
+std::string previous_good_release(const std::vector<HostState>& states, const std::string& from,
+                                  const std::set<std::string>& recorded_good) {
+  if (states.empty()) return "";
+  // The UTC-second prefix: within one second ids carry a random suffix, whose order means nothing.
+  auto time_of = [](const std::string& id) { return id.substr(0, id.find('-')); };
   auto usable = [&](const std::string& id) {
     // Only older releases: a rollback never moves forward onto something newer.
-    return id != from && (from.empty() || id < from) && state.has(id) && !state.is_bad(id);
+    if (id.empty() || id == from || (!from.empty() && time_of(id) > time_of(from))) return false;
+    return std::all_of(states.begin(), states.end(),
+                       [&](const HostState& st) { return st.has(id) && !st.is_bad(id); });
   };
-  for (auto it = state.good.rbegin(); it != state.good.rend(); ++it) {
-    if (usable(*it)) return *it;
-  }
-  // Releases shipped before any gate ran have no `good` mark: fall back to the newest older one.
-  for (auto it = state.releases.rbegin(); it != state.releases.rend(); ++it) {
-    if (usable(*it)) return *it;
-  }
-  return "";
+  auto newest = [&](const std::vector<std::string>& ids) {
+    std::string best;  // ties in one second: the later mark wins
+    for (const auto& id : ids) {
+      if (usable(id) && (best.empty() || time_of(id) >= time_of(best))) best = id;
+    }
+    return best;
+  };
+  std::vector<std::string> good(recorded_good.begin(), recorded_good.end());
+  for (const auto& st : states) good.insert(good.end(), st.good.begin(), st.good.end());
+  if (!good.empty()) return newest(good);
+  // Releases shipped before any gate ran have no `good` mark: the newest older one.
+  return newest(states.front().releases);
 }
 
 std::string release_env_path(const std::string& root, const std::string& id) {
@@ -167,7 +177,7 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   std::set<std::string> protect{state->current};
   if (!state->good.empty()) protect.insert(state->good.back());
   // What `golive rollback` would restore from current (older good ones may be marked bad since).
-  if (auto target = previous_good_release(*state, state->current); !target.empty()) {
+  if (auto target = previous_good_release({*state}, state->current); !target.empty()) {
     protect.insert(target);
   }
   std::vector<std::string> doomed;

@@ -7,6 +7,7 @@
 //   <root>/.golive/         releases.log (append-only), good, bad, lock/
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,13 @@ struct HostState {
 // Reads the layout under `root` in one round trip; a missing root is an empty state.
 Result<HostState> read_host_state(RemoteHost& host, const std::string& root);
 
-// The release to restore when leaving `from`: the newest good release (else the newest older
-// release) that is present and not bad. Empty when there is none.
-std::string previous_good_release(const HostState& state, const std::string& from);
+// The one release to restore on every host when leaving `from`: the newest release recorded
+// good (a `good` mark on any host, or in `recorded_good`, the ledger's succeeded releases) that
+// every host has, no host marked bad, is not `from` and is not newer than it (ids compare by
+// their time prefix). Only when nothing was ever recorded good (releases shipped before any
+// gate) the newest such release. Empty when there is none.
+std::string previous_good_release(const std::vector<HostState>& states, const std::string& from,
+                                  const std::set<std::string>& recorded_good = {});
 
 // Where release `id`'s env file lives on a host: <root>/shared/env/<id>.env.
 std::string release_env_path(const std::string& root, const std::string& id);

@@ -212,18 +212,25 @@ class Deploy {
     start_heartbeat();
     // What each host serves now is what a rollback restores: read it from the host.
     previous_.resize(plan_.hosts.size());
+    std::vector<HostState> states(plan_.hosts.size());
     std::vector<std::string> errors(plan_.hosts.size());
     for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       auto st = read_host_state(*fleet_.hosts[i], plan_.hosts[i].root);
-      if (!st)
+      if (!st) {
         errors[i] = st.error().message;
-      else
+      } else {
         previous_[i] = st->current;
+        states[i] = std::move(*st);
+      }
     });
     for (const auto& e : errors) {
       if (!e.empty()) return fail(e, ExitCode::kInfra);
     }
     record_.set_previous(previous_[0]);
+    // A failure restores the newest release recorded good, the same on every host; decided now,
+    // before anything changes.
+    rollback_target_ =
+        previous_good_release(states, release_id_, record_.succeeded_releases(env_->name));
     return {};
   }
 
@@ -298,15 +305,17 @@ class Deploy {
       return finish(interrupted ? "interrupted" : "failed", ExitCode::kRollbackFailed, why, -1);
     }
     rep_.error(why);
-    rep_.info(execution.any_switched()
-                  ? "rolling back: restoring the previous release on every switched host"
-                  : "rolling back: no host switched; cleaning up " + release_id_);
-    record_.event("rollback_started", why);
     auto deadline = failed_at + runbook_.budget.rollback;
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
-    RollbackRequest request =
-        rollback_for_deploy(plan_, execution, remotes, previous_, created_, deadline);
+    RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_,
+                                                  rollback_target_, created_, deadline);
+    rep_.info(restores_any(request)
+                  ? "rolling back to " + rollback_target_ +
+                        " (the newest release recorded good) on every host not serving it"
+                  : "rolling back: no host switched; cleaning up " + release_id_);
+    record_.event("rollback_started",
+                  why + (restores_any(request) ? "; target " + rollback_target_ : ""));
     RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
     auto restored_at = SteadyClock::now();
     long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
@@ -319,7 +328,7 @@ class Deploy {
     }
     // Verify the restore with the same checks (shorter window, inside the budget) when any
     // host switched; otherwise nothing customer-visible changed.
-    if (execution.any_switched() && !plan_.checks.empty()) {
+    if (restores_any(request) && !plan_.checks.empty()) {
       GateSpec verify = runbook_.gate;
       Millis left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
       verify.window = std::min(verify.window, left);
@@ -339,7 +348,8 @@ class Deploy {
     }
     long long verified_ms =
         std::chrono::duration_cast<Millis>(SteadyClock::now() - failed_at).count();
-    rep_.info("restored in " + std::to_string(restore_ms) + " ms (verified after " +
+    rep_.info((restores_any(request) ? "restored " + rollback_target_ + " in " : "cleaned up in ") +
+              std::to_string(restore_ms) + " ms (verified after " +
               std::to_string(verified_ms) + " ms)");
     record_.event("rollback_finished", "restored in " + std::to_string(restore_ms) + " ms");
     if (!execution.any_switched()) {
@@ -504,7 +514,8 @@ class Deploy {
   std::string export_dir_, build_dir_, artifact_dir_;
   std::shared_ptr<const UploadArchive> archive_;
   ConnectedFleet fleet_;
-  std::vector<std::string> previous_;
+  std::vector<std::string> previous_;  // what each host served before the deploy
+  std::string rollback_target_;        // the newest good release, the same on every host
   std::vector<char> created_;  // created_[i]: this run made releases/<id> on host i
   std::string lock_root_;
   bool locked_ = false;

@@ -126,6 +126,22 @@ void ReleaseRecorder::finish(const std::string& status, const std::string& finis
   warn(ledger_->finish_release(release_id_, status, finished_at, ttr_ms));
 }
 
+std::set<std::string> ReleaseRecorder::succeeded_releases(const std::string& environment) {
+  std::set<std::string> ids;
+  if (!ledger_) return ids;
+  flush();
+  std::lock_guard lock(mu_);
+  HistoryQuery q;
+  q.environment = environment;
+  q.limit = 200;
+  if (auto rows = ledger_->history(q)) {
+    for (const auto& r : *rows) {
+      if (r.status == "succeeded") ids.insert(r.id);
+    }
+  }
+  return ids;
+}
+
 std::string ReleaseRecorder::chain_head() {
   if (!ledger_) return "";
   flush();

@@ -32,7 +32,7 @@ StepResult admin_step(const std::string& name, const std::string& host, const St
 RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& execution,
                                     const std::vector<RemoteHost*>& remotes,
                                     const std::vector<std::string>& previous,
-                                    const std::vector<char>& created,
+                                    const std::string& target, const std::vector<char>& created,
                                     std::chrono::steady_clock::time_point deadline) {
   RollbackRequest req;
   req.leaving = plan.release_id;
@@ -42,8 +42,8 @@ RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& exe
     HostRollback h;
     h.remote = remotes[i];
     h.plan = &plan.hosts[i];
-    h.switched = run.switched;
-    h.restore_to = previous[i];
+    h.switched = run.switched || (!target.empty() && !previous[i].empty() && previous[i] != target);
+    h.restore_to = target;
     h.remove_release_dir = !run.switched && i < created.size() && created[i] != 0;
     // Undo what completed here, newest first; skipped `once` steps were undone on the first host.
     for (auto it = run.results.rbegin(); it != run.results.rend(); ++it) {
@@ -55,6 +55,11 @@ RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& exe
     req.hosts.push_back(std::move(h));
   }
   return req;
+}
+
+bool restores_any(const RollbackRequest& request) {
+  return std::any_of(request.hosts.begin(), request.hosts.end(),
+                     [](const HostRollback& h) { return h.switched; });
 }
 
 RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <signal.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -173,6 +175,57 @@ TEST(ReleaseSafetyScenario, FailureBeforeTheSwitchLeavesTheLiveEnvUntouched) {
     EXPECT_FALSE(fs::exists(s.root(k) + "/shared/env/" + v2 + ".env")) << "web" << k;
     EXPECT_EQ(running_env(s, k, "SMOKE_PASSWORD"), "demo-staging-FAKE-smoke-password");
   }
+}
+
+// v1 good everywhere, then a deploy killed (SIGKILL) after web1 switched and restarted: web1
+// serves an unchecked release, web2 still v1, the lock left behind. Returns {v1, unchecked}.
+std::pair<std::string, std::string> fleet_left_mixed_by_a_killed_deploy(Scenario& s) {
+  std::string v1 = deploy_ok(s);
+  std::string y = runbook(s, steps_block("", "  - { name: warm, run: \"sleep 30\" }\n"), "", "");
+  y = Scenario::replace(y, "    env_file: .env.staging\n",
+                        "    env_file: .env.staging\n    strategy: { parallel: 1, batch: 1 }\n");
+  s.write("golive.yml", y);
+  s.write("app/static/v2.txt", "v2\n");
+  s.commit("v2: slow step after the switch, one host at a time");
+  pid_t pid = s.start_golive({"deploy", "staging"});
+  bool live = Scenario::wait_until(
+      [&] {
+        return s.current(1) != v1 && !s.current(1).empty() && s.healthz(1) == "ok " + s.current(1);
+      },
+      std::chrono::seconds(30));
+  ::kill(pid, SIGKILL);
+  s.wait_golive(pid);
+  EXPECT_TRUE(live);
+  std::string unchecked = s.current(1);
+  EXPECT_NE(unchecked, v1);
+  EXPECT_EQ(s.current(2), v1);
+  s.write("golive.yml", runbook(s, "", "", ""));
+  return {v1, unchecked};
+}
+
+// Issue 20 item 4: a failed deploy restores the newest release recorded good on every host,
+// also the host a killed deploy left on a release that never passed its gate.
+TEST(ReleaseSafetyScenario, FailedDeployRestoresTheLastGoodReleaseEvenWhereAKilledDeployLeftAnother) {
+  Scenario s(2);
+  auto [v1, unchecked] = fleet_left_mixed_by_a_killed_deploy(s);
+  s.set_break({"login"});
+  s.commit("v3: login broken");
+  GoliveRun run = s.golive({"deploy", "staging", "--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.all();
+  expect_all_serve(s, v1);
+  EXPECT_TRUE(contains(run.all(), "rolling back to " + v1)) << run.all();
+  EXPECT_TRUE(contains(run.all(), "restored " + v1)) << run.all();
+}
+
+// A manual rollback on a mixed fleet moves every host to one target and says which.
+TEST(ReleaseSafetyScenario, ManualRollbackOnAMixedFleetMovesEveryHostToOneTarget) {
+  Scenario s(2);
+  auto [v1, unchecked] = fleet_left_mixed_by_a_killed_deploy(s);
+  GoliveRun run = s.golive({"rollback", "staging", "--reason", "mixed fleet"});
+  EXPECT_EQ(run.exit_code, 0) << run.all();
+  expect_all_serve(s, v1);
+  EXPECT_TRUE(contains(run.all(), "rollback target: " + v1)) << run.all();
+  EXPECT_TRUE(contains(run.all(), unchecked + " -> " + v1)) << run.all();
 }
 
 }  // namespace
