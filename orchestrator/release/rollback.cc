@@ -44,6 +44,7 @@ RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& exe
     h.plan = &plan.hosts[i];
     h.switched = run.switched || (!target.empty() && !previous[i].empty() && previous[i] != target);
     h.restore_to = target;
+    h.serving = previous[i];
     h.remove_release_dir = !run.switched && i < created.size() && created[i] != 0;
     // Undo what completed here, newest first; skipped `once` steps were undone on the first host.
     for (auto it = run.results.rbegin(); it != run.results.rend(); ++it) {
@@ -144,15 +145,34 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
           }
         }
       }
-      // 4. Never offer the failed release again; drop it where it never went live.
+      // 4. Never offer the failed release again; drop it where it never went live. On a host
+      //    that never switched this is bookkeeping: a full disk or a dropped connection there
+      //    does not fail the rollback once the host is verified to still serve what it served.
       auto t0 = SteadyClock::now();
+      std::string bookkeeping;
       if (!request.leaving.empty()) {
         auto s = mark_release(*host.remote, host.plan->root, request.leaving, false);
-        if (!s) record(admin_step("mark " + request.leaving + " bad", name, s, t0));
+        if (!s && host.switched) record(admin_step("mark " + request.leaving + " bad", name, s, t0));
+        if (!s) bookkeeping = s.error().message;
       }
       if (host.remove_release_dir) {
         auto s = remove_release_dir(*host.remote, host.plan->root, request.leaving);
-        if (!s) record(admin_step("remove release dir", name, s, t0));
+        if (!s && host.switched) record(admin_step("remove release dir", name, s, t0));
+        if (!s && bookkeeping.empty()) bookkeeping = s.error().message;
+      }
+      if (!host.switched && !bookkeeping.empty()) {
+        auto st = read_host_state(*host.remote, host.plan->root);
+        bool serving = st && st->current == host.serving;
+        if (serving) {
+          reporter.warn(name + ": still serves " +
+                        (host.serving.empty() ? std::string("nothing") : host.serving) +
+                        " (verified); clean-up incomplete: " + bookkeeping);
+        } else {
+          Status s = fail(bookkeeping + "; and " + name + " could not be verified to serve " +
+                          host.serving + (st ? " (current: " + st->current + ")"
+                                             : ": " + st.error().message));
+          record(admin_step("verify " + name + " still serves " + host.serving, name, s, t0));
+        }
       }
     });
   }
