@@ -10,8 +10,10 @@ namespace golive {
 namespace {
 
 bool valid_release_id(const std::string& id) {
-  return !id.empty() && id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
-                                             "opqrstuvwxyz-_.") == std::string::npos &&
+  return !id.empty() &&
+         id.find_first_not_of(
+             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+             "opqrstuvwxyz-_.") == std::string::npos &&
          id != "." && id != "..";
 }
 
@@ -141,8 +143,7 @@ Status switch_current(RemoteHost& host, const std::string& root, const std::stri
   return run_admin(host, cmd, "switching current to " + id);
 }
 
-Status append_release_log(RemoteHost& host, const std::string& root,
-                          const std::string& json_line) {
+Status append_release_log(RemoteHost& host, const std::string& root, const std::string& json_line) {
   const std::string q = shell_quote(root);
   return run_admin(host,
                    "mkdir -p " + q + "/.golive && printf '%s\\n' " + shell_quote(json_line) +
@@ -150,8 +151,7 @@ Status append_release_log(RemoteHost& host, const std::string& root,
                    "appending to releases.log");
 }
 
-Status mark_release(RemoteHost& host, const std::string& root, const std::string& id,
-                    bool good) {
+Status mark_release(RemoteHost& host, const std::string& root, const std::string& id, bool good) {
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string q = shell_quote(root);
   return run_admin(host,
@@ -164,8 +164,9 @@ Status remove_release_dir(RemoteHost& host, const std::string& root, const std::
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   // The last guard: whatever the caller believes, the live release is never deleted.
   return run_admin(host,
-                   "cd " + shell_quote(root) + " || exit 1; if [ \"$(readlink current)\" = releases/" +
-                       id + " ]; then echo 'refusing: current points at it' >&2; exit 1; fi; " +
+                   "cd " + shell_quote(root) +
+                       " || exit 1; if [ \"$(readlink current)\" = releases/" + id +
+                       " ]; then echo 'refusing: current points at it' >&2; exit 1; fi; " +
                        "rm -rf releases/" + id + " shared/env/" + id + ".env",
                    "removing release " + id);
 }

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "golive/local_process.h"
+#include "golive/plan.h"
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
-#include "golive/plan.h"
 #include "steps/upload.h"
 
 namespace golive {

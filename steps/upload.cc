@@ -231,7 +231,8 @@ static std::string failure_cause(const std::string& output) {
   std::string last;
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);) {
-    if (line.find("No space left on device") != std::string::npos) return ": " + line.substr(0, 300);
+    if (line.find("No space left on device") != std::string::npos)
+      return ": " + line.substr(0, 300);
     if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
   }
   return last.empty() ? "" : ": " + last.substr(0, 300);

@@ -6,16 +6,16 @@
 #include <set>
 
 #include "golive/env_check.h"
-#include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
-#include "steps/release_layout.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
+#include "orchestrator/release/target.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 
@@ -86,8 +86,10 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
     }
     target = previous_good_release(states, leaving, recorded_good);
     if (target.empty()) {
-      return done(ExitCode::kUsage, "no earlier good release present on every host to restore "
-                                    "(live: " + (leaving.empty() ? "none" : leaving) + ")");
+      return done(ExitCode::kUsage,
+                  "no earlier good release present on every host to restore "
+                  "(live: " +
+                      (leaving.empty() ? "none" : leaving) + ")");
     }
   }
   for (std::size_t i = 0; i < env.hosts.size(); ++i) {

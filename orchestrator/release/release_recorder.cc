@@ -35,8 +35,10 @@ Status ReleaseRecorder::open(AppContext& app, const std::string& path,
                       " (nothing was touched; --ledger-optional deploys without a record)",
                   ExitCode::kInfra);
     }
-    app.reporter->error("LEDGER UNAVAILABLE, deploying WITHOUT an audit record "
-                        "(--ledger-optional): " + ledger.error().message);
+    app.reporter->error(
+        "LEDGER UNAVAILABLE, deploying WITHOUT an audit record "
+        "(--ledger-optional): " +
+        ledger.error().message);
     return {};
   }
   ledger_ = std::move(*ledger);
@@ -63,8 +65,8 @@ void ReleaseRecorder::step(const StepResult& r, const std::string& phase) {
   rec.finished_at = iso8601(r.started + r.duration);
   rec.exit_status = r.exit_status;
   rec.outcome = to_string(r.outcome);
-  std::string tail = r.output.size() > kOutputTail ? r.output.substr(r.output.size() - kOutputTail)
-                                                   : r.output;
+  std::string tail =
+      r.output.size() > kOutputTail ? r.output.substr(r.output.size() - kOutputTail) : r.output;
   if (!r.error.empty()) tail += (tail.empty() ? "" : "\n") + r.error;
   rec.output_tail = app_->redactor.redact(tail);
   std::lock_guard lock(queue_mu_);

@@ -152,7 +152,8 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
       std::string bookkeeping;
       if (!request.leaving.empty()) {
         auto s = mark_release(*host.remote, host.plan->root, request.leaving, false);
-        if (!s && host.switched) record(admin_step("mark " + request.leaving + " bad", name, s, t0));
+        if (!s && host.switched)
+          record(admin_step("mark " + request.leaving + " bad", name, s, t0));
         if (!s) bookkeeping = s.error().message;
       }
       if (host.remove_release_dir) {
@@ -169,8 +170,8 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
                         " (verified); clean-up incomplete: " + bookkeeping);
         } else {
           Status s = fail(bookkeeping + "; and " + name + " could not be verified to serve " +
-                          host.serving + (st ? " (current: " + st->current + ")"
-                                             : ": " + st.error().message));
+                          host.serving +
+                          (st ? " (current: " + st->current + ")" : ": " + st.error().message));
           record(admin_step("verify " + name + " still serves " + host.serving, name, s, t0));
         }
       }

@@ -9,19 +9,19 @@
 
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
+#include "orchestrator/context/reporter.h"
 #include "orchestrator/release/executor.h"
 #include "orchestrator/release/plan.h"
-#include "orchestrator/context/reporter.h"
 
 namespace golive {
 
 struct HostRollback {
   RemoteHost* remote = nullptr;
-  const HostPlan* plan = nullptr;   // root, failed release dir, rendered rollback steps
-  bool switched = false;            // `current` must be switched to `restore_to` here
-  std::string restore_to;           // the rollback target (the same on every host)
-  std::string serving;              // what `current` pointed at before (kept where !switched)
-  std::vector<PlannedStep> undo;    // undo commands to run here, already in reverse order
+  const HostPlan* plan = nullptr;  // root, failed release dir, rendered rollback steps
+  bool switched = false;           // `current` must be switched to `restore_to` here
+  std::string restore_to;          // the rollback target (the same on every host)
+  std::string serving;             // what `current` pointed at before (kept where !switched)
+  std::vector<PlannedStep> undo;   // undo commands to run here, already in reverse order
   // This run created the release dir here and it never went live: delete it. Never set for a
   // dir this run did not make (same id from elsewhere) nor one `current` points at.
   bool remove_release_dir = false;

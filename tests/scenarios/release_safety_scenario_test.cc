@@ -3,10 +3,9 @@
 // one rollback target (the newest good release) on every host, bookkeeping failures that do not
 // escalate, a ledger that fails mid-deploy.
 #include <gtest/gtest.h>
-
-#include <algorithm>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -28,8 +27,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 void expect_current_resolves(Scenario& s, int k) {
   const std::string cur = s.current(k);
   ASSERT_FALSE(cur.empty()) << "web" << k << " has no current";
-  EXPECT_TRUE(fs::is_directory(s.root(k) + "/current")) << "web" << k << " current dangles: "
-                                                        << cur;
+  EXPECT_TRUE(fs::is_directory(s.root(k) + "/current"))
+      << "web" << k << " current dangles: " << cur;
 }
 
 // A runbook whose deploys are quick (no restart, no checks): ship, switch.
@@ -40,7 +39,8 @@ std::string quick_runbook(Scenario& s, const std::string& extra_env = "") {
                     "  - { name: switch, switch: current }\n");
   y = replace_block(y, "checks", "");
   y = replace_block(y, "rollback", "");
-  if (!extra_env.empty()) y = Scenario::replace(y, "env:\n  example", extra_env + "env:\n  example");
+  if (!extra_env.empty())
+    y = Scenario::replace(y, "env:\n  example", extra_env + "env:\n  example");
   return y;
 }
 
@@ -163,8 +163,8 @@ TEST(ReleaseSafetyScenario, FailureBeforeTheSwitchLeavesTheLiveEnvUntouched) {
   std::vector<std::string> before;
   for (int k = 1; k <= 2; ++k) before.push_back(Scenario::read_file(s.root(k) + "/shared/.env"));
   set_smoke_password(s, "rotated-FAKE-smoke-password-3");
-  s.write("golive.yml", runbook(s, steps_block("  - { name: precheck, run: \"exit 3\" }\n", ""),
-                                "", ""));
+  s.write("golive.yml",
+          runbook(s, steps_block("  - { name: precheck, run: \"exit 3\" }\n", ""), "", ""));
   s.commit("v2: rotated password, precheck fails");
   GoliveRun run = s.golive({"deploy", "staging", "--json"});
   EXPECT_EQ(run.exit_code, 1) << run.all();
@@ -205,7 +205,8 @@ std::pair<std::string, std::string> fleet_left_mixed_by_a_killed_deploy(Scenario
 
 // Issue 20 item 4: a failed deploy restores the newest release recorded good on every host,
 // also the host a killed deploy left on a release that never passed its gate.
-TEST(ReleaseSafetyScenario, FailedDeployRestoresTheLastGoodReleaseEvenWhereAKilledDeployLeftAnother) {
+TEST(ReleaseSafetyScenario,
+     FailedDeployRestoresTheLastGoodReleaseEvenWhereAKilledDeployLeftAnother) {
   Scenario s(2);
   auto [v1, unchecked] = fleet_left_mixed_by_a_killed_deploy(s);
   s.set_break({"login"});

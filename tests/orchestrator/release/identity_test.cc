@@ -1,9 +1,9 @@
 #include "orchestrator/release/identity.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <set>
-#include <unistd.h>
 
 #include "golive/git_repo.h"
 
