@@ -8,6 +8,7 @@
 
 #include "golive/env_check.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/insight_commands.h"
 #include "orchestrator/release/deploy.h"
 #include "orchestrator/release/identity.h"
 
@@ -116,6 +117,21 @@ int run_cli(int argc, char** argv) {
   auto* trust = hosts->add_subcommand("trust", "record host keys after showing them");
   trust->add_option("ENV", env_name, "environment")->required();
 
+  // Release insight (cmd_diff.cc, cmd_stats.cc, cmd_report.cc).
+  std::string insight_ref, insight_since = "90d", html_file;
+  auto* diff = app.add_subcommand("diff", "commits, env keys, runbook: live vs a ref");
+  diff->add_option("ENV", env_name, "environment")->required();
+  diff->add_option("REF", insight_ref, "git ref (default HEAD)");
+  auto* stats = app.add_subcommand("stats", "DORA measures from the ledger");
+  stats->add_option("ENV", env_name, "environment (default: all)");
+  stats->add_option("--since", insight_since, "window: 90d, 12w or YYYY-MM-DD")
+      ->capture_default_str();
+  auto* report = app.add_subcommand("report", "the ledger as one self-contained HTML file");
+  report->add_option("ENV", env_name, "environment (default: all)");
+  report->add_option("--html", html_file, "file to write")->required();
+  report->add_option("--since", insight_since, "window: 90d, 12w or YYYY-MM-DD")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -154,6 +170,9 @@ int run_cli(int argc, char** argv) {
   if (*lock_status) return cmd_lock_status(ctx, env_name);
   if (*lock_release) return cmd_lock_release(ctx, env_name, reason);
   if (*trust) return cmd_hosts_trust(ctx, env_name);
+  if (*diff) return cmd_diff(ctx, env_name, insight_ref);
+  if (*stats) return cmd_stats(ctx, env_name, insight_since);
+  if (*report) return cmd_report(ctx, env_name, insight_since, html_file);
   return static_cast<int>(ExitCode::kUsage);
 }
 
