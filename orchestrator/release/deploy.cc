@@ -236,6 +236,7 @@ class Deploy {
                                          *repo_, env_->name, args_.ref, target_side_);
     const std::string summary = diff_summary_line(diff);
     rep_.info("changes: " + summary);
+    record_.event("changes", summary);  // so `golive show` tells what this release changed
     NotifyEvent started{"started", runbook_.app, env_->name, release_id_, commit_.sha,
                         deployer_, "",           summary,    -1};
     send_notifications(app_, runbook_.notify, env_->vars, env_values_, started, record_.ledger());

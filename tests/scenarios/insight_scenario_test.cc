@@ -97,6 +97,9 @@ TEST(InsightScenario, DiffNamesCommitsEnvKeysAndRunbookSectionsButNoValue) {
   EXPECT_TRUE(contains(second.all(), "changes: 3 commits, env: +1 ~1 -0, runbook: changed (gate)"))
       << second.all();
   expect_no_value(second.all(), "deploy");
+  GoliveRun shown = s.golive({"show", Scenario::release_id_of(second)});
+  EXPECT_TRUE(contains(shown.out, "3 commits, env: +1 ~1 -0, runbook: changed (gate)"))
+      << shown.out;
   auto bodies = sink.wait_for(4);  // started + succeeded, twice
   ASSERT_GE(bodies.size(), 3u);
   bool saw_changes = false;
