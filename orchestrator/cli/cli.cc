@@ -126,6 +126,8 @@ int run_cli(int argc, char** argv) {
 
   // Release insight (cmd_diff.cc, cmd_stats.cc, cmd_report.cc).
   std::string insight_ref, insight_since = "90d", html_file;
+  bool plan_diff = false;
+  plan->add_flag("--diff", plan_diff, "also summarize changes against what the hosts serve");
   auto* diff = app.add_subcommand("diff", "commits, env keys, runbook: live vs a ref");
   diff->add_option("ENV", env_name, "environment")->required();
   diff->add_option("REF", insight_ref, "git ref (default HEAD)");
@@ -165,7 +167,10 @@ int run_cli(int argc, char** argv) {
 
   if (*init) return cmd_init(ctx, tmpl, dir);
   if (*validate) return cmd_validate(ctx);
-  if (*plan) return cmd_plan(ctx, env_name);
+  if (*plan) {
+    int rc = cmd_plan(ctx, env_name);
+    return rc == 0 && plan_diff && !g.json ? cmd_plan_changes(ctx, env_name) : rc;
+  }
   if (*check) return cmd_check(ctx, env_name);
   if (*deploy) return cmd_deploy(ctx, {env_name, ref, reason, junit, allow_dirty});
   if (*rollback) return cmd_rollback(ctx, {env_name, to, reason, force});

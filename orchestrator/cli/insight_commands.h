@@ -15,6 +15,10 @@ namespace golive {
 // `golive diff ENV [REF]`: commits, env keys and runbook sections between live and REF.
 int cmd_diff(AppContext& app, const std::string& environment, const std::string& ref);
 
+// `golive plan ENV --diff`: the diff summary line after the plan (reads the hosts; a failure
+// to read them is a warning, the plan stands).
+int cmd_plan_changes(AppContext& app, const std::string& environment);
+
 // `golive stats [ENV] [--since 90d]`: the DORA measures from the ledger.
 int cmd_stats(AppContext& app, const std::string& environment, const std::string& since);
 

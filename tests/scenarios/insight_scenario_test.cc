@@ -91,6 +91,15 @@ TEST(InsightScenario, DiffNamesCommitsEnvKeysAndRunbookSectionsButNoValue) {
   EXPECT_EQ(unknown.exit_code, 2) << unknown.all();
   EXPECT_TRUE(contains(unknown.err, "unknown git ref 'no-such-ref'")) << unknown.all();
 
+  GoliveRun no_env = s.golive({"diff", "moon"});
+  EXPECT_EQ(no_env.exit_code, 2) << no_env.all();
+  GoliveRun plan = s.golive({"plan", "staging", "--diff"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.all();
+  EXPECT_TRUE(contains(plan.out, "changes against what staging serves (golive diff staging): 3 "
+                                 "commits, env: +1 ~1 -0, runbook: changed (gate)"))
+      << plan.out;
+  expect_no_value(plan.all(), "plan --diff");
+
   // The next deploy says the same in one line, and in the opt-in `started` notification.
   GoliveRun second = s.golive({"deploy", "staging", "--reason", "second"});
   ASSERT_EQ(second.exit_code, 0) << second.all();
