@@ -17,7 +17,7 @@ struct CommitInfo {
   std::string branch;   // branch or tag name when known
   std::string subject;  // first line of the message
   std::string author;
-  bool dirty = false;  // working tree had uncommitted changes (only allowed with --allow-dirty)
+  bool dirty = false;     // working tree had uncommitted changes (only allowed with --allow-dirty)
   std::int64_t time = 0;  // committer time, seconds since the epoch (0 when unknown)
 };
 

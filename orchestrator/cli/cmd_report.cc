@@ -26,8 +26,8 @@ int cmd_report(AppContext& app, const std::string& environment, const std::strin
   input.stats =
       compute_dora_stats(data->releases, data->commit_times, data->since_ms, data->until_ms);
   input.releases = std::move(data->releases);
-  const std::string html = render_html_report(
-      input, [&](std::string_view text) { return app.redactor.redact(text); });
+  const std::string html =
+      render_html_report(input, [&](std::string_view text) { return app.redactor.redact(text); });
   // Temp + rename: a reader never sees half a report.
   const std::string tmp = html_file + ".tmp." + std::to_string(getpid());
   {

@@ -14,9 +14,9 @@ namespace golive {
 Result<InsightData> load_insight_data(AppContext& app, const std::string& environment,
                                       const std::string& since) {
   InsightData data;
-  data.until_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      app.clock->wall().time_since_epoch())
-                      .count();
+  data.until_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(app.clock->wall().time_since_epoch())
+          .count();
   auto since_ms = parse_since(since, data.until_ms);
   if (!since_ms) {
     return fail("--since '" + since + "': expected a span like 90d, 12w, 36h or a date YYYY-MM-DD",
@@ -29,8 +29,9 @@ Result<InsightData> load_insight_data(AppContext& app, const std::string& enviro
   if (rb) data.app = rb->app;
   auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, rb));
   if (!ledger) return fail(ledger.error().message, ExitCode::kInfra);
-  HistoryQuery q{environment, 1'000'000, iso8601(std::chrono::system_clock::time_point(
-                                             std::chrono::milliseconds(data.since_ms)))};
+  HistoryQuery q{
+      environment, 1'000'000,
+      iso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(data.since_ms)))};
   auto rows = (*ledger)->history(q);
   if (!rows) return fail(rows.error().message, ExitCode::kInfra);
   for (const auto& r : *rows) {
@@ -62,8 +63,7 @@ int cmd_stats(AppContext& app, const std::string& environment, const std::string
   }
   DoraStats stats =
       compute_dora_stats(data->releases, data->commit_times, data->since_ms, data->until_ms);
-  const std::string out =
-      app.options.json ? stats_json(stats) + "\n" : format_dora_stats(stats);
+  const std::string out = app.options.json ? stats_json(stats) + "\n" : format_dora_stats(stats);
   std::fputs(app.redactor.redact(out).c_str(), stdout);
   return 0;
 }

@@ -102,8 +102,8 @@ DoraStats compute_dora_stats(const std::vector<ReleaseDetail>& releases,
     if (is_rollback_command(r)) continue;
     const bool reached = reached_hosts(*d);
     const bool succeeded = r.status == "succeeded";
-    const bool failure = reached && (failed_status(r.status) ||
-                                     (succeeded && rolled_back_by_hand.count(r.id) > 0));
+    const bool failure =
+        reached && (failed_status(r.status) || (succeeded && rolled_back_by_hand.count(r.id) > 0));
     long long lead = -1;
     if (auto it = commit_times.find(r.commit); succeeded && it != commit_times.end()) {
       long long live = iso8601_ms(r.finished_at);

@@ -52,8 +52,8 @@ th,td{padding:.25rem .3rem}}
 a{color:inherit;text-decoration:none}}
 )";
 
-const char* kStatuses[] = {"succeeded", "rolled_back",  "failed",  "rollback_failed",
-                           "blocked",   "interrupted",  "running"};
+const char* kStatuses[] = {"succeeded", "rolled_back", "failed", "rollback_failed",
+                           "blocked",   "interrupted", "running"};
 
 // Redacts, then escapes: the one way text gets into the document.
 class Text {
@@ -99,8 +99,7 @@ std::string tiles(const DoraStats& s) {
   out += tile("tile-frequency", "Deployment frequency", freq,
               std::to_string(f.deployments) + " deployments in " +
                   std::to_string(static_cast<int>(s.days + 0.5)) + " days");
-  out += tile("tile-lead-time", "Lead time for changes",
-              format_spread_ms(f.lead_time.median_ms),
+  out += tile("tile-lead-time", "Lead time for changes", format_spread_ms(f.lead_time.median_ms),
               "median; p90 " + format_spread_ms(f.lead_time.p90_ms) + " (" +
                   std::to_string(f.lead_time.samples) + " releases)");
   out += tile("tile-failure-rate", "Change failure rate", percent(f.change_failure_rate),
@@ -142,20 +141,19 @@ std::string timeline(const ReportInput& in, const Text& t) {
   std::string out = "<section id=\"timeline\"><h2>Timeline</h2>\n";
   out += "<svg viewBox=\"0 0 " + std::to_string(width) + " " + std::to_string(height) +
          "\" role=\"img\" aria-label=\"releases over time, coloured by outcome\">\n";
-  const double span = std::max<double>(1.0, static_cast<double>(in.stats.until_ms -
-                                                                in.stats.since_ms));
+  const double span =
+      std::max<double>(1.0, static_cast<double>(in.stats.until_ms - in.stats.since_ms));
   for (std::size_t i = 0; i < envs.size(); ++i) {
     const int y = static_cast<int>(i) * lane + lane / 2 + 4;
     out += "<text x=\"0\" y=\"" + std::to_string(y + 4) + "\">" + t(envs[i]) + "</text>";
-    out += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(width) +
-           "\" y1=\"" + std::to_string(y) + "\" y2=\"" + std::to_string(y) +
-           "\" stroke=\"#d0d7de\"/>\n";
+    out += "<line x1=\"" + std::to_string(left) + "\" x2=\"" + std::to_string(width) + "\" y1=\"" +
+           std::to_string(y) + "\" y2=\"" + std::to_string(y) + "\" stroke=\"#d0d7de\"/>\n";
   }
   for (const auto& d : in.releases) {
     const long long at = iso8601_ms(d.release.started_at);
     if (at < in.stats.since_ms || at > in.stats.until_ms) continue;
-    const auto lane_index = std::find(envs.begin(), envs.end(), d.release.environment) -
-                            envs.begin();
+    const auto lane_index =
+        std::find(envs.begin(), envs.end(), d.release.environment) - envs.begin();
     const double x = left + (width - left - 8) * static_cast<double>(at - in.stats.since_ms) / span;
     char pos[64];
     std::snprintf(pos, sizeof pos, "cx=\"%.1f\" cy=\"%d\"", x,
@@ -178,8 +176,9 @@ std::string weekly_chart(const DoraStats& s, const Text& t) {
   int most = 1;
   for (const auto& w : s.weeks) most = std::max({most, w.deployments, w.change_failures});
   std::string out = "<section id=\"weekly\"><h2>Deployments and failures per week</h2>\n";
-  out += "<svg viewBox=\"0 0 1000 180\" role=\"img\" aria-label=\"deployments and change "
-         "failures per week\">\n";
+  out +=
+      "<svg viewBox=\"0 0 1000 180\" role=\"img\" aria-label=\"deployments and change "
+      "failures per week\">\n";
   out += "<line x1=\"30\" x2=\"1000\" y1=\"150\" y2=\"150\" stroke=\"#d0d7de\"/>";
   out += "<text x=\"0\" y=\"" + std::to_string(top + 8) + "\">" + std::to_string(most) +
          "</text><text x=\"0\" y=\"150\">0</text>\n";
@@ -193,8 +192,8 @@ std::string weekly_chart(const DoraStats& s, const Text& t) {
       const double h = (base - top) * static_cast<double>(value) / most;
       char buf[256];
       std::snprintf(buf, sizeof buf,
-                    "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">",
-                    cls, bx, base - h, bar, h);
+                    "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">", cls,
+                    bx, base - h, bar, h);
       return std::string(buf) + "<title>" + t(w.week + ": " + std::to_string(value) + " " + what) +
              "</title></rect>";
     };
@@ -207,9 +206,10 @@ std::string weekly_chart(const DoraStats& s, const Text& t) {
     }
     out += "\n";
   }
-  out += "</svg>\n<ul class=\"legend\"><li><span style=\"background:var(--ok)\"></span>"
-         "deployments</li><li><span style=\"background:var(--bad)\"></span>change failures</li>"
-         "</ul>\n</section>\n";
+  out +=
+      "</svg>\n<ul class=\"legend\"><li><span style=\"background:var(--ok)\"></span>"
+      "deployments</li><li><span style=\"background:var(--bad)\"></span>change failures</li>"
+      "</ul>\n</section>\n";
   return out;
 }
 
@@ -252,8 +252,9 @@ std::string release_detail(const ReleaseDetail& d, const Text& t) {
   if (r.time_to_restore_ms >= 0) row("time to restore", format_duration_ms(r.time_to_restore_ms));
   out += "</dl>\n";
   if (!d.steps.empty()) {
-    out += "<div class=\"scroll\"><table class=\"steps\"><thead><tr><th>host</th><th>phase</th>"
-           "<th>step</th><th>outcome</th><th>exit</th><th>time</th></tr></thead><tbody>\n";
+    out +=
+        "<div class=\"scroll\"><table class=\"steps\"><thead><tr><th>host</th><th>phase</th>"
+        "<th>step</th><th>outcome</th><th>exit</th><th>time</th></tr></thead><tbody>\n";
     std::vector<StepRunRecord> steps = d.steps;
     std::stable_sort(steps.begin(), steps.end(),
                      [](const auto& a, const auto& b) { return a.host < b.host; });
@@ -266,9 +267,10 @@ std::string release_detail(const ReleaseDetail& d, const Text& t) {
     out += "</tbody></table></div>\n";
   }
   if (!d.checks.empty()) {
-    out += "<div class=\"scroll\"><table class=\"checks\"><thead><tr><th>check</th><th>host</th>"
-           "<th>phase</th><th>attempts</th><th>p50</th><th>p95</th><th>result</th></tr></thead>"
-           "<tbody>\n";
+    out +=
+        "<div class=\"scroll\"><table class=\"checks\"><thead><tr><th>check</th><th>host</th>"
+        "<th>phase</th><th>attempts</th><th>p50</th><th>p95</th><th>result</th></tr></thead>"
+        "<tbody>\n";
     for (const auto& c : d.checks) {
       out += "<tr><td>" + t(c.check) + "</td><td>" + t(c.host) + "</td><td>" + t(c.phase) +
              "</td><td class=\"num\">" + std::to_string(c.attempts) + "</td><td class=\"num\">" +
@@ -296,12 +298,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -312,7 +325,8 @@ std::string render_html_report(const ReportInput& in, const RedactFn& redact) {
   std::string out =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>golive report: " + t(in.title) + "</title><style>" + kStyle +
+      "<title>golive report: " +
+      t(in.title) + "</title><style>" + kStyle +
       "</style></head>\n<body>\n<header><h1>golive report: " + t(in.title) +
       "</h1><p class=\"meta\">generated " + t(in.generated_at) + "; " +
       std::to_string(in.releases.size()) + " release(s) in the window</p></header>\n";

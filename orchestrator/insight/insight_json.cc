@@ -16,15 +16,15 @@ json spread_json(const Spread& s) {
 }
 
 json figures_json(const DoraFigures& f) {
-  return {{"attempts", f.attempts},
-          {"reached_hosts", f.reached_hosts},
-          {"deployments", f.deployments},
-          {"deploys_per_week", f.deploys_per_week},
-          {"change_failures", f.change_failures},
-          {"change_failure_rate",
-           f.change_failure_rate ? json(*f.change_failure_rate) : json(nullptr)},
-          {"lead_time", spread_json(f.lead_time)},
-          {"time_to_restore", spread_json(f.time_to_restore)}};
+  return {
+      {"attempts", f.attempts},
+      {"reached_hosts", f.reached_hosts},
+      {"deployments", f.deployments},
+      {"deploys_per_week", f.deploys_per_week},
+      {"change_failures", f.change_failures},
+      {"change_failure_rate", f.change_failure_rate ? json(*f.change_failure_rate) : json(nullptr)},
+      {"lead_time", spread_json(f.lead_time)},
+      {"time_to_restore", spread_json(f.time_to_restore)}};
 }
 
 std::string str(const json& j, const char* key) {
@@ -44,19 +44,24 @@ std::map<std::string, std::string> string_map(const json& j) {
 std::string diff_json(const ReleaseDiff& d) {
   json commits = json::array();
   for (const auto& c : d.commits) {
-    commits.push_back({{"sha", c.sha}, {"short", c.sha.substr(0, 7)}, {"subject", c.subject},
-                       {"author", c.author}, {"time", c.time}});
+    commits.push_back({{"sha", c.sha},
+                       {"short", c.sha.substr(0, 7)},
+                       {"subject", c.subject},
+                       {"author", c.author},
+                       {"time", c.time}});
   }
   json env = json::array();
   for (const auto& c : d.env_changes) {
-    env.push_back({{"name", c.name}, {"change", c.change}, {"before", c.before},
-                   {"after", c.after}});
+    env.push_back(
+        {{"name", c.name}, {"change", c.change}, {"before", c.before}, {"after", c.after}});
   }
   json j = {{"environment", d.environment},
             {"ref", d.target_ref},
             {"nothing_live", d.nothing_live},
-            {"live", {{"release", d.live.release}, {"commit", d.live.commit},
-                      {"runbook_hash", d.live.runbook_hash}}},
+            {"live",
+             {{"release", d.live.release},
+              {"commit", d.live.commit},
+              {"runbook_hash", d.live.runbook_hash}}},
             {"target", {{"commit", d.target.commit}, {"runbook_hash", d.target.runbook_hash}}},
             {"commits", commits},
             {"commits_truncated", d.commits_truncated},
@@ -76,8 +81,8 @@ std::string stats_json(const DoraStats& s) {
   for (const auto& [env, f] : s.per_environment) per_env[env] = figures_json(f);
   json weeks = json::array();
   for (const auto& w : s.weeks) {
-    weeks.push_back({{"week", w.week}, {"deployments", w.deployments},
-                     {"change_failures", w.change_failures}});
+    weeks.push_back(
+        {{"week", w.week}, {"deployments", w.deployments}, {"change_failures", w.change_failures}});
   }
   return json({{"since_ms", s.since_ms},
                {"until_ms", s.until_ms},

@@ -56,10 +56,10 @@ ReleaseDiff diff_sides(const ReleaseSide& live, const ReleaseSide& target) {
 
 std::string format_diff(const ReleaseDiff& d) {
   std::string out;
-  const std::string live = d.nothing_live ? "nothing live"
-                                          : d.live.release + " (" + short_sha(d.live.commit) + ")";
-  out += d.environment + ": " + live + " -> " + d.target_ref + " (" +
-         short_sha(d.target.commit) + ")\n";
+  const std::string live =
+      d.nothing_live ? "nothing live" : d.live.release + " (" + short_sha(d.live.commit) + ")";
+  out += d.environment + ": " + live + " -> " + d.target_ref + " (" + short_sha(d.target.commit) +
+         ")\n";
   out += "\ncommits:";
   if (!d.commits_note.empty()) {
     out += " " + d.commits_note + "\n";

@@ -29,10 +29,9 @@ std::map<std::string, std::string> runbook_section_hashes(const std::string& run
   std::istringstream in(runbook_text);
   std::string line;
   while (std::getline(in, line)) {
-    const bool top_level_key = !line.empty() &&
-                               (std::isalpha(static_cast<unsigned char>(line[0])) ||
-                                line[0] == '_') &&
-                               line.find(':') != std::string::npos;
+    const bool top_level_key =
+        !line.empty() && (std::isalpha(static_cast<unsigned char>(line[0])) || line[0] == '_') &&
+        line.find(':') != std::string::npos;
     if (top_level_key) current = line.substr(0, line.find(':'));
     if (current.empty()) continue;
     text_of[current] += line + "\n";

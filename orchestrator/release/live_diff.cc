@@ -104,9 +104,9 @@ Result<ReleaseDiff> read_live_diff(AppContext& app, const Runbook& runbook, cons
   for (std::size_t i = 1; i < states.size(); ++i) {
     if (states[i].current != states[0].current) {
       app.reporter->warn(env.hosts[i].name + " serves " +
-                         (states[i].current.empty() ? "nothing" : states[i].current) +
-                         ", unlike " + env.hosts[0].name + " (" + states[0].current +
-                         "): comparing with " + env.hosts[0].name);
+                         (states[i].current.empty() ? "nothing" : states[i].current) + ", unlike " +
+                         env.hosts[0].name + " (" + states[0].current + "): comparing with " +
+                         env.hosts[0].name);
     }
   }
   return diff_against_live(*fleet.hosts[0], roots[0], states[0].current, repo, env.name, ref,

@@ -30,8 +30,7 @@ void three_commits(Scenario& s) {
   std::string env = Scenario::read_file(s.repo() + "/.env.staging");
   env = Scenario::replace(env, kOldKey, kRotatedKey);
   s.write(".env.staging", env + "FEATURE_FLAG=" + kFlagValue + "\n");
-  s.write(".env.example",
-          Scenario::read_file(s.repo() + "/.env.example") + "FEATURE_FLAG=off\n");
+  s.write(".env.example", Scenario::read_file(s.repo() + "/.env.example") + "FEATURE_FLAG=off\n");
   s.commit("Rotate the secret key, add a feature flag");
   s.write("golive.yml",
           replace_block(s.runbook(), "gate",
@@ -95,8 +94,9 @@ TEST(InsightScenario, DiffNamesCommitsEnvKeysAndRunbookSectionsButNoValue) {
   EXPECT_EQ(no_env.exit_code, 2) << no_env.all();
   GoliveRun plan = s.golive({"plan", "staging", "--diff"});
   ASSERT_EQ(plan.exit_code, 0) << plan.all();
-  EXPECT_TRUE(contains(plan.out, "changes against what staging serves (golive diff staging): 3 "
-                                 "commits, env: +1 ~1 -0, runbook: changed (gate)"))
+  EXPECT_TRUE(contains(plan.out,
+                       "changes against what staging serves (golive diff staging): 3 "
+                       "commits, env: +1 ~1 -0, runbook: changed (gate)"))
       << plan.out;
   expect_no_value(plan.all(), "plan --diff");
 

@@ -132,9 +132,9 @@ TEST_F(DoraStatsTest, LoaderUsesTheClockAndTheLedger) {
   AppContext app;
   auto clock = std::make_unique<testing::FakeClock>();
   clock->advance(std::chrono::milliseconds(
-      kNowMs - std::chrono::duration_cast<std::chrono::milliseconds>(
-                   clock->wall().time_since_epoch())
-                   .count()));
+      kNowMs -
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock->wall().time_since_epoch())
+          .count()));
   app.clock = std::move(clock);
   app.options.file = dir_ + "/no-runbook.yml";
   app.options.ledger = dir_ + "/ledger.db";
@@ -148,8 +148,8 @@ TEST_F(DoraStatsTest, LoaderUsesTheClockAndTheLedger) {
   EXPECT_EQ(data->until_ms, kNowMs);
   EXPECT_EQ(data->releases.size(), 6u);  // production releases in the window, rollback included
   EXPECT_TRUE(data->commit_times.empty());
-  DoraStats s = compute_dora_stats(data->releases, data->commit_times, data->since_ms,
-                                   data->until_ms);
+  DoraStats s =
+      compute_dora_stats(data->releases, data->commit_times, data->since_ms, data->until_ms);
   EXPECT_EQ(s.all.deployments, 3);
   EXPECT_EQ(s.all.lead_time.samples, 0);  // no git: no lead time, the rest stands
   auto bad = load_insight_data(app, "", "yesterday");

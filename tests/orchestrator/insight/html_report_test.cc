@@ -57,8 +57,8 @@ class HtmlReportTest : public ::testing::Test {
     ReportInput in;
     in.title = "portal: all environments";
     in.generated_at = "2026-11-30T12:00:00Z";
-    in.stats = compute_dora_stats(releases, testing::known_commit_times(), kNowMs - 28 * kDayMs,
-                                  kNowMs);
+    in.stats =
+        compute_dora_stats(releases, testing::known_commit_times(), kNowMs - 28 * kDayMs, kNowMs);
     // As `golive report` passes them: the window's releases only.
     for (const auto& d : releases) {
       if (iso8601_ms(d.release.started_at) >= kNowMs - 28 * kDayMs) in.releases.push_back(d);
@@ -101,7 +101,8 @@ TEST_F(HtmlReportTest, HeadlessChromiumSeesTilesTimelineAndTable) {
   // No network at all for the browser: every host name resolves to nothing.
   const std::string chromium =
       "timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run "
-      "--host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir=" + dir_ + "/profile ";
+      "--host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir=" +
+      dir_ + "/profile ";
   const std::string dom = run(chromium + "--dump-dom file://" + file + " 2>/dev/null");
   ASSERT_NE(dom.find("</html>"), std::string::npos) << "chromium printed no DOM";
   for (const char* id : {"tile-frequency", "tile-lead-time", "tile-failure-rate", "tile-restore",
@@ -115,11 +116,11 @@ TEST_F(HtmlReportTest, HeadlessChromiumSeesTilesTimelineAndTable) {
   EXPECT_NE(dom.find("40%"), std::string::npos);  // change failure rate tile
   EXPECT_EQ(dom.find("<script"), std::string::npos);
 
-  for (const auto& [name, size] : {std::pair{"report-1280.png", "1280,900"},
-                                   std::pair{"report-phone.png", "390,844"}}) {
+  for (const auto& [name, size] :
+       {std::pair{"report-1280.png", "1280,900"}, std::pair{"report-phone.png", "390,844"}}) {
     const std::string png = dir_ + "/" + name;
-    run(chromium + "--hide-scrollbars --window-size=" + size + " --screenshot=" + png +
-        " file://" + file + " >/dev/null 2>&1");
+    run(chromium + "--hide-scrollbars --window-size=" + size + " --screenshot=" + png + " file://" +
+        file + " >/dev/null 2>&1");
     ASSERT_TRUE(std::filesystem::exists(png)) << png;
     EXPECT_GT(std::filesystem::file_size(png), 10'000u) << png;
   }

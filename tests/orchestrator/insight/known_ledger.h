@@ -30,9 +30,16 @@ inline void must(const Status& s) {
 struct Known {
   Known(std::string i, std::string e, std::string c, std::string s, std::string f, std::string st,
         std::string t = "cli", std::string p = "", long long restore = -1, bool r = true)
-      : id(std::move(i)), env(std::move(e)), commit(std::move(c)), started(std::move(s)),
-        finished(std::move(f)), status(std::move(st)), trigger(std::move(t)),
-        previous(std::move(p)), ttr(restore), reached(r) {}
+      : id(std::move(i)),
+        env(std::move(e)),
+        commit(std::move(c)),
+        started(std::move(s)),
+        finished(std::move(f)),
+        status(std::move(st)),
+        trigger(std::move(t)),
+        previous(std::move(p)),
+        ttr(restore),
+        reached(r) {}
   std::string id, env, commit, started, finished, status, trigger, previous;
   long long ttr;
   bool reached;
@@ -43,7 +50,9 @@ struct Known {
 using namespace known_detail;
 
 inline std::map<std::string, std::int64_t> known_commit_times() {
-  return {{sha('1'), 1793692800}, {sha('3'), 1794218640}, {sha('5'), 1794906360},
+  return {{sha('1'), 1793692800},
+          {sha('3'), 1794218640},
+          {sha('5'), 1794906360},
           {sha('7'), 1795507320}};
 }
 
@@ -63,9 +72,8 @@ inline std::vector<ReleaseDetail> write_known_releases(Ledger& ledger) {
       {"20261117-100000-5555555", "production", sha('5'), "2026-11-17T10:00:00Z",
        "2026-11-17T10:06:00Z", "succeeded"},
       // A manual rollback of the release above: that release becomes a change failure.
-      {"20261117-120000-rollback", "production", "20261110-100000-3333333",
-       "2026-11-17T12:00:00Z", "2026-11-17T12:01:00Z", "rolled_back", "rollback",
-       "20261117-100000-5555555", 60000},
+      {"20261117-120000-rollback", "production", "20261110-100000-3333333", "2026-11-17T12:00:00Z",
+       "2026-11-17T12:01:00Z", "rolled_back", "rollback", "20261117-100000-5555555", 60000},
       {"20261124-090000-7777777", "staging", sha('7'), "2026-11-24T09:00:00Z",
        "2026-11-24T09:02:00Z", "succeeded"},
   };

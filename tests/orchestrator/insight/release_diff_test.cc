@@ -77,7 +77,8 @@ TEST(ReleaseDiff, NamesAddedRemovedChangedKeysAndSections) {
   EXPECT_NE(text.find("- GONE removed (22222222)"), std::string::npos) << text;
   EXPECT_NE(text.find("sections: checks notify steps"), std::string::npos) << text;
   EXPECT_EQ(text.find('\x1b'), std::string::npos);  // no terminal escapes from a subject
-  EXPECT_EQ(diff_summary_line(d), "1 commit, env: +1 ~1 -1, runbook: changed (checks, notify, steps)");
+  EXPECT_EQ(diff_summary_line(d),
+            "1 commit, env: +1 ~1 -1, runbook: changed (checks, notify, steps)");
   EXPECT_NE(diff_json(d).find("\"changed_sections\":[\"checks\",\"notify\",\"steps\"]"),
             std::string::npos);
 }
