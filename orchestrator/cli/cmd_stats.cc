@@ -2,6 +2,7 @@
 // failure rate and time to restore from the ledger (definitions in docs/ledger.md).
 #include <set>
 
+#include "golive/env_check.h"
 #include "golive/runbook_loader.h"
 #include "orchestrator/cli/insight_commands.h"
 #include "orchestrator/insight/dora_stats.h"
@@ -27,6 +28,14 @@ Result<InsightData> load_insight_data(AppContext& app, const std::string& enviro
   LoadResult loaded = load_runbook_file(app.options.file);
   const Runbook* rb = loaded.runbook ? &*loaded.runbook : nullptr;
   if (rb) data.app = rb->app;
+  // The ledger holds redacted text already; registering the secrets known now redacts anything
+  // recorded before a value became a secret (the report is a file people pass around).
+  for (const auto& env : rb ? rb->environments : std::vector<Environment>{}) {
+    if (!environment.empty() && env.name != environment) continue;
+    if (auto report = check_release_env(*rb, env.name, app.process_env)) {
+      add_secrets(*report, app.redactor);
+    }
+  }
   auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, rb));
   if (!ledger) return fail(ledger.error().message, ExitCode::kInfra);
   HistoryQuery q{
