@@ -123,6 +123,10 @@ int run_cli(int argc, char** argv) {
   hosts->require_subcommand(1);
   auto* trust = hosts->add_subcommand("trust", "record host keys after showing them");
   trust->add_option("ENV", env_name, "environment")->required();
+  std::vector<std::string> fingerprints;
+  trust->add_option("--fingerprint", fingerprints,
+                    "SHA256:... a key may have (from the host's owner); required when no person "
+                    "confirms (--yes, CI)");
 
   // Release insight (cmd_diff.cc, cmd_stats.cc, cmd_report.cc).
   std::string insight_ref, insight_since = "90d", html_file;
@@ -182,7 +186,7 @@ int run_cli(int argc, char** argv) {
   if (*sync) return cmd_ledger_sync(ctx, env_name);
   if (*lock_status) return cmd_lock_status(ctx, env_name);
   if (*lock_release) return cmd_lock_release(ctx, env_name, reason);
-  if (*trust) return cmd_hosts_trust(ctx, env_name);
+  if (*trust) return cmd_hosts_trust(ctx, env_name, fingerprints);
   if (*diff) return cmd_diff(ctx, env_name, insight_ref);
   if (*stats) return cmd_stats(ctx, env_name, insight_since);
   if (*report) return cmd_report(ctx, env_name, insight_since, html_file);

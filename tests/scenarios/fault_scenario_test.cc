@@ -3,8 +3,10 @@
 // Each ends with every host on a release that passed its gate, the lock free and the ledger
 // saying what happened.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -148,6 +150,51 @@ TEST(FaultScenario, AFrozenHostIsNamedWithinTheAliveTimeout) {
   EXPECT_LT(took, std::chrono::seconds(25)) << run.all();
   // Nobody switched: every host still serves v1.
   for (int k = 1; k <= s.hosts(); ++k) EXPECT_EQ(s.current(k), v1) << "web" << k;
+}
+
+}  // namespace
+}  // namespace golive::testing
+
+namespace golive::testing {
+namespace {
+
+// Issue 20 item 7: 200 MB of output without a newline once took 1 GB of memory and a minute.
+TEST(FaultScenario, OutputWithoutNewlinesStaysBoundedInMemory) {
+  Scenario s(1);
+  s.write("golive.yml",
+          runbook(s,
+                  steps_block("  - { name: noisy, run: \"head -c 100000000 /dev/zero | tr "
+                              "'\\\\000' x\", timeout: 120s }\n",
+                              ""),
+                  "", ""));
+  s.commit("a step printing 100 MB without a newline");
+  GoliveRun run = s.golive({"deploy", "staging", "--json"});
+  EXPECT_EQ(run.exit_code, 0) << run.all().substr(0, 2000);
+  rusage usage{};
+  ::getrusage(RUSAGE_CHILDREN, &usage);  // the largest child waited for so far: golive
+  EXPECT_LT(usage.ru_maxrss, 200 * 1024) << "peak RSS in KiB";
+  std::printf("[ memory ] 100 MB of output without newlines: peak RSS of golive <= %ld KiB\n",
+              usage.ru_maxrss);
+}
+
+}  // namespace
+}  // namespace golive::testing
+
+namespace golive::testing {
+namespace {
+
+// Issue 20 item 11: a deploy killed with SIGKILL leaves its clean export behind; the next deploy
+// removes exports whose owner is gone and keeps those of live processes.
+TEST(FaultScenario, TheNextDeployRemovesBuildExportsOfDeadDeploys) {
+  Scenario s(1);
+  const std::string dead = "/tmp/golive-build-4194300-test" + std::to_string(::getpid());
+  const std::string alive = "/tmp/golive-build-" + std::to_string(::getpid()) + "-test";
+  std::filesystem::create_directories(dead + "/dist");
+  std::filesystem::create_directories(alive);
+  deploy_ok(s);
+  EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_TRUE(std::filesystem::exists(alive));
+  std::filesystem::remove_all(alive);
 }
 
 }  // namespace
