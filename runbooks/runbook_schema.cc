@@ -51,8 +51,9 @@ constexpr Keys<9> kEmailKeys{"smtp",     "to",          "from",    "user",   "pa
 constexpr Keys<4> kCommandKeys{"run", "local", "exit", "output"};
 constexpr Keys<3> kTlsKeys{"url", "ca_file", "min_days"};
 constexpr Keys<3> kNotifyKeys{"webhook", "command", "on"};
-constexpr Keys<6> kNotifyEvents{"succeeded", "failed",          "rolled_back",
-                                "rollback",  "rollback_failed", "lock_broken"};
+// `started` (with the diff summary) is opt-in: it is not among the defaults below.
+constexpr Keys<7> kNotifyEvents{"started",  "succeeded",       "failed",     "rolled_back",
+                                "rollback", "rollback_failed", "lock_broken"};
 constexpr Keys<3> kReservedVars{"env", "host", "release"};
 
 constexpr unsigned kStepScopes = kScopeEnv | kScopeHost | kScopeRelease;
@@ -1102,8 +1103,8 @@ class SchemaReader {
             if (std::ranges::find(kNotifyEvents, std::string_view(ev)) == kNotifyEvents.end()) {
               d_.error(e->value.items[k].pos, item_path(p, k),
                        "unknown event `" + ev + "`" + did_you_mean(ev, kNotifyEvents) +
-                           "; events are succeeded, failed, rolled_back, rollback_failed, "
-                           "lock_broken");
+                           "; events are started, succeeded, failed, rolled_back, "
+                           "rollback_failed, lock_broken");
             }
           }
           n.on = std::move(*events);

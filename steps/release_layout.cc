@@ -143,6 +143,18 @@ Status switch_current(RemoteHost& host, const std::string& root, const std::stri
   return run_admin(host, cmd, "switching current to " + id);
 }
 
+Result<std::string> read_release_manifest(RemoteHost& host, const std::string& root,
+                                          const std::string& id) {
+  if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
+  ExecRequest req;
+  req.timeout = std::chrono::seconds(30);
+  req.command = "cat " + shell_quote(root + "/releases/" + id + "/.golive-release.json") +
+                " 2>/dev/null; exit 0";
+  auto r = host.exec(req);
+  if (!r) return std::unexpected(r.error());
+  return r->output;
+}
+
 Status append_release_log(RemoteHost& host, const std::string& root, const std::string& json_line) {
   const std::string q = shell_quote(root);
   return run_admin(host,

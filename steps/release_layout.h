@@ -52,6 +52,11 @@ Status prepare_release_dir(RemoteHost& host, const std::string& root, const std:
 Status switch_current(RemoteHost& host, const std::string& root, const std::string& id,
                       const std::vector<std::string>& shared, const std::string& manifest_json);
 
+// The manifest (.golive-release.json) the switch step wrote into releases/<id>; "" when the
+// release has none (shipped before manifests, or a rollback record).
+Result<std::string> read_release_manifest(RemoteHost& host, const std::string& root,
+                                          const std::string& id);
+
 // Appends one JSON line to .golive/releases.log.
 Status append_release_log(RemoteHost& host, const std::string& root, const std::string& json_line);
 

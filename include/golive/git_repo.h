@@ -2,8 +2,10 @@
 // The libgit2 adapter is the only code that includes libgit2.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "golive/error.h"
 
@@ -15,7 +17,8 @@ struct CommitInfo {
   std::string branch;   // branch or tag name when known
   std::string subject;  // first line of the message
   std::string author;
-  bool dirty = false;  // working tree had uncommitted changes (only allowed with --allow-dirty)
+  bool dirty = false;     // working tree had uncommitted changes (only allowed with --allow-dirty)
+  std::int64_t time = 0;  // committer time, seconds since the epoch (0 when unknown)
 };
 
 class GitRepo {
@@ -31,6 +34,19 @@ class GitRepo {
   virtual std::string workdir() = 0;
   // git config user.name <user.email>, empty when unset.
   virtual std::string configured_user() = 0;
+  // Whether the repository holds the commit `sha` (a full or abbreviated id).
+  virtual bool has_commit(const std::string& sha) {
+    (void)sha;
+    return false;
+  }
+  // What `git log from..to` lists: commits reachable from `to` and not from `from`, newest first,
+  // at most `limit` (sha, subject, author, time); an empty `from` lists `to` and its ancestors.
+  // Error when a commit is not in the repository.
+  virtual Result<std::vector<CommitInfo>> log(const std::string& from, const std::string& to,
+                                              int limit) {
+    (void)from, (void)to, (void)limit;
+    return fail("this repository cannot list commits");
+  }
 };
 
 // Opens the repository containing `path`; error when there is none.

@@ -8,6 +8,7 @@
 
 #include "golive/env_check.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/insight_commands.h"
 #include "orchestrator/release/deploy.h"
 #include "orchestrator/release/identity.h"
 
@@ -127,6 +128,23 @@ int run_cli(int argc, char** argv) {
                     "SHA256:... a key may have (from the host's owner); required when no person "
                     "confirms (--yes, CI)");
 
+  // Release insight (cmd_diff.cc, cmd_stats.cc, cmd_report.cc).
+  std::string insight_ref, insight_since = "90d", html_file;
+  bool plan_diff = false;
+  plan->add_flag("--diff", plan_diff, "also summarize changes against what the hosts serve");
+  auto* diff = app.add_subcommand("diff", "commits, env keys, runbook: live vs a ref");
+  diff->add_option("ENV", env_name, "environment")->required();
+  diff->add_option("REF", insight_ref, "git ref (default HEAD)");
+  auto* stats = app.add_subcommand("stats", "DORA measures from the ledger");
+  stats->add_option("ENV", env_name, "environment (default: all)");
+  stats->add_option("--since", insight_since, "window: 90d, 12w or YYYY-MM-DD")
+      ->capture_default_str();
+  auto* report = app.add_subcommand("report", "the ledger as one self-contained HTML file");
+  report->add_option("ENV", env_name, "environment (default: all)");
+  report->add_option("--html", html_file, "file to write")->required();
+  report->add_option("--since", insight_since, "window: 90d, 12w or YYYY-MM-DD")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -153,7 +171,10 @@ int run_cli(int argc, char** argv) {
 
   if (*init) return cmd_init(ctx, tmpl, dir);
   if (*validate) return cmd_validate(ctx);
-  if (*plan) return cmd_plan(ctx, env_name);
+  if (*plan) {
+    int rc = cmd_plan(ctx, env_name);
+    return rc == 0 && plan_diff && !g.json ? cmd_plan_changes(ctx, env_name) : rc;
+  }
   if (*check) return cmd_check(ctx, env_name);
   if (*deploy) return cmd_deploy(ctx, {env_name, ref, reason, junit, allow_dirty});
   if (*rollback) return cmd_rollback(ctx, {env_name, to, reason, force});
@@ -166,6 +187,9 @@ int run_cli(int argc, char** argv) {
   if (*lock_status) return cmd_lock_status(ctx, env_name);
   if (*lock_release) return cmd_lock_release(ctx, env_name, reason);
   if (*trust) return cmd_hosts_trust(ctx, env_name, fingerprints);
+  if (*diff) return cmd_diff(ctx, env_name, insight_ref);
+  if (*stats) return cmd_stats(ctx, env_name, insight_since);
+  if (*report) return cmd_report(ctx, env_name, insight_since, html_file);
   return static_cast<int>(ExitCode::kUsage);
 }
 

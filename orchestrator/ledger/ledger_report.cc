@@ -174,6 +174,11 @@ std::string format_duration_ms(long long ms) {
   return buf;
 }
 
+long long iso8601_ms(const std::string& time) {
+  auto t = parse_iso(time);
+  return t ? t->time_since_epoch().count() : -1;
+}
+
 long long duration_ms(const std::string& started_at, const std::string& finished_at) {
   auto start = parse_iso(started_at);
   auto end = parse_iso(finished_at);

@@ -24,6 +24,9 @@ std::string show_json(const ReleaseDetail& detail);
 // "45s", "2m03s", "1h02m"; "-" for a negative duration.
 std::string format_duration_ms(long long ms);
 
+// Milliseconds since the epoch of an ISO-8601 UTC time; -1 when missing or unparsable.
+long long iso8601_ms(const std::string& time);
+
 // finished - started in ms for ISO-8601 UTC times; -1 when either is missing or unparsable.
 long long duration_ms(const std::string& started_at, const std::string& finished_at);
 

@@ -14,6 +14,7 @@
 #include "orchestrator/release/deadline_watch.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
+#include "orchestrator/release/live_diff.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
 #include "orchestrator/release/release_recorder.h"
@@ -284,7 +285,22 @@ class Deploy {
     // before anything changes.
     rollback_target_ =
         previous_good_release(states, release_id_, record_.succeeded_releases(env_->name));
+    announce_changes();
     return {};
+  }
+
+  // What is about to ship, against what host 0 serves: one line, and the opt-in `started`
+  // notification. Key names and fingerprints only, never a value.
+  void announce_changes() {
+    target_side_ = target_side(runbook_, *env_, commit_.sha, env_values_);
+    ReleaseDiff diff = diff_against_live(*fleet_.hosts[0], plan_.hosts[0].root, previous_[0],
+                                         *repo_, env_->name, args_.ref, target_side_);
+    const std::string summary = diff_summary_line(diff);
+    rep_.info("changes: " + summary);
+    record_.event("changes", summary);  // so `golive show` tells what this release changed
+    NotifyEvent started{"started", runbook_.app, env_->name, release_id_, commit_.sha,
+                        deployer_, "",           summary,    -1};
+    send_notifications(app_, runbook_.notify, env_->vars, env_values_, started, record_.ledger());
   }
 
   ExecutionResult ship() {
@@ -327,6 +343,11 @@ class Deploy {
                      {"runbook_hash", runbook_.content_hash},
                      {"deployer", deployer_},
                      {"time", iso8601(app_.clock->wall())}};
+    // Names and HMAC fingerprints only: what `golive diff` compares the next release with.
+    for (const auto& [key, fields] : manifest_insight_fields(target_side_)) {
+      Json& object = manifest[key] = Json::object();
+      for (const auto& [name, value] : fields) object[name] = value;
+    }
     std::vector<StepContext> contexts(plan_.hosts.size());
     for (std::size_t i = 0; i < plan_.hosts.size(); ++i) {
       StepContext& c = contexts[i];
@@ -579,6 +600,7 @@ class Deploy {
   std::vector<std::string> previous_;  // what each host served before the deploy
   std::string rollback_target_;        // the newest good release, the same on every host
   std::vector<char> created_;          // created_[i]: this run made releases/<id> on host i
+  ReleaseSide target_side_;
   std::string lock_root_;
   bool locked_ = false;
   std::thread heartbeat_;

@@ -10,12 +10,14 @@ namespace golive {
 std::string notify_payload(const NotifyEvent& e, const Redactor& redactor) {
   std::string icon = e.event == "succeeded"     ? ":white_check_mark:"
                      : e.event == "rolled_back" ? ":leftwards_arrow_with_hook:"
+                     : e.event == "started"     ? ":rocket:"
                                                 : ":rotating_light:";
   std::string text =
       icon + " " + e.app + " " + e.environment + ": release " + e.release + " " + e.event;
   if (!e.commit.empty()) text += " (commit " + e.commit.substr(0, 7) + " by " + e.who + ")";
   if (!e.what_failed.empty()) text += "\nfailed: " + e.what_failed;
-  if (!e.why.empty()) text += "\nwhy: " + e.why;
+  // A `started` event carries the diff summary where outcomes carry why they ended.
+  if (!e.why.empty()) text += (e.event == "started" ? "\nchanges: " : "\nwhy: ") + e.why;
   if (e.time_to_restore_ms >= 0) {
     text += "\ntime to restore: " + std::to_string(e.time_to_restore_ms) + " ms";
   }
@@ -25,6 +27,7 @@ std::string notify_payload(const NotifyEvent& e, const Redactor& redactor) {
       {"release", e.release}, {"commit", e.commit}, {"who", e.who}, {"what_failed", e.what_failed},
       {"why", e.why}};
   if (e.time_to_restore_ms >= 0) j["time_to_restore_ms"] = e.time_to_restore_ms;
+  if (e.event == "started") j["changes"] = e.why;
   return redactor.redact(j.dump());
 }
 

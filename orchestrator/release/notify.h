@@ -13,14 +13,14 @@ namespace golive {
 
 // What a notification says; every field is redacted before it leaves.
 struct NotifyEvent {
-  std::string event;  // succeeded|failed|rolled_back|rollback_failed|lock_broken
+  std::string event;  // started|succeeded|failed|rolled_back|rollback_failed|lock_broken
   std::string app;
   std::string environment;
   std::string release;
   std::string commit;
   std::string who;
   std::string what_failed;
-  std::string why;
+  std::string why;  // `started`: the diff summary (commits, env key names, runbook sections)
   long long time_to_restore_ms = -1;
 };
 

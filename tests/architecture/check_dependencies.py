@@ -33,6 +33,7 @@ MODULES = {
     'steps': 'steps',
     'orchestrator/ledger': 'ledger',
     'orchestrator/context': 'context',
+    'orchestrator/insight': 'insight',
     'orchestrator/release': 'release',
     'orchestrator/cli': 'cli',
 }
@@ -52,7 +53,8 @@ ARROWS = {
     'sqlite': {'ledger'},
     'postgres': {'ledger'},
     'context': {'secrets', 'log'},
-    'release': {'context', 'steps', 'checks', 'ledger', 'secrets', 'json'},
+    'insight': {'ledger', 'crypto', 'json'},
+    'release': {'context', 'steps', 'checks', 'ledger', 'secrets', 'insight', 'json'},
     'cli': {'release'} | ADAPTERS,
 }
 # Third-party header prefixes and the one module allowed to include each.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <system_error>
 
 namespace golive {
@@ -35,6 +36,7 @@ using RefPtr = std::unique_ptr<git_reference, Freer<git_reference, git_reference
 using ConfigPtr = std::unique_ptr<git_config, Freer<git_config, git_config_free>>;
 using StatusPtr = std::unique_ptr<git_status_list, Freer<git_status_list, git_status_list_free>>;
 using IndexPtr = std::unique_ptr<git_index, Freer<git_index, git_index_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, Freer<git_revwalk, git_revwalk_free>>;
 using DescribePtr =
     std::unique_ptr<git_describe_result, Freer<git_describe_result, git_describe_result_free>>;
 
@@ -79,10 +81,7 @@ class LibGit2Repo final : public GitRepo {
     info.sha = oid_hex(oid);
     info.ref = ref;
     info.branch = name_for(named.get(), oid);
-    if (const char* summary = git_commit_summary(commit)) info.subject = summary;
-    if (const git_signature* a = git_commit_author(commit)) {
-      info.author = std::string(a->name) + " <" + a->email + ">";
-    }
+    fill_commit(commit, info);
     auto dirty = dirty_locked();
     if (!dirty) return std::unexpected(dirty.error());
     info.dirty = *dirty;
@@ -141,6 +140,40 @@ class LibGit2Repo final : public GitRepo {
     return {};
   }
 
+  bool has_commit(const std::string& sha) override {
+    std::lock_guard lock(mu_);
+    return commit_oid(sha).has_value();
+  }
+
+  Result<std::vector<CommitInfo>> log(const std::string& from, const std::string& to,
+                                      int limit) override {
+    std::lock_guard lock(mu_);
+    auto from_oid = from.empty() ? std::optional<git_oid>() : commit_oid(from);
+    if (!from.empty() && !from_oid) return fail("commit " + from + " is not in this repository");
+    auto to_oid = commit_oid(to);
+    if (!to_oid) return fail("commit " + to + " is not in this repository");
+    git_revwalk* raw = nullptr;
+    if (git_revwalk_new(&raw, repo_.get()) < 0) return fail("git log: " + last_git_error());
+    RevwalkPtr walk(raw);
+    git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+    if (git_revwalk_push(walk.get(), &*to_oid) < 0 ||
+        (from_oid && git_revwalk_hide(walk.get(), &*from_oid) < 0)) {
+      return fail("git log " + from + ".." + to + ": " + last_git_error());
+    }
+    std::vector<CommitInfo> out;
+    git_oid oid;
+    while (static_cast<int>(out.size()) < limit && git_revwalk_next(&oid, walk.get()) == 0) {
+      git_object* raw_commit = nullptr;
+      if (git_object_lookup(&raw_commit, repo_.get(), &oid, GIT_OBJECT_COMMIT) < 0) continue;
+      ObjectPtr obj(raw_commit);
+      CommitInfo info;
+      info.sha = oid_hex(&oid);
+      fill_commit(reinterpret_cast<git_commit*>(obj.get()), info);
+      out.push_back(std::move(info));
+    }
+    return out;
+  }
+
   std::string workdir() override {
     std::lock_guard lock(mu_);
     const char* dir = git_repository_workdir(repo_.get());
@@ -164,6 +197,35 @@ class LibGit2Repo final : public GitRepo {
   }
 
  private:
+  // Subject, author and committer time of a commit.
+  static void fill_commit(git_commit* commit, CommitInfo& info) {
+    if (const char* summary = git_commit_summary(commit)) info.subject = summary;
+    if (const git_signature* a = git_commit_author(commit)) {
+      info.author = std::string(a->name) + " <" + a->email + ">";
+    }
+    info.time = static_cast<std::int64_t>(git_commit_time(commit));
+  }
+
+  // The commit a full or abbreviated id names, if the repository holds it.
+  std::optional<git_oid> commit_oid(const std::string& sha) {
+    if (sha.empty() || sha.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+      return std::nullopt;
+    }
+    git_object* raw = nullptr;
+    if (git_revparse_single(&raw, repo_.get(), sha.c_str()) < 0) {
+      git_error_clear();
+      return std::nullopt;
+    }
+    ObjectPtr obj(raw);
+    git_object* raw_commit = nullptr;
+    if (git_object_peel(&raw_commit, obj.get(), GIT_OBJECT_COMMIT) < 0) {
+      git_error_clear();
+      return std::nullopt;
+    }
+    ObjectPtr commit(raw_commit);
+    return *git_object_id(commit.get());
+  }
+
   // The branch or tag a user would call this commit: the ref as named when it is a branch or tag
   // at the commit (HEAD resolves to its branch), otherwise a tag pointing exactly at the commit.
   std::string name_for(git_reference* named, const git_oid* commit) {
