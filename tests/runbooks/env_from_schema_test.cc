@@ -75,7 +75,7 @@ TEST(EnvFromSchema, EveryMistakeHasItsPosition) {
   EXPECT_TRUE(HasError(r, 11, 19, p + "[5].values.1BAD", "not a valid environment variable"));
   EXPECT_TRUE(HasError(r, 12, 22, p + "[6].onepassword.item", "missing required key `item`"));
   EXPECT_TRUE(HasError(r, 13, 27, p + "[7].vault.field", "unknown key"));
-  EXPECT_TRUE(HasError(r, 14, 59, p + "[8].timeout", "longer than 0s"));
+  EXPECT_TRUE(HasError(r, 14, 59, p + "[8].timeout", "invalid duration `0s`"));
   EXPECT_TRUE(HasError(r, 15, 9, p + "[9]", "expected a mapping"));
   for (const auto& d : r.errors) {
     EXPECT_EQ(d.message.find("AGE-SECRET-KEY-1QQQQ"), std::string::npos) << d.message;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -81,6 +82,8 @@ class EnvSourcesScenario : public ::testing::Test {
       }
     }
     s_.write(".env.staging", kept);
+    // golive's log must not make the later commits of this test dirty.
+    s_.write(".gitignore", Scenario::read_file(s_.repo() + "/.gitignore") + ".golive/\n");
     penv_ = {{"PATH", bin_ + ":" + std::getenv("PATH")}, {"GOLIVE_AGE_IDENTITY", identity_}};
   }
 
@@ -208,7 +211,8 @@ TEST_F(EnvSourcesScenario, HangingFailingOrMissingSourceStopsWithExit3TouchingNo
 
   auto missing = penv_;
   missing["PATH"] = "/usr/bin:/bin";  // age, but no aws
-  s_.edit_runbook({{"\"op read op://x\" }", "\"true\" }\n      - aws_secrets_manager: { secret_id: p }"}});
+  s_.edit_runbook({{"\"op read op://x\" } }\n",
+                    "\"true\" } }\n      - aws_secrets_manager: { secret_id: p }\n"}});
   s_.commit("aws");
   GoliveRun check = s_.golive({"check", "staging"}, missing);
   EXPECT_EQ(check.exit_code, 3) << check.all();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +61,7 @@ class EnvSources : public ::testing::Test {
   // An age identity (age-keygen) and `plain` encrypted to it as `rel`.
   std::string age_encrypt(const std::string& rel, const std::string& plain) {
     const std::string id = tmp_.path() + "/age-identity.txt";
+    fs::create_directories(fs::path(tmp_.path() + "/" + rel).parent_path());
     if (!fs::exists(id)) Scenario::sh("age-keygen -o " + shell_quote(id) + " 2>/dev/null");
     write("plain.tmp", plain);
     Scenario::sh("age -e -i " + shell_quote(id) + " -o " + shell_quote(tmp_.path() + "/" + rel) +
@@ -169,9 +171,8 @@ TEST_F(EnvSources, VendorConveniencesRunTheDocumentedCommandAndConvertJson) {
   stand_in("vault",
            R"({"data":{"data":{"VAULT_PASSWORD":"v4ult-pass","RETRIES":3},"metadata":{"version":2}}})");
   stand_in("aws", R"({"AWS_DB_PASSWORD":"aws-s3cret","FLAG":true})");
-  auto& op = add(EnvSourceKind::kOnePassword);
-  op.vault = "Private Vault";
-  op.item = "portal-prod";
+  add(EnvSourceKind::kOnePassword).vault = "Private Vault";
+  rb_.environments[1].env_from.back().item = "portal-prod";
   add(EnvSourceKind::kVault).path = "secret/portal/prod";
   add(EnvSourceKind::kAwsSecrets).secret_id = "portal/prod";
   auto r = check();
@@ -190,7 +191,7 @@ TEST_F(EnvSources, VendorConveniencesRunTheDocumentedCommandAndConvertJson) {
   EXPECT_EQ(args("aws"),
             "secretsmanager get-secret-value --secret-id portal/prod --query SecretString "
             "--output text\n");
-  EXPECT_EQ(vendor_command(op), "op item get portal-prod --vault 'Private Vault' --format json");
+  EXPECT_EQ(vendor_command(rb_.environments[1].env_from[0]), "op item get 'portal-prod' --vault 'Private Vault' --format json");
 }
 
 TEST_F(EnvSources, VaultKvVersion1AndBadJsonThatIsNeverQuoted) {
@@ -248,7 +249,7 @@ TEST_F(EnvSources, HangingCommandIsKilledAtItsTimeout) {
                        "env_from[0] values SLOW_TOKEN: its command did not finish within"))
       << r.error().message;
   EXPECT_LT(took, 5s);
-  EXPECT_EQ(Scenario::sh("pgrep -f 'sleep 30; echo never' || true"), "");
+  EXPECT_EQ(Scenario::sh("pgrep -f '[s]leep 30; echo never' || true"), "");
 }
 
 TEST_F(EnvSources, CommandOutputThatIsNotDotenvIsReportedByLineOnly) {
@@ -280,10 +281,10 @@ TEST_F(EnvSources, SourceValuesGoThroughEveryCheckAndDistinctFromStagingSources)
   ASSERT_TRUE(r.has_value()) << r.error().message;
   std::string all;
   for (const auto& p : r->problems) all += format_env_problem(p) + "\n";
-  EXPECT_TRUE(contains(all, "env_from[0] command printf: SHARED_TOKEN has the same value as in "
+  EXPECT_TRUE(contains(all, "env_from[0] command printf:1: SHARED_TOKEN has the same value as in "
                             "staging (env_from[0] age staging.env.age:1)"))
       << all;
-  EXPECT_TRUE(contains(all, "env_from[0] command printf: EMPTY is empty\n")) << all;
+  EXPECT_TRUE(contains(all, "env_from[0] command printf:3: EMPTY is empty\n")) << all;
   EXPECT_TRUE(contains(all, "PLACE looks like a placeholder")) << all;
   EXPECT_FALSE(contains(all, "same-in-both-envs-123")) << all;
   // Registered with the redactor like file secrets.
