@@ -14,10 +14,11 @@ namespace {
 template <std::size_t N>
 using Keys = std::array<std::string_view, N>;
 
-constexpr Keys<7> kKinds{"file",  "age",   "command",
-                         "values", "onepassword", "vault", "aws_secrets_manager"};
-constexpr Keys<9> kSourceKeys{"file",  "age",   "command",           "values",  "onepassword",
-                              "vault", "aws_secrets_manager", "identity", "timeout"};
+constexpr Keys<7> kKinds{
+    "file", "age", "command", "values", "onepassword", "vault", "aws_secrets_manager"};
+constexpr Keys<9> kSourceKeys{
+    "file",     "age",    "command", "values", "onepassword", "vault", "aws_secrets_manager",
+    "identity", "timeout"};
 constexpr Keys<2> kOnePasswordKeys{"vault", "item"};
 constexpr Keys<1> kVaultKeys{"path"};
 constexpr Keys<1> kAwsKeys{"secret_id"};
@@ -144,8 +145,9 @@ class EnvFromReader {
       const std::string p = child_path(path, e->key);
       if (!is_identifier(e->key)) {
         d_.error(e->key_pos, p,
-                 "`" + e->key + "` is not a valid environment variable name (letters, digits, "
-                 "`_`, not a digit first)");
+                 "`" + e->key +
+                     "` is not a valid environment variable name (letters, digits, "
+                     "`_`, not a digit first)");
       }
       std::string command = read_command(e->value, p);
       if (!command.empty()) src.values.emplace_back(e->key, std::move(command));

@@ -48,9 +48,9 @@ struct EnvSource {
   std::string identity;  // age: identity file (GOLIVE_AGE_IDENTITY overrides it)
   std::string command;   // command: its stdout is a dotenv
   std::vector<std::pair<std::string, std::string>> values;  // values: NAME -> command
-  std::string vault;      // onepassword
-  std::string item;       // onepassword
-  std::string secret_id;  // aws_secrets_manager
+  std::string vault;                                        // onepassword
+  std::string item;                                         // onepassword
+  std::string secret_id;                                    // aws_secrets_manager
   Millis timeout{std::chrono::seconds(30)};  // per command; the process group is killed after it
   SourcePos pos;
 };
@@ -58,9 +58,9 @@ struct EnvSource {
 struct Environment {
   std::string name;
   std::vector<Host> hosts;
-  std::string env_file;     // dotenv file, relative to the runbook's directory
+  std::string env_file;             // dotenv file, relative to the runbook's directory
   std::vector<EnvSource> env_from;  // ordered; override env_file, overridden by the process env
-  std::string known_hosts;  // extra known_hosts file for this environment (optional)
+  std::string known_hosts;          // extra known_hosts file for this environment (optional)
   Strategy strategy;
   std::map<std::string, std::string> vars;
   SourcePos pos;

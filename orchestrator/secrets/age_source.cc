@@ -31,8 +31,9 @@ Result<DotenvFile> read_age_source(const EnvSource& source, const std::string& l
     identity = source.identity.empty() ? "" : source_path(ctx, source.identity);
   }
   if (identity.empty()) {
-    return fail(label + ": no age identity: set GOLIVE_AGE_IDENTITY (a key file, or the key) or "
-                        "`identity:` on the source");
+    return fail(label +
+                ": no age identity: set GOLIVE_AGE_IDENTITY (a key file, or the key) or "
+                "`identity:` on the source");
   }
 
   SourceCommand cmd;

@@ -236,8 +236,7 @@ void check_requirement(const EnvRequirement& req, const EnvValue& v, Requirement
       return;
     }
     if (!rc.others.contains(other->name)) {
-      rc.others.emplace(other->name,
-                        comparable_values(runbook, *other, rc.process_env, rc.local));
+      rc.others.emplace(other->name, comparable_values(runbook, *other, rc.process_env, rc.local));
     }
     const auto& values = rc.others.at(other->name);
     if (!values) return;  // reported once by the caller

@@ -60,9 +60,9 @@ std::string vendor_command(const EnvSource& source);
 // --- running a source's command (source_command.cc) ---
 
 struct SourceCommand {
-  std::string command;      // for /bin/sh -c; never holds a secret
-  std::string program;      // checked on PATH first when not empty ("age", "op", ...)
-  std::string stdin_data;   // e.g. an age identity; never on a command line
+  std::string command;     // for /bin/sh -c; never holds a secret
+  std::string program;     // checked on PATH first when not empty ("age", "op", ...)
+  std::string stdin_data;  // e.g. an age identity; never on a command line
   Millis timeout{30'000};
 };
 

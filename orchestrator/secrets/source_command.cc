@@ -40,7 +40,8 @@ std::string stderr_tail(const std::string& err, const std::string& out, const Re
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
     redactor.add("stdout", line);
-    if (auto eq = line.find('='); eq != std::string::npos) redactor.add("stdout", line.substr(eq + 1));
+    if (auto eq = line.find('='); eq != std::string::npos)
+      redactor.add("stdout", line.substr(eq + 1));
   }
   std::vector<std::string> tail;
   std::istringstream in(err);
@@ -67,7 +68,9 @@ std::string source_path(const SourceContext& ctx, const std::string& path) {
 
 Result<std::string> run_source_command(const SourceCommand& cmd, const std::string& label,
                                        const SourceContext& ctx, const Redactor& known) {
-  auto blocked = [&](const std::string& why) { return fail(label + ": " + why, ExitCode::kPreflight); };
+  auto blocked = [&](const std::string& why) {
+    return fail(label + ": " + why, ExitCode::kPreflight);
+  };
   if (ctx.local == nullptr) return blocked("no local process runner to run its command");
   if (!cmd.program.empty() && !on_path(cmd.program, ctx.process_env)) {
     return blocked("`" + cmd.program + "` is not installed (not found on PATH)");
@@ -84,7 +87,8 @@ Result<std::string> run_source_command(const SourceCommand& cmd, const std::stri
   // The command sees the environment golive was given (tests inject one; in production they are
   // the same), so the CLI found on PATH above is the one that runs.
   for (const char* name : {"PATH", "HOME"}) {
-    if (auto it = ctx.process_env.find(name); it != ctx.process_env.end()) req.env[name] = it->second;
+    if (auto it = ctx.process_env.find(name); it != ctx.process_env.end())
+      req.env[name] = it->second;
   }
   req.on_output = [&](Stream stream, std::string_view chunk) {
     if (stream == Stream::kStdout) {

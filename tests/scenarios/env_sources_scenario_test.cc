@@ -52,8 +52,7 @@ class EnvSourcesScenario : public ::testing::Test {
     identity_ = s_.dir() + "/age/portal.txt";
     fs::create_directories(fs::path(identity_).parent_path());
     Scenario::sh("age-keygen -o " + shell_quote(identity_) + " 2>/dev/null");
-    const std::string recipient =
-        Scenario::sh("age-keygen -y " + shell_quote(identity_));
+    const std::string recipient = Scenario::sh("age-keygen -y " + shell_quote(identity_));
     fs::create_directories(s_.repo() + "/secrets");
     secret_key_ = derived("age-secret-key") + derived("age-2").substr(0, 8);
     pipe_to("age -r " + recipient + " -o " + shell_quote(s_.repo() + "/secrets/staging.env.age"),
@@ -62,15 +61,15 @@ class EnvSourcesScenario : public ::testing::Test {
     smoke_password_ = derived("vault-smoke");
     sentry_dsn_ = derived("aws-sentry");
     api_token_ = derived("op-read-api");
-    stand_in("op",
-             "if [ \"$1\" = read ]; then printf '%s\\n' \"" + derive_sh("op-read-api") +
-                 "\"; exit 0; fi\n"
-                 "printf '{\"fields\":[{\"label\":\"notesPlain\",\"value\":\"\"},"
-                 "{\"label\":\"SMTP_PASSWORD\",\"value\":\"%s\"}]}' \"" +
-                 derive_sh("op-smtp") + "\"\n");
-    stand_in("vault", "printf '{\"data\":{\"data\":{\"SMOKE_PASSWORD\":\"%s\"},"
-                      "\"metadata\":{\"version\":3}}}' \"" +
-                          derive_sh("vault-smoke") + "\"\n");
+    stand_in("op", "if [ \"$1\" = read ]; then printf '%s\\n' \"" + derive_sh("op-read-api") +
+                       "\"; exit 0; fi\n"
+                       "printf '{\"fields\":[{\"label\":\"notesPlain\",\"value\":\"\"},"
+                       "{\"label\":\"SMTP_PASSWORD\",\"value\":\"%s\"}]}' \"" +
+                       derive_sh("op-smtp") + "\"\n");
+    stand_in("vault",
+             "printf '{\"data\":{\"data\":{\"SMOKE_PASSWORD\":\"%s\"},"
+             "\"metadata\":{\"version\":3}}}' \"" +
+                 derive_sh("vault-smoke") + "\"\n");
     stand_in("aws", "printf '{\"SENTRY_DSN\":\"%s\"}' \"" + derive_sh("aws-sentry") + "\"\n");
     // Those values now come only from the sources.
     std::string env = Scenario::read_file(s_.repo() + "/.env.staging"), kept, line;
@@ -161,8 +160,8 @@ TEST_F(EnvSourcesScenario, DeployTakesSecretsFromEverySourceAndLeavesNoTrace) {
     EXPECT_EQ(Scenario::sh("stat -c %a " + shell_quote(env)), "600");
     for (const auto& secret : secrets()) {
       EXPECT_TRUE(contains(Scenario::read_file(env), secret)) << "web" << k;
-      EXPECT_EQ(Scenario::sh("grep -rlF -- " + shell_quote(secret) + " " +
-                             shell_quote(s_.root(k)) + " | grep -v '/shared/.env$' || true"),
+      EXPECT_EQ(Scenario::sh("grep -rlF -- " + shell_quote(secret) + " " + shell_quote(s_.root(k)) +
+                             " | grep -v '/shared/.env$' || true"),
                 "")
           << "web" << k;
     }
@@ -194,16 +193,17 @@ TEST_F(EnvSourcesScenario, HangingFailingOrMissingSourceStopsWithExit3TouchingNo
       "      - { values: { API_TOKEN: \"sleep 30\" }, timeout: 500ms }\n");
   GoliveRun hang = s_.golive({"deploy", "staging"}, penv_);
   EXPECT_EQ(hang.exit_code, 3) << hang.all();
-  EXPECT_TRUE(contains(hang.all(),
-                       "env_from[1] values API_TOKEN: its command did not finish within 500ms"))
+  EXPECT_TRUE(
+      contains(hang.all(), "env_from[1] values API_TOKEN: its command did not finish within 500ms"))
       << hang.all();
 
   s_.edit_runbook({{"\"sleep 30\" }, timeout: 500ms", "\"op read op://x\" }"}});
   s_.commit("failing op");
   GoliveRun failing = s_.golive({"deploy", "staging"}, penv_);
   EXPECT_EQ(failing.exit_code, 3) << failing.all();
-  EXPECT_TRUE(contains(failing.all(), "env_from[1] values API_TOKEN: its command exited with "
-                                      "status 1"))
+  EXPECT_TRUE(contains(failing.all(),
+                       "env_from[1] values API_TOKEN: its command exited with "
+                       "status 1"))
       << failing.all();
   EXPECT_TRUE(contains(failing.all(), "stderr: op: error: session expired (had [REDACTED:"))
       << failing.all();
@@ -221,9 +221,10 @@ TEST_F(EnvSourcesScenario, HangingFailingOrMissingSourceStopsWithExit3TouchingNo
   missing["GOLIVE_AGE_IDENTITY"] = s_.dir() + "/nowhere.txt";
   GoliveRun no_identity = s_.golive({"deploy", "staging"}, missing);
   EXPECT_EQ(no_identity.exit_code, 3) << no_identity.all();
-  EXPECT_TRUE(contains(no_identity.all(), "env_from[0] age secrets/staging.env.age: the age "
-                                          "identity file named by GOLIVE_AGE_IDENTITY does not "
-                                          "exist"))
+  EXPECT_TRUE(contains(no_identity.all(),
+                       "env_from[0] age secrets/staging.env.age: the age "
+                       "identity file named by GOLIVE_AGE_IDENTITY does not "
+                       "exist"))
       << no_identity.all();
 
   for (int k = 1; k <= 2; ++k) EXPECT_FALSE(s_.touched(k)) << "web" << k;

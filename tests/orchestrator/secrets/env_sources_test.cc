@@ -168,8 +168,9 @@ TEST_F(EnvSources, VendorConveniencesRunTheDocumentedCommandAndConvertJson) {
     {"id":"a","label":"OP_TOKEN","value":"op-t0ken-value"},
     {"id":"b","label":"not an env name","value":"ignored"},
     {"id":"c","label":"OP_PORT","value":"8080"}]})");
-  stand_in("vault",
-           R"({"data":{"data":{"VAULT_PASSWORD":"v4ult-pass","RETRIES":3},"metadata":{"version":2}}})");
+  stand_in(
+      "vault",
+      R"({"data":{"data":{"VAULT_PASSWORD":"v4ult-pass","RETRIES":3},"metadata":{"version":2}}})");
   stand_in("aws", R"({"AWS_DB_PASSWORD":"aws-s3cret","FLAG":true})");
   add(EnvSourceKind::kOnePassword).vault = "Private Vault";
   rb_.environments[1].env_from.back().item = "portal-prod";
@@ -185,13 +186,16 @@ TEST_F(EnvSources, VendorConveniencesRunTheDocumentedCommandAndConvertJson) {
   EXPECT_EQ(r->values.at("AWS_DB_PASSWORD").value, "aws-s3cret");
   EXPECT_EQ(r->values.at("FLAG").value, "true");
   EXPECT_EQ(r->values.at("OP_TOKEN").source, "env_from[0] onepassword Private Vault/portal-prod");
-  auto args = [&](const std::string& n) { return Scenario::read_file(tmp_.path() + "/" + n + ".args"); };
+  auto args = [&](const std::string& n) {
+    return Scenario::read_file(tmp_.path() + "/" + n + ".args");
+  };
   EXPECT_EQ(args("op"), "item get portal-prod --vault Private Vault --format json\n");
   EXPECT_EQ(args("vault"), "kv get -format=json secret/portal/prod\n");
   EXPECT_EQ(args("aws"),
             "secretsmanager get-secret-value --secret-id portal/prod --query SecretString "
             "--output text\n");
-  EXPECT_EQ(vendor_command(rb_.environments[1].env_from[0]), "op item get 'portal-prod' --vault 'Private Vault' --format json");
+  EXPECT_EQ(vendor_command(rb_.environments[1].env_from[0]),
+            "op item get 'portal-prod' --vault 'Private Vault' --format json");
 }
 
 TEST_F(EnvSources, VaultKvVersion1AndBadJsonThatIsNeverQuoted) {
@@ -204,7 +208,8 @@ TEST_F(EnvSources, VaultKvVersion1AndBadJsonThatIsNeverQuoted) {
   r = check();
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().exit, ExitCode::kPreflight);
-  EXPECT_TRUE(contains(r.error().message, "env_from[0] vault kv/portal: the output is not valid JSON"))
+  EXPECT_TRUE(
+      contains(r.error().message, "env_from[0] vault kv/portal: the output is not valid JSON"))
       << r.error().message;
   EXPECT_FALSE(contains(r.error().message, "hunter2"));
 }
@@ -281,8 +286,9 @@ TEST_F(EnvSources, SourceValuesGoThroughEveryCheckAndDistinctFromStagingSources)
   ASSERT_TRUE(r.has_value()) << r.error().message;
   std::string all;
   for (const auto& p : r->problems) all += format_env_problem(p) + "\n";
-  EXPECT_TRUE(contains(all, "env_from[0] command printf:1: SHARED_TOKEN has the same value as in "
-                            "staging (env_from[0] age staging.env.age:1)"))
+  EXPECT_TRUE(contains(all,
+                       "env_from[0] command printf:1: SHARED_TOKEN has the same value as in "
+                       "staging (env_from[0] age staging.env.age:1)"))
       << all;
   EXPECT_TRUE(contains(all, "env_from[0] command printf:3: EMPTY is empty\n")) << all;
   EXPECT_TRUE(contains(all, "PLACE looks like a placeholder")) << all;
