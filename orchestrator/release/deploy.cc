@@ -1,7 +1,9 @@
 #include "orchestrator/release/deploy.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -9,15 +11,16 @@
 #include <thread>
 
 #include "golive/env_check.h"
-#include "orchestrator/release/target.h"
+#include "orchestrator/release/deadline_watch.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
-#include "steps/release_layout.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
+#include "orchestrator/release/target.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 namespace {
@@ -38,6 +41,7 @@ class Deploy {
   int run() {
     // 1. Validate the runbook before anything else (exit 2 with every error).
     if (auto s = load_runbook_and_environment(); !s) return finish_blocked(s.error());
+    deadline_ = SteadyClock::now() + runbook_.budget.deploy;
     // 2. Identify the release (commit, deployer) and open its ledger record, so even a blocked
     //    release leaves a trace.
     if (auto s = identify_release(); !s) return finish_blocked(s.error());
@@ -48,13 +52,27 @@ class Deploy {
     if (auto s = build_and_scan(); !s) return finish_blocked(s.error());
     // 5. Reach every host and take the deploy lock (nothing changed yet).
     if (auto s = connect_and_lock(); !s) return finish_blocked(s.error());
+    if (auto s = not_interrupted_nor_over_budget(); !s) return finish_blocked(s.error());
     // 6. Ship: release dirs and env file everywhere, then the steps, batch by batch.
     ExecutionResult execution = ship();
-    if (!execution.ok) return roll_back(execution, "step failed: " + execution.failure);
-    // 7. Gate: the release must prove itself to a customer's eyes before it is called done.
+    if (!execution.ok) {
+      return roll_back(execution, interrupted() ? interrupted_why("during the steps")
+                                  : execution.failure == over_budget_why()
+                                      ? execution.failure
+                                      : "step failed: " + execution.failure);
+    }
+    // 7. Gate: the release must prove itself to a customer's eyes before it is called done. A
+    //    signal during the gate is an interrupted deploy, never a success.
+    GateSpec gate = runbook_.gate;  // the gate, too, ends within budget.deploy
+    gate.window =
+        std::min(gate.window, std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
+    if (gate.window <= Millis(0)) return roll_back(execution, over_budget_why());
     GateVerdict verdict =
-        run_and_record_gate(app_, runbook_.gate, plan_.checks, fleet_.by_name, record_.ledger(),
+        run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name, record_.ledger(),
                             plan_.release_id, "gate", args_.junit);
+    if (verdict.interrupted || interrupted()) {
+      return roll_back(execution, interrupted_why("during the gate"));
+    }
     if (!verdict.passed) {
       return roll_back(execution, "gate failed: " + gate_failure_summary(verdict));
     }
@@ -63,6 +81,35 @@ class Deploy {
   }
 
  private:
+  // A deploy killed with SIGKILL cannot remove its clean export; the next one on this machine
+  // removes every export whose owner process is gone (the pid is in the directory name).
+  static void remove_stale_build_dirs() {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/tmp", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("golive-build-", 0) != 0) continue;
+      const std::string pid = name.substr(13, name.find('-', 13) - 13);
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (::kill(std::stoi(pid), 0) == 0 || errno == EPERM) continue;  // still alive
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+
+  bool interrupted() const { return app_.cancel != nullptr && app_.cancel->load(); }
+  std::string interrupted_why(const std::string& when) const {
+    return "interrupted by " + signal_description(app_) + " " + when;
+  }
+  // Before any host changed, a signal or the spent budget ends the deploy as blocked: nothing to
+  // roll back.
+  Status not_interrupted_nor_over_budget() const {
+    if (interrupted())
+      return fail(interrupted_why("before any host changed"), ExitCode::kPreflight);
+    if (SteadyClock::now() >= deadline_) {
+      return fail(over_budget_why() + " before any host changed", ExitCode::kPreflight);
+    }
+    return {};
+  }
+
   Status load_runbook_and_environment() {
     auto rb = load_runbook(app_);
     if (!rb) return std::unexpected(rb.error());
@@ -139,8 +186,11 @@ class Deploy {
   }
 
   Status build_and_scan() {
-    char tmpl[] = "/tmp/golive-build-XXXXXX";
-    if (!mkdtemp(tmpl)) return fail("cannot create a build directory in /tmp", ExitCode::kInfra);
+    remove_stale_build_dirs();
+    std::string tmpl = "/tmp/golive-build-" + std::to_string(::getpid()) + "-XXXXXX";
+    if (!mkdtemp(tmpl.data())) {
+      return fail("cannot create a build directory in /tmp", ExitCode::kInfra);
+    }
     export_dir_ = tmpl;
     if (auto s = repo_->export_tree(commit_.sha, export_dir_); !s) return s;
     // The runbook may live in a subdirectory of the repository: build there.
@@ -163,7 +213,10 @@ class Deploy {
       rep_.flush_stream("build");
       record_.step(r, "build");
       if (!r.ok()) {
-        return fail("build step '" + step.name + "' " + r.error + "; nothing was shipped",
+        const std::string when = "during build step '" + step.name + "', before any host changed";
+        return fail(interrupted()
+                        ? interrupted_why(when)
+                        : "build step '" + step.name + "' " + r.error + "; nothing was shipped",
                     ExitCode::kPreflight);
       }
     }
@@ -273,11 +326,19 @@ class Deploy {
       c.local_env = env_values_;
       c.local_cwd = build_dir_;
       c.on_output = rep_.stream_for(plan_.hosts[i].host.name);
-      c.cancel = app_.cancel;
     }
+    // A signal or the end of budget.deploy stops the rollout and kills running commands.
+    DeadlineWatch watch(app_.cancel, deadline_);
+    for (auto& c : contexts) c.cancel = &watch.stop();
     ExecutionObserver observer = reporting_observer(rep_, record_, "deploy");
-    static const std::atomic<bool> never{false};
-    return execute_plan(plan_, contexts, observer, app_.cancel ? *app_.cancel : never);
+    ExecutionResult executed = execute_plan(plan_, contexts, observer, watch.stop());
+    if (watch.deadline_passed() && !executed.ok) executed.failure = over_budget_why();
+    return executed;
+  }
+
+  std::string over_budget_why() const {
+    return "the deploy exceeded its budget of " + format_duration(runbook_.budget.deploy) +
+           " (budget.deploy)";
   }
 
   int roll_back(const ExecutionResult& execution, const std::string& why) {
@@ -461,6 +522,7 @@ class Deploy {
   const DeployArgs& args_;
   Reporter& rep_;
   Runbook runbook_;
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();  // start + budget.deploy
   const Environment* env_ = nullptr;
   EnvReport env_report_;
   std::map<std::string, std::string> env_values_;

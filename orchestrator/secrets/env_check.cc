@@ -297,6 +297,31 @@ std::vector<std::string> secret_names_of(const Runbook& runbook,
   return {secrets.begin(), secrets.end()};
 }
 
+// Values golive cannot carry are refused by name (never quoted): a huge one would blow up the
+// redactor and the build's environment, and a NUL byte cannot pass through the env file /bin/sh
+// reads. Returns the refused keys, removed from the report's values.
+std::set<std::string> reject_uncarriable(EnvReport& report) {
+  std::set<std::string> rejected;
+  for (auto it = report.values.begin(); it != report.values.end();) {
+    const EnvValue& v = it->second;
+    std::string rule;
+    if (v.value.size() > kMaxEnvValueBytes) {
+      rule = "is " + std::to_string(v.value.size()) + " bytes; a value may be at most " +
+             std::to_string(kMaxEnvValueBytes / 1024) + " KiB";
+    } else if (v.value.find('\0') != std::string::npos) {
+      rule = "contains a NUL byte, which the env file (read by /bin/sh) cannot carry";
+    }
+    if (rule.empty()) {
+      ++it;
+      continue;
+    }
+    report.problems.push_back({it->first, where_of(v), rule});
+    rejected.insert(it->first);
+    it = report.values.erase(it);
+  }
+  return rejected;
+}
+
 }  // namespace
 
 Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& env_name,
@@ -360,6 +385,9 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
       report.values[key] = {it->second, kProcessEnv, 0};
     }
   }
+
+  // Values golive cannot carry safely are refused by name before anything else sees them.
+  const std::set<std::string> rejected = reject_uncarriable(report);
   report.secret_names = secret_names_of(runbook, declared, *source_keys, report);
   const std::set<std::string> secrets(report.secret_names.begin(), report.secret_names.end());
 
@@ -367,6 +395,7 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
   std::map<std::string, Result<EnvValues>> others;
   RequirementContext rc{env_name, runbook, process_env, local, others};
   for (const auto& key : declared) {
+    if (rejected.contains(key)) continue;
     auto it = report.values.find(key);
     if (it == report.values.end()) {
       report.problems.push_back(
