@@ -299,5 +299,18 @@ TEST_F(EnvSources, SourceValuesGoThroughEveryCheckAndDistinctFromStagingSources)
   EXPECT_EQ(redactor.redact("x same-in-both-envs-123 y"), "x [REDACTED:SHARED_TOKEN] y");
 }
 
+TEST_F(EnvSources, ArtifactScanFindsSourceValuesButNotPublicOnes) {
+  stand_in("aws", R"({"AWS_API_TOKEN":"aws-t0ken-in-bundle","APP_ENV":"production"})");
+  add(EnvSourceKind::kAwsSecrets).secret_id = "portal/prod";
+  rb_.env.public_names = {"APP_ENV"};
+  auto r = check();
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  write("dist/app.js", "const env = 'production'; const t = 'aws-t0ken-in-bundle';\n");
+  auto findings = scan_for_secrets(tmp_.path() + "/dist", *r);
+  ASSERT_TRUE(findings.has_value()) << findings.error().message;
+  ASSERT_EQ(findings->size(), 1u);
+  EXPECT_EQ(format_secret_finding(findings->front()), "app.js@37: value of AWS_API_TOKEN");
+}
+
 }  // namespace
 }  // namespace golive
