@@ -1,7 +1,8 @@
 // env_from through the real binary on the sandbox fleet (issue 18): a real age-encrypted dotenv
 // and stand-in `op`, `vault` and `aws` CLIs feed a deploy; their values reach the hosts only in
-// shared/.env (0600) and never any other file, command line, output, ledger or JUnit report; a
-// failing, hanging or missing source stops the release with exit 3 and touches no host.
+// the release's env file (shared/env/<id>.env, 0600) and never any other file, command line,
+// output, ledger or JUnit report; a failing, hanging or missing source stops the release with
+// exit 3 and touches no host.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -154,14 +155,16 @@ TEST_F(EnvSourcesScenario, DeployTakesSecretsFromEverySourceAndLeavesNoTrace) {
   GoliveRun show = s_.golive({"show", s_.current(1), "--json"});
   GoliveRun history = s_.golive({"history", "--json"});
 
-  // On the hosts: exactly in shared/.env, mode 0600, and in no other file.
+  // On the hosts: exactly in the release's env file behind shared/.env (0600), in no other file.
+  const std::string id = s_.current(1);
   for (int k = 1; k <= 2; ++k) {
-    const std::string env = s_.root(k) + "/shared/.env";
+    const std::string env = s_.root(k) + "/shared/env/" + id + ".env";
+    EXPECT_EQ(fs::read_symlink(s_.root(k) + "/shared/.env").string(), "env/" + id + ".env");
     EXPECT_EQ(Scenario::sh("stat -c %a " + shell_quote(env)), "600");
     for (const auto& secret : secrets()) {
       EXPECT_TRUE(contains(Scenario::read_file(env), secret)) << "web" << k;
       EXPECT_EQ(Scenario::sh("grep -rlF -- " + shell_quote(secret) + " " + shell_quote(s_.root(k)) +
-                             " | grep -v '/shared/.env$' || true"),
+                             " | grep -v '/shared/env/" + id + ".env$' || true"),
                 "")
           << "web" << k;
     }
