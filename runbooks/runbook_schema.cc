@@ -1,7 +1,5 @@
 #include "runbooks/runbook_schema.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -9,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "orchestrator/adapters/regex/regex.h"
 #include "runbooks/env_from_schema.h"
 #include "runbooks/suggest.h"
 #include "runbooks/yaml_reader.h"
@@ -211,10 +210,8 @@ class SchemaReader {
   }
 
   void check_regex(const std::string& pattern, SourcePos pos, const std::string& path) {
-    RE2::Options options;
-    options.set_log_errors(false);
-    const RE2 re(pattern, options);
-    if (!re.ok()) d_.error(pos, path, "invalid regular expression: " + re.error());
+    const auto re = Regex::compile(pattern);
+    if (!re) d_.error(pos, path, "invalid regular expression: " + re.error().message);
   }
 
   bool read_version(const YamlNode& root) {

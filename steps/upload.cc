@@ -1,16 +1,13 @@
-// The upload step: libarchive builds the tar stream once, OpenSSL hashes it as it is built, and
-// each host receives it through one exec whose stdin feeds `tar -x` and a SHA-256 in one pass.
+// The upload step: the archive adapter builds the tar stream once, SHA-256 hashes it as it is
+// built, and each host receives it through one exec whose stdin feeds `tar -x` and a SHA-256 in one
+// pass.
 #include "steps/upload.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +17,8 @@
 #include <vector>
 
 #include "golive/interpolate.h"
+#include "orchestrator/adapters/archive/tar_writer.h"
+#include "orchestrator/adapters/crypto/sha256.h"
 
 namespace golive {
 namespace {
@@ -34,35 +33,13 @@ std::string seconds_text(Millis d) {
   return buf;
 }
 
-std::string hex(const unsigned char* data, unsigned int len) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0xf];
-  }
-  return out;
-}
-
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct EntryDeleter {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-struct DigestDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
 }  // namespace
 
-// Receives the archive bytes from libarchive: hashes them and keeps them in memory, spilling to
+// Receives the archive bytes from the TarWriter: hashes them and keeps them in memory, spilling to
 // an unlinked temp file once they outgrow UploadArchive::kMemoryLimit.
 struct ArchiveSink {
   UploadArchive* out = nullptr;
-  EVP_MD_CTX* digest = nullptr;
-  std::string error;
+  Sha256* digest = nullptr;
 
   bool spill() {
     std::string tmpl = (fs::temp_directory_path() / "golive-upload-XXXXXX").string();
@@ -86,25 +63,24 @@ struct ArchiveSink {
     return true;
   }
 
-  static la_ssize_t on_write(archive*, void* self, const void* buf, std::size_t len) {
-    auto* sink = static_cast<ArchiveSink*>(self);
-    const char* data = static_cast<const char*>(buf);
-    EVP_DigestUpdate(sink->digest, data, len);
-    UploadArchive& a = *sink->out;
-    if (a.spool_fd_ < 0 && a.memory_.size() + len > UploadArchive::kMemoryLimit && !sink->spill()) {
-      sink->error = std::string("cannot spool the archive to a temp file: ") + std::strerror(errno);
-      return -1;
+  Status write(std::string_view bytes) {
+    digest->update(bytes);
+    UploadArchive& a = *out;
+    if (a.spool_fd_ < 0 && a.memory_.size() + bytes.size() > UploadArchive::kMemoryLimit &&
+        !spill()) {
+      return fail(std::string("cannot spool the archive to a temp file: ") + std::strerror(errno),
+                  ExitCode::kInfra);
     }
     if (a.spool_fd_ >= 0) {
-      if (!sink->write_all(data, len)) {
-        sink->error = std::string("cannot write the archive spool: ") + std::strerror(errno);
-        return -1;
+      if (!write_all(bytes.data(), bytes.size())) {
+        return fail(std::string("cannot write the archive spool: ") + std::strerror(errno),
+                    ExitCode::kInfra);
       }
     } else {
-      a.memory_.append(data, len);
+      a.memory_.append(bytes);
     }
-    a.size_ += len;
-    return static_cast<la_ssize_t>(len);
+    a.size_ += bytes.size();
+    return {};
   }
 };
 
@@ -127,22 +103,12 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
   std::sort(paths.begin(), paths.end());
 
   std::shared_ptr<UploadArchive> result(new UploadArchive());
-  std::unique_ptr<EVP_MD_CTX, DigestDeleter> digest(EVP_MD_CTX_new());
-  EVP_DigestInit_ex(digest.get(), EVP_sha256(), nullptr);
-  ArchiveSink sink{result.get(), digest.get(), {}};
-
-  std::unique_ptr<archive, ArchiveDeleter> a(archive_write_new());
-  archive_write_set_format_pax_restricted(a.get());   // plain ustar unless a name needs pax
-  archive_write_set_bytes_in_last_block(a.get(), 1);  // no padding to 10 KiB: fewer bytes to send
-  if (archive_write_open(a.get(), &sink, nullptr, &ArchiveSink::on_write, nullptr) != ARCHIVE_OK) {
-    return fail(std::string("cannot start the archive: ") + archive_error_string(a.get()),
-                ExitCode::kInfra);
-  }
-  auto archive_fail = [&](const std::string& path) {
-    std::string why = !sink.error.empty()                        ? sink.error
-                      : archive_error_string(a.get()) != nullptr ? archive_error_string(a.get())
-                                                                 : "unknown error";
-    return fail("cannot archive " + path + ": " + why, ExitCode::kInfra);
+  Sha256 digest;
+  ArchiveSink sink{result.get(), &digest};
+  auto tar = TarWriter::open([&sink](std::string_view bytes) { return sink.write(bytes); });
+  if (!tar) return fail("cannot start the archive: " + tar.error().message, ExitCode::kInfra);
+  auto archive_fail = [](const std::string& path, const Error& e) {
+    return fail("cannot archive " + path + ": " + e.message, ExitCode::kInfra);
   };
 
   std::vector<char> buf(256 * 1024);
@@ -153,21 +119,11 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
       return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
     }
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) continue;
-    std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
-    archive_entry_copy_stat(entry.get(), &st);
-    archive_entry_set_pathname(entry.get(), rel.c_str());
-    // The deploy user owns what it extracts; local user names stay local.
-    archive_entry_set_uid(entry.get(), 0);
-    archive_entry_set_gid(entry.get(), 0);
-    archive_entry_set_nlink(entry.get(), S_ISDIR(st.st_mode) ? 2 : 1);
+    std::string link_target;
     if (S_ISLNK(st.st_mode)) {
       std::error_code lec;
-      auto target = fs::read_symlink(full, lec);
+      link_target = fs::read_symlink(full, lec).string();
       if (lec) return fail("cannot read symlink " + full + ": " + lec.message(), ExitCode::kUsage);
-      archive_entry_set_symlink(entry.get(), target.c_str());
-      archive_entry_set_size(entry.get(), 0);
-    } else if (S_ISDIR(st.st_mode)) {
-      archive_entry_set_size(entry.get(), 0);
     }
     int fd = -1;
     if (S_ISREG(st.st_mode)) {
@@ -175,9 +131,9 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
       if (fd < 0)
         return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
     }
-    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) {
+    if (auto added = (*tar)->add_entry(rel, st, link_target); !added) {
       if (fd >= 0) ::close(fd);
-      return archive_fail(full);
+      return archive_fail(full, added.error());
     }
     if (fd >= 0) {
       std::uint64_t left = static_cast<std::uint64_t>(st.st_size);
@@ -188,9 +144,11 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
           ::close(fd);
           return fail("cannot read " + full + " (changed while archiving?)", ExitCode::kUsage);
         }
-        if (archive_write_data(a.get(), buf.data(), static_cast<std::size_t>(n)) != n) {
+        if (auto wrote =
+                (*tar)->write_data(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+            !wrote) {
           ::close(fd);
-          return archive_fail(full);
+          return archive_fail(full, wrote.error());
         }
         left -= static_cast<std::uint64_t>(n);
       }
@@ -198,12 +156,9 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
     }
     ++result->entries_;
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) return archive_fail(local_dir);
+  if (auto closed = (*tar)->close(); !closed) return archive_fail(local_dir, closed.error());
 
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int md_len = 0;
-  EVP_DigestFinal_ex(digest.get(), md.data(), &md_len);
-  result->sha256_ = hex(md.data(), md_len);
+  result->sha256_ = digest.hex_digest();
   return std::shared_ptr<const UploadArchive>(std::move(result));
 }
 

@@ -2,10 +2,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "golive/env_check.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/plan.h"
@@ -61,15 +61,15 @@ int cmd_releases(AppContext& app, const std::string& environment) {
   if (!t) return static_cast<int>(t.error().exit);
   auto fleet = connect_fleet(app, t->runbook, t->env());
   if (!fleet) return report_error(app, fleet.error());
-  nlohmann::json out = nlohmann::json::array();
+  Json out = Json::array();
   for (std::size_t i = 0; i < t->env().hosts.size(); ++i) {
     const Host& h = t->env().hosts[i];
     auto root = host_root(t->runbook, t->env(), h);
     if (!root) return report_error(app, root.error());
     auto st = read_host_state(*fleet->hosts[i], *root);
     if (!st) return report_error(app, st.error());
-    nlohmann::json jh = {{"host", h.name},           {"root", *root},  {"current", st->current},
-                         {"releases", st->releases}, {"bad", st->bad}, {"good", st->good}};
+    Json jh = {{"host", h.name},           {"root", *root},  {"current", st->current},
+               {"releases", st->releases}, {"bad", st->bad}, {"good", st->good}};
     out.push_back(jh);
     if (app.options.json) continue;
     std::printf("%s (%s): current %s\n", h.name.c_str(), root->c_str(),
@@ -114,14 +114,14 @@ int cmd_lock_status(AppContext& app, const std::string& environment) {
   if (!view) return report_error(app, view.error());
   const LockStatus* st = &view->status;
   if (app.options.json) {
-    std::printf("%s\n", nlohmann::json({{"held", st->held},
-                                        {"stale", st->stale},
-                                        {"who", st->owner.who},
-                                        {"where", st->owner.where},
-                                        {"pid", st->owner.pid},
-                                        {"release", st->owner.release},
-                                        {"started", st->owner.started},
-                                        {"heartbeat_age_s", st->heartbeat_age_s}})
+    std::printf("%s\n", Json({{"held", st->held},
+                              {"stale", st->stale},
+                              {"who", st->owner.who},
+                              {"where", st->owner.where},
+                              {"pid", st->owner.pid},
+                              {"release", st->owner.release},
+                              {"started", st->owner.started},
+                              {"heartbeat_age_s", st->heartbeat_age_s}})
                             .dump(2)
                             .c_str());
   } else {

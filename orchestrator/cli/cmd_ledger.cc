@@ -1,8 +1,8 @@
 // Reading the ledger: history, show, verify (also against the hosts), sync from the hosts.
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "golive/runbook_loader.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/ledger/ledger_report.h"
@@ -25,7 +25,7 @@ int report_error(AppContext& app, const Error& e) {
 }
 
 // Reads every host's releases.log (one JSON object per line).
-Result<std::vector<std::pair<std::string, std::vector<nlohmann::json>>>> read_host_logs(
+Result<std::vector<std::pair<std::string, std::vector<Json>>>> read_host_logs(
     AppContext& app, const std::string& environment, Runbook& runbook_out) {
   auto rb = load_runbook(app);
   if (!rb) return std::unexpected(rb.error());
@@ -34,18 +34,18 @@ Result<std::vector<std::pair<std::string, std::vector<nlohmann::json>>>> read_ho
   if (!env) return std::unexpected(env.error());
   auto fleet = connect_fleet(app, runbook_out, **env);
   if (!fleet) return std::unexpected(fleet.error());
-  std::vector<std::pair<std::string, std::vector<nlohmann::json>>> out;
+  std::vector<std::pair<std::string, std::vector<Json>>> out;
   for (std::size_t i = 0; i < (*env)->hosts.size(); ++i) {
     auto root = host_root(runbook_out, **env, (*env)->hosts[i]);
     if (!root) return std::unexpected(root.error());
-    std::vector<nlohmann::json> lines;
+    std::vector<Json> lines;
     auto text = fleet->hosts[i]->read_file(*root + "/.golive/releases.log");
     if (text) {
       std::istringstream in(*text);
       std::string line;
       while (std::getline(in, line)) {
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        if (!j.is_discarded() && j.is_object()) lines.push_back(j);
+        auto j = Json::parse(line);
+        if (j && j->is_object()) lines.push_back(std::move(*j));
       }
     }
     out.emplace_back((*env)->hosts[i].name, std::move(lines));
@@ -53,8 +53,9 @@ Result<std::vector<std::pair<std::string, std::vector<nlohmann::json>>>> read_ho
   return out;
 }
 
-std::string str(const nlohmann::json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+std::string str(const Json& j, const char* key) {
+  const Json* v = j.find(key);
+  return v != nullptr && v->is_string() ? v->as_string() : "";
 }
 
 }  // namespace

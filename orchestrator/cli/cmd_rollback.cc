@@ -2,10 +2,10 @@
 // hosts (works with an empty ledger), restores the previous good release, verifies it.
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "golive/env_check.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
@@ -191,15 +191,15 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   record.event("rollback_finished", status + (why.empty() ? "" : ": " + why));
   record.finish(status, iso8601(app.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
 
-  nlohmann::json line = {{"time", iso8601(app.clock->wall())},
-                         {"event", "rollback"},
-                         {"id", targets[0]},
-                         {"from", leaving},
-                         {"who", deployer},
-                         {"reason", app.redactor.redact(args.reason)},
-                         {"outcome", status},
-                         {"rollback_id", rec.id},
-                         {"ledger_head", record.chain_head()}};
+  Json line = {{"time", iso8601(app.clock->wall())},
+               {"event", "rollback"},
+               {"id", targets[0]},
+               {"from", leaving},
+               {"who", deployer},
+               {"reason", app.redactor.redact(args.reason)},
+               {"outcome", status},
+               {"rollback_id", rec.id},
+               {"ledger_head", record.chain_head()}};
   const std::string log_line = app.redactor.redact(line.dump());
   for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
     (void)append_release_log(*fleet->hosts[i], roots[i], log_line);
@@ -221,13 +221,13 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   }
   if (app.options.json) {
     std::printf("%s\n", app.redactor
-                            .redact(nlohmann::json({{"rollback", rec.id},
-                                                    {"environment", env.name},
-                                                    {"from", leaving},
-                                                    {"to", targets[0]},
-                                                    {"status", status},
-                                                    {"exit_code", static_cast<int>(code)},
-                                                    {"restore_ms", restore_ms}})
+                            .redact(Json({{"rollback", rec.id},
+                                          {"environment", env.name},
+                                          {"from", leaving},
+                                          {"to", targets[0]},
+                                          {"status", status},
+                                          {"exit_code", static_cast<int>(code)},
+                                          {"restore_ms", restore_ms}})
                                         .dump())
                             .c_str());
   }

@@ -1,9 +1,9 @@
 // golive init / validate / plan / check: everything that looks before it touches.
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "golive/env_check.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/plan.h"
@@ -52,7 +52,7 @@ int cmd_validate(AppContext& app) {
                         std::to_string(hosts) + " hosts, " + std::to_string(rb->steps.size()) +
                         " steps, " + std::to_string(rb->checks.size()) + " checks)");
   if (app.options.json)
-    std::printf("{\"valid\": true, \"file\": %s}\n", nlohmann::json(rb->file).dump().c_str());
+    std::printf("{\"valid\": true, \"file\": %s}\n", Json(rb->file).dump().c_str());
   return 0;
 }
 

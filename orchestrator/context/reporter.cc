@@ -1,11 +1,8 @@
 #include "orchestrator/context/reporter.h"
 
-#include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 
 namespace golive {
 
@@ -24,17 +21,7 @@ Reporter::Reporter(const Redactor& redactor, ReporterOptions options)
     : redactor_(redactor), options_(std::move(options)) {
   if (options_.log_file.empty()) return;
   // The log is a convenience, never a reason to fail: without it golive still reports on stderr.
-  try {
-    std::filesystem::create_directories(std::filesystem::path(options_.log_file).parent_path());
-    auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(options_.log_file,
-                                                                       5 * 1024 * 1024, 3);
-    auto logger = std::make_shared<spdlog::logger>("golive", sink);
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %v", spdlog::pattern_time_type::utc);
-    logger->flush_on(spdlog::level::info);
-    log_ = logger;
-  } catch (const std::exception&) {
-    log_.reset();
-  }
+  if (auto log = LogFile::open({.path = options_.log_file})) log_ = std::move(*log);
 }
 
 Reporter::~Reporter() = default;
@@ -45,7 +32,7 @@ void Reporter::emit(std::string_view prefix, std::string_view text, bool show) {
   if (show) {
     std::fprintf(stderr, "%.*s%s\n", static_cast<int>(prefix.size()), prefix.data(), clean.c_str());
   }
-  if (log_) static_cast<spdlog::logger*>(log_.get())->info("{}{}", prefix, clean);
+  if (log_) log_->write(std::string(prefix) + clean);
 }
 
 void Reporter::info(std::string_view text) {

@@ -10,6 +10,7 @@
 
 #include "golive/redactor.h"
 #include "golive/remote_host.h"
+#include "orchestrator/adapters/log/log_file.h"
 
 namespace golive {
 
@@ -48,7 +49,7 @@ class Reporter {
   const Redactor& redactor_;
   ReporterOptions options_;
   std::mutex mu_;
-  std::shared_ptr<void> log_;  // spdlog logger (type-erased: spdlog stays out of this header)
+  std::unique_ptr<LogFile> log_;  // the run log; null when none or it cannot be opened
   std::map<std::string, std::unique_ptr<HostStream>> streams_;
 };
 

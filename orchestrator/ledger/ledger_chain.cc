@@ -1,36 +1,21 @@
 #include "orchestrator/ledger/ledger_chain.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <tuple>
 
+#include "orchestrator/adapters/crypto/sha256.h"
 #include "orchestrator/ledger/ledger_json.h"
 
 namespace golive {
 namespace {
 
-using nlohmann::json;
-
 constexpr std::int64_t kUnordered = std::numeric_limits<std::int64_t>::max();
 
-std::string hex(const unsigned char* data, unsigned int size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0xf]);
-  }
-  return out;
-}
-
 // A value as shown in a problem: short, one line.
-std::string shown(const json& value) {
-  std::string text = value.is_string() ? value.get<std::string>() : canonical_json(value);
+std::string shown(const Json& value) {
+  std::string text = value.is_string() ? value.as_string() : canonical_json(value);
   for (char& c : text) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
@@ -39,9 +24,10 @@ std::string shown(const json& value) {
 }
 
 // First key whose value differs, described for the user; empty when equal.
-std::string first_difference(const json& expected, const json& actual) {
-  for (const auto& [key, value] : expected.items()) {
-    json other = actual.contains(key) ? actual.at(key) : json();
+std::string first_difference(const Json& expected, const Json& actual) {
+  for (const auto& [key, value] : expected.members()) {
+    const Json* found = actual.find(key);
+    const Json other = found != nullptr ? *found : Json();
     if (other != value) {
       return key + " is " + shown(other) + " but the chain recorded " + shown(value);
     }
@@ -50,10 +36,10 @@ std::string first_difference(const json& expected, const json& actual) {
 }
 
 // "step upload on web1", "check home", "event lock_taken", or just the kind.
-std::string label(std::string_view kind, const json& payload) {
+std::string label(std::string_view kind, const Json& payload) {
   auto field = [&](const char* key) {
-    auto it = payload.find(key);
-    return it != payload.end() && it->is_string() ? it->get<std::string>() : std::string{};
+    const Json* v = payload.find(key);
+    return v != nullptr && v->is_string() ? v->as_string() : std::string{};
   };
   std::string text(kind);
   if (!payload.is_object()) return text;
@@ -70,7 +56,7 @@ std::string label(std::string_view kind, const json& payload) {
 
 std::string describe(const LedgerEntry& e) {
   std::string text = "entry #" + std::to_string(e.seq) + " (" +
-                     label(e.kind, json::parse(e.payload, nullptr, false));
+                     label(e.kind, Json::parse(e.payload).value_or(Json()));
   if (!e.release_id.empty()) text += " of release " + e.release_id;
   return text + ")";
 }
@@ -87,7 +73,7 @@ bool same_release(const ReleaseRecord& a, const ReleaseRecord& b) {
   return fields(a) == fields(b);
 }
 
-json normalized(std::string_view kind, const json& payload) {
+Json normalized(std::string_view kind, const Json& payload) {
   if (kind == entry_kind::kStep) return step_to_json(step_from_json(payload));
   if (kind == entry_kind::kCheck) return check_to_json(check_from_json(payload));
   return event_to_json(event_from_json(payload));
@@ -111,12 +97,7 @@ std::string entry_hash(std::string_view prev_hash, std::int64_t seq, std::string
   framed += release_id;
   framed += '\n';
   framed += payload;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(framed.data(), framed.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL SHA-256 failed");  // fatal: libcrypto is broken
-  }
-  return hex(digest.data(), size);
+  return sha256_hex(framed);
 }
 
 LedgerEntry next_entry(std::int64_t prev_seq, std::string_view prev_hash, std::string_view kind,
@@ -132,20 +113,24 @@ LedgerEntry next_entry(std::int64_t prev_seq, std::string_view prev_hash, std::s
 }
 
 void apply_release_update(ReleaseRecord& release, std::string_view kind, std::string_view payload) {
-  json j = json::parse(payload, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return;
+  const Json j = Json::parse(payload).value_or(Json());
+  if (!j.is_object()) return;
+  const Json* finished_at = j.find("finished_at");
   if (kind == entry_kind::kReleaseInterrupted) {
     release.status = "interrupted";
-    release.finished_at = j.value("finished_at", std::string{});
+    release.finished_at =
+        finished_at != nullptr && finished_at->is_string() ? finished_at->as_string() : "";
     return;
   }
   if (kind != entry_kind::kReleaseFinished) return;
-  if (auto it = j.find("status"); it != j.end() && it->is_string()) release.status = *it;
-  if (auto it = j.find("finished_at"); it != j.end() && it->is_string()) {
-    release.finished_at = *it;
+  if (const Json* v = j.find("status"); v != nullptr && v->is_string()) {
+    release.status = v->as_string();
   }
-  if (auto it = j.find("time_to_restore_ms"); it != j.end() && it->is_number_integer()) {
-    if (it->get<std::int64_t>() >= 0) release.time_to_restore_ms = it->get<std::int64_t>();
+  if (finished_at != nullptr && finished_at->is_string()) {
+    release.finished_at = finished_at->as_string();
+  }
+  if (const Json* v = j.find("time_to_restore_ms"); v != nullptr && v->is_integer()) {
+    if (v->as_int() >= 0) release.time_to_restore_ms = v->as_int();
   }
 }
 
@@ -176,8 +161,8 @@ void ChainVerifier::add_entry(const LedgerEntry& e) {
   }
   prev_hash_ = e.hash;
 
-  json payload = json::parse(e.payload, nullptr, false);
-  if (payload.is_discarded() || !payload.is_object()) {
+  const Json payload = Json::parse(e.payload).value_or(Json());
+  if (!payload.is_object()) {
     problem(e.seq, describe(e) + ": payload is not a JSON object");
     return;
   }
@@ -236,7 +221,8 @@ void ChainVerifier::add_row(std::int64_t entry_seq, std::string_view kind, const
   }
   it->second.seen = true;
   if (it->second.payload == row_json) return;
-  std::string diff = first_difference(json::parse(it->second.payload), json::parse(row_json));
+  std::string diff = first_difference(Json::parse(it->second.payload).value_or(Json()),
+                                      Json::parse(row_json).value_or(Json()));
   std::string who = "entry #" + std::to_string(entry_seq) + " (" + it->second.label;
   if (!it->second.release_id.empty()) who += " of release " + it->second.release_id;
   problem(entry_seq,

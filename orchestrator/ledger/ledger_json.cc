@@ -3,27 +3,25 @@
 namespace golive {
 namespace {
 
-using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+std::string str(const Json& j, const char* key) {
+  const Json* v = j.find(key);
+  return v != nullptr && v->is_string() ? v->as_string() : std::string{};
 }
 
-std::int64_t num(const json& j, const char* key, std::int64_t fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
+std::int64_t num(const Json& j, const char* key, std::int64_t fallback) {
+  const Json* v = j.find(key);
+  return v != nullptr && v->is_integer() ? v->as_int() : fallback;
 }
 
-bool flag(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_boolean() && it->get<bool>();
+bool flag(const Json& j, const char* key) {
+  const Json* v = j.find(key);
+  return v != nullptr && v->is_bool() && v->as_bool();
 }
 
 }  // namespace
 
-json release_to_json(const ReleaseRecord& r) {
-  return json{{"id", r.id},
+Json release_to_json(const ReleaseRecord& r) {
+  return Json{{"id", r.id},
               {"app", r.app},
               {"environment", r.environment},
               {"commit", r.commit},
@@ -47,8 +45,8 @@ json release_to_json(const ReleaseRecord& r) {
               {"writer_start_ticks", r.writer_start_ticks}};
 }
 
-json step_to_json(const StepRunRecord& s) {
-  return json{{"release_id", s.release_id},
+Json step_to_json(const StepRunRecord& s) {
+  return Json{{"release_id", s.release_id},
               {"host", s.host},
               {"step", s.step},
               {"phase", s.phase},
@@ -59,17 +57,17 @@ json step_to_json(const StepRunRecord& s) {
               {"output_tail", s.output_tail}};
 }
 
-json check_to_json(const CheckRecord& c) {
-  return json{{"release_id", c.release_id}, {"check", c.check},       {"host", c.host},
+Json check_to_json(const CheckRecord& c) {
+  return Json{{"release_id", c.release_id}, {"check", c.check},       {"host", c.host},
               {"phase", c.phase},           {"attempts", c.attempts}, {"p50_ms", c.p50_ms},
               {"p95_ms", c.p95_ms},         {"passed", c.passed},     {"reason", c.reason}};
 }
 
-json event_to_json(const EventRecord& e) {
-  return json{{"release_id", e.release_id}, {"kind", e.kind}, {"detail", e.detail}, {"at", e.at}};
+Json event_to_json(const EventRecord& e) {
+  return Json{{"release_id", e.release_id}, {"kind", e.kind}, {"detail", e.detail}, {"at", e.at}};
 }
 
-ReleaseRecord release_from_json(const json& j) {
+ReleaseRecord release_from_json(const Json& j) {
   ReleaseRecord r;
   r.id = str(j, "id");
   r.app = str(j, "app");
@@ -96,7 +94,7 @@ ReleaseRecord release_from_json(const json& j) {
   return r;
 }
 
-StepRunRecord step_from_json(const json& j) {
+StepRunRecord step_from_json(const Json& j) {
   StepRunRecord s;
   s.release_id = str(j, "release_id");
   s.host = str(j, "host");
@@ -110,7 +108,7 @@ StepRunRecord step_from_json(const json& j) {
   return s;
 }
 
-CheckRecord check_from_json(const json& j) {
+CheckRecord check_from_json(const Json& j) {
   CheckRecord c;
   c.release_id = str(j, "release_id");
   c.check = str(j, "check");
@@ -124,7 +122,7 @@ CheckRecord check_from_json(const json& j) {
   return c;
 }
 
-EventRecord event_from_json(const json& j) {
+EventRecord event_from_json(const Json& j) {
   EventRecord e;
   e.release_id = str(j, "release_id");
   e.kind = str(j, "kind");
@@ -133,8 +131,8 @@ EventRecord event_from_json(const json& j) {
   return e;
 }
 
-std::string canonical_json(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+std::string canonical_json(const Json& j) {
+  return j.dump();
 }
 
 }  // namespace golive

@@ -14,8 +14,6 @@
 namespace golive {
 namespace {
 
-using nlohmann::json;
-
 // Parses 2026-11-29T10:15:00Z (fractional seconds and a missing Z tolerated) as UTC.
 std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parse_iso(const std::string& s) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
@@ -154,8 +152,8 @@ std::string step_lines(const std::vector<const StepRunRecord*>& steps) {
   return out;
 }
 
-json release_json(const ReleaseRecord& r) {
-  json j = release_to_json(r);
+Json release_json(const ReleaseRecord& r) {
+  Json j = release_to_json(r);
   j["duration_ms"] = r.finished_at.empty() ? -1 : duration_ms(r.started_at, r.finished_at);
   return j;
 }
@@ -268,24 +266,24 @@ std::string format_show(const ReleaseDetail& detail) {
 }
 
 std::string history_json(const std::vector<ReleaseRecord>& releases) {
-  json out = json::array();
+  Json out = Json::array();
   for (const auto& r : releases) out.push_back(release_json(r));
-  return out.dump(2, ' ', false, json::error_handler_t::replace);
+  return out.dump(2);
 }
 
 std::string show_json(const ReleaseDetail& detail) {
-  json out{{"release", release_json(detail.release)},
-           {"steps", json::array()},
-           {"checks", json::array()},
-           {"events", json::array()}};
+  Json out{{"release", release_json(detail.release)},
+           {"steps", Json::array()},
+           {"checks", Json::array()},
+           {"events", Json::array()}};
   for (const auto& s : detail.steps) {
-    json j = step_to_json(s);
+    Json j = step_to_json(s);
     j["duration_ms"] = duration_ms(s.started_at, s.finished_at);
     out["steps"].push_back(std::move(j));
   }
   for (const auto& c : detail.checks) out["checks"].push_back(check_to_json(c));
   for (const auto& e : detail.events) out["events"].push_back(event_to_json(e));
-  return out.dump(2, ' ', false, json::error_handler_t::replace);
+  return out.dump(2);
 }
 
 }  // namespace golive

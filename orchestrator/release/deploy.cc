@@ -7,10 +7,10 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "golive/env_check.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/deadline_watch.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
@@ -318,15 +318,15 @@ class Deploy {
     }
     if (!result.ok) return result;
 
-    nlohmann::json manifest = {{"release", release_id_},
-                               {"app", runbook_.app},
-                               {"environment", env_->name},
-                               {"commit", commit_.sha},
-                               {"ref", args_.ref},
-                               {"subject", commit_.subject},
-                               {"runbook_hash", runbook_.content_hash},
-                               {"deployer", deployer_},
-                               {"time", iso8601(app_.clock->wall())}};
+    Json manifest = {{"release", release_id_},
+                     {"app", runbook_.app},
+                     {"environment", env_->name},
+                     {"commit", commit_.sha},
+                     {"ref", args_.ref},
+                     {"subject", commit_.subject},
+                     {"runbook_hash", runbook_.content_hash},
+                     {"deployer", deployer_},
+                     {"time", iso8601(app_.clock->wall())}};
     std::vector<StepContext> contexts(plan_.hosts.size());
     for (std::size_t i = 0; i < plan_.hosts.size(); ++i) {
       StepContext& c = contexts[i];
@@ -495,23 +495,23 @@ class Deploy {
     if (!why.empty() && status != "succeeded") line += ": " + why;
     rep_.summary(line);
     if (app_.options.json) {
-      nlohmann::json j = {{"release", release_id_}, {"environment", args_.environment},
-                          {"status", status},       {"exit_code", static_cast<int>(code)},
-                          {"commit", commit_.sha},  {"deployer", deployer_},
-                          {"reason", why}};
+      Json j = {{"release", release_id_}, {"environment", args_.environment},
+                {"status", status},       {"exit_code", static_cast<int>(code)},
+                {"commit", commit_.sha},  {"deployer", deployer_},
+                {"reason", why}};
       std::printf("%s\n", app_.redactor.redact(j.dump()).c_str());
     }
   }
 
   void append_logs(const std::string& status) {
     if (fleet_.hosts.empty()) return;
-    nlohmann::json line = {{"time", iso8601(app_.clock->wall())},
-                           {"event", "deploy"},
-                           {"id", release_id_},
-                           {"commit", commit_.sha},
-                           {"who", deployer_},
-                           {"outcome", status},
-                           {"ledger_head", record_.chain_head()}};
+    Json line = {{"time", iso8601(app_.clock->wall())},
+                 {"event", "deploy"},
+                 {"id", release_id_},
+                 {"commit", commit_.sha},
+                 {"who", deployer_},
+                 {"outcome", status},
+                 {"ledger_head", record_.chain_head()}};
     const std::string text = app_.redactor.redact(line.dump());
     for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       if (auto s = append_release_log(*fleet_.hosts[i], plan_.hosts[i].root, text); !s) {

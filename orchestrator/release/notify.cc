@@ -1,9 +1,9 @@
 #include "orchestrator/release/notify.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "golive/interpolate.h"
+#include "orchestrator/adapters/json/json.h"
 
 namespace golive {
 
@@ -20,7 +20,7 @@ std::string notify_payload(const NotifyEvent& e, const Redactor& redactor) {
     text += "\ntime to restore: " + std::to_string(e.time_to_restore_ms) + " ms";
   }
   if (e.event == "rollback_failed") text += "\nPRODUCTION MAY BE BROKEN: a human must act now.";
-  nlohmann::json j = {
+  Json j = {
       {"text", text},         {"event", e.event},   {"app", e.app}, {"environment", e.environment},
       {"release", e.release}, {"commit", e.commit}, {"who", e.who}, {"what_failed", e.what_failed},
       {"why", e.why}};

@@ -1,10 +1,10 @@
 #include "orchestrator/release/plan.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "golive/interpolate.h"
+#include "orchestrator/adapters/json/json.h"
 #include "steps/checks/check_templates.h"
 
 namespace golive {
@@ -207,7 +207,7 @@ std::string plan_text(const Plan& plan, const Redactor& redactor) {
 }
 
 std::string plan_json(const Plan& plan, const Redactor& redactor) {
-  using nlohmann::json;
+  using json = Json;
   json j;
   j["app"] = plan.app;
   j["environment"] = plan.environment;

@@ -11,8 +11,6 @@
 // unset CI secret often arrives as ""; the check then reports it rather than hiding it).
 #include "golive/env_check.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -22,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "orchestrator/adapters/regex/regex.h"
 #include "orchestrator/secrets/dotenv.h"
 #include "orchestrator/secrets/env_sources.h"
 
@@ -51,17 +50,18 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-const RE2& compiled(const char* pattern) {
+const Regex& compiled(const char* pattern) {
   // Built-in patterns only; user patterns are compiled per requirement below.
-  static std::map<std::string, std::unique_ptr<RE2>> cache;
+  static std::map<std::string, Regex> cache;
   static std::mutex mu;
   std::lock_guard lock(mu);
-  auto& re = cache[pattern];
-  if (!re) {
-    re = std::make_unique<RE2>(pattern);
-    if (!re->ok()) throw std::logic_error("built-in pattern does not compile: " + re->error());
+  auto it = cache.find(pattern);
+  if (it == cache.end()) {
+    auto re = Regex::compile(pattern);
+    if (!re) throw std::logic_error("built-in pattern does not compile: " + re.error().message);
+    it = cache.emplace(pattern, std::move(*re)).first;
   }
-  return *re;
+  return it->second;
 }
 
 bool valid_port(const std::string& v) {
@@ -73,23 +73,22 @@ bool valid_port(const std::string& v) {
 
 bool valid_hostname(const std::string& v) {
   if (v.empty() || v.size() > 253) return false;
-  return RE2::FullMatch(
-      v,
-      compiled(
-          R"re([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)re"));
+  return compiled(
+             R"re([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)re")
+      .full_match(v);
 }
 
 // Empty when `value` is a valid `type`, else the broken rule.
 std::string type_problem(const std::string& type, const std::string& value) {
   bool ok = true;
   if (type == "url") {
-    ok = RE2::FullMatch(value, compiled(R"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#]+([/?#]\S*)?)"));
+    ok = compiled(R"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/?#]+([/?#]\S*)?)").full_match(value);
   } else if (type == "email") {
-    ok = RE2::FullMatch(value, compiled(R"([^\s@]+@[^\s@]+\.[^\s@]+)"));
+    ok = compiled(R"([^\s@]+@[^\s@]+\.[^\s@]+)").full_match(value);
   } else if (type == "port") {
     ok = valid_port(value);
   } else if (type == "int") {
-    ok = RE2::FullMatch(value, compiled(R"([+-]?[0-9]{1,18})"));
+    ok = compiled(R"([+-]?[0-9]{1,18})").full_match(value);
   } else if (type == "bool") {
     static const std::set<std::string> kBools = {"true", "false", "1",  "0",
                                                  "yes",  "no",    "on", "off"};
@@ -208,12 +207,10 @@ void check_requirement(const EnvRequirement& req, const EnvValue& v, Requirement
   const Runbook& runbook = rc.runbook;
   auto problem = [&](std::string rule) { problems.push_back({req.name, where_of(v), rule}); };
   if (!req.pattern.empty()) {
-    RE2::Options options;
-    options.set_log_errors(false);
-    RE2 re(req.pattern, options);
-    if (!re.ok()) {
-      problem("has an invalid pattern in env.required: " + re.error());
-    } else if (!RE2::PartialMatch(v.value, re)) {
+    auto re = Regex::compile(req.pattern);
+    if (!re) {
+      problem("has an invalid pattern in env.required: " + re.error().message);
+    } else if (!re->partial_match(v.value)) {
       problem("does not match pattern " + req.pattern);
     }
   }

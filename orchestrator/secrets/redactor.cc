@@ -1,12 +1,12 @@
 #include "golive/redactor.h"
 
-#include <openssl/evp.h>
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "orchestrator/adapters/crypto/encoding.h"
+#include "orchestrator/adapters/regex/regex.h"
 
 namespace golive {
 
@@ -16,15 +16,6 @@ namespace {
 constexpr std::size_t kMinSecret = 4;
 // Alignment cores shorter than this would match random base64 by chance.
 constexpr std::size_t kMinCore = 6;
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 std::string to_url_safe(std::string s) {
   for (char& c : s) {
@@ -63,7 +54,7 @@ std::string percent_encode(std::string_view value, bool lower_hex, bool plus_for
 std::string base64_core(std::string_view value, std::size_t offset) {
   std::string padded(offset, '\0');
   padded.append(value);
-  std::string enc = strip_padding(base64(padded));
+  std::string enc = strip_padding(base64_encode(padded));
   std::size_t skip = offset == 0 ? 0 : offset + 1;
   bool mixed_tail = padded.size() % 3 != 0;
   if (enc.size() <= skip + (mixed_tail ? 1 : 0)) return "";
@@ -82,7 +73,7 @@ std::vector<SecretForm> secret_forms(std::string_view value) {
     forms.push_back({std::move(text), kind});
   };
   push(std::string(value), "raw");
-  std::string b64 = base64(value);
+  std::string b64 = base64_encode(value);
   push(b64, "base64");
   push(strip_padding(b64), "base64");
   push(to_url_safe(b64), "base64url");
@@ -102,10 +93,10 @@ std::vector<SecretForm> secret_forms(std::string_view value) {
   return forms;
 }
 
-// All forms as one RE2 alternation of escaped literals, longest first, so one scan finds the
+// All forms as one regex alternation of escaped literals, longest first, so one scan finds the
 // longest form at each position however many secrets there are.
 struct Redactor::Matcher {
-  std::unique_ptr<RE2> re;
+  std::optional<Regex> re;
   std::unordered_map<std::string, std::string> name_of;  // form -> NAME (first registered wins)
 };
 
@@ -148,18 +139,18 @@ std::shared_ptr<const Redactor::Matcher> Redactor::matcher() const {
   std::string pattern;
   for (const auto* form : sorted) {
     if (!pattern.empty()) pattern += '|';
-    pattern += RE2::QuoteMeta(*form);
+    pattern += Regex::quote_meta(*form);
   }
-  RE2::Options options;
-  options.set_encoding(RE2::Options::EncodingLatin1);  // secrets are bytes, not UTF-8 text
-  options.set_longest_match(true);
-  options.set_log_errors(false);
-  options.set_max_mem(int64_t{256} << 20);
-  m->re = std::make_unique<RE2>("(" + pattern + ")", options);
-  if (!m->re->ok()) {
+  RegexOptions options;
+  options.encoding = RegexOptions::Encoding::kLatin1;  // secrets are bytes, not UTF-8 text
+  options.longest_match = true;
+  options.max_mem = std::int64_t{256} << 20;
+  auto re = Regex::compile("(" + pattern + ")", options);
+  if (!re) {
     // Escaped literals always compile; this is a bug or an absurd number of secrets.
-    throw std::runtime_error("redactor: cannot compile secret matcher: " + m->re->error());
+    throw std::runtime_error("redactor: cannot compile secret matcher: " + re.error().message);
   }
+  m->re = std::move(*re);
   matcher_ = m;
   return matcher_;
 }
@@ -168,14 +159,14 @@ std::vector<Redactor::Region> Redactor::regions(std::string_view text) const {
   std::vector<Region> out;
   auto m = matcher();
   if (!m) return out;
-  re2::StringPiece input(text.data(), text.size());
-  re2::StringPiece match;
   std::size_t pos = 0;
   // Restart one byte after each match start, so overlapping secrets are all found.
-  while (pos < text.size() && m->re->Match(input, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
-    std::size_t begin = static_cast<std::size_t>(match.data() - text.data());
-    std::size_t end = begin + match.size();
-    const std::string& name = m->name_of.at(std::string(match.data(), match.size()));
+  while (pos < text.size()) {
+    auto match = m->re->find(text, pos);
+    if (!match) break;
+    const std::size_t begin = match->begin;
+    const std::size_t end = match->end;
+    const std::string& name = m->name_of.at(std::string(text.substr(begin, end - begin)));
     if (!out.empty() && begin < out.back().end) {
       // Overlapping: a match wholly inside the region adds nothing; one reaching past it adds
       // its name, so the label says which secrets met there.

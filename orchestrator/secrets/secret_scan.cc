@@ -1,8 +1,6 @@
-// scan_for_secrets: one RE2::Set pass per file over every secret form and well-known key shape;
+// scan_for_secrets: one RegexSet pass per file over every secret form and well-known key shape;
 // only files that hit are searched again to place each finding at its byte offset.
 #include <fcntl.h>
-#include <re2/re2.h>
-#include <re2/set.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +18,7 @@
 #include <tuple>
 
 #include "golive/env_check.h"
+#include "orchestrator/adapters/regex/regex.h"
 
 namespace golive {
 
@@ -34,7 +33,7 @@ constexpr std::size_t kMapThreshold = std::size_t{1} << 20;
 
 struct Pattern {
   std::string literal;      // a secret form, searched as bytes
-  std::unique_ptr<RE2> re;  // or a key shape
+  std::optional<Regex> re;  // or a key shape
   std::string what;
   bool is_value = false;  // a registered secret (preferred over a shape at the same place)
   std::vector<std::string> anchors;  // key shapes: the 4-byte starts a match can have
@@ -59,7 +58,7 @@ const KeyShape kKeyShapes[] = {
 // Every match of every pattern is at most this long, or has a match this short inside it.
 constexpr std::size_t kShapeReach = 128;
 
-// A prefilter in front of the RE2::Set. Every pattern starts with a known 4-byte anchor, so a
+// A prefilter in front of the RegexSet. Every pattern starts with a known 4-byte anchor, so a
 // match can only start where a 4-gram of the text is an anchor. The filter reads one byte pair
 // every 3 bytes (an anchor's 4 bytes always hold a pair at a position divisible by 3) against a
 // 64 Kbit table of anchor pairs, and confirms survivors against a hashed 4-gram bitmap. This one
@@ -78,10 +77,14 @@ class AnchorFilter {
     const char* d = data.data();
     const std::size_t n = data.size();
     if (n < 4) return;
+    // Raw table pointers: the compiler cannot prove `out`'s growth leaves the vectors alone, and
+    // reloading their data pointers on every byte pair costs ~8% of the scan.
+    const std::uint64_t* pairs = pairs_.data();
+    const std::uint64_t* quads = quads_.data();
     for (std::size_t p = 0; p + 1 < n; p += 3) {
-      if (!test(pairs_, load16(d + p))) continue;
+      if (!test(pairs, load16(d + p))) continue;
       for (std::size_t k = 3; k-- > 0;) {  // starts p-2, p-1, p: ascending
-        if (p < k || p - k + 4 > n || !test(quads_, quad_hash(load32(d + p - k)))) continue;
+        if (p < k || p - k + 4 > n || !test(quads, quad_hash(load32(d + p - k)))) continue;
         std::size_t begin = p - k;
         std::size_t end = std::min(n, begin + reach);
         if (!out.empty() && begin <= out.back().second) {
@@ -109,22 +112,21 @@ class AnchorFilter {
   static void set(std::vector<std::uint64_t>& bits, std::uint32_t i) {
     bits[i >> 6] |= std::uint64_t{1} << (i & 63);
   }
-  static bool test(const std::vector<std::uint64_t>& bits, std::uint32_t i) {
+  static bool test(const std::uint64_t* bits, std::uint32_t i) {
     return ((bits[i >> 6] >> (i & 63)) & 1) != 0;
   }
   std::vector<std::uint64_t> pairs_ = std::vector<std::uint64_t>(std::size_t{1} << 10);
   std::vector<std::uint64_t> quads_ = std::vector<std::uint64_t>(std::size_t{1} << (kQuadBits - 6));
 };
 
-RE2::Options scan_options() {
-  RE2::Options options;
-  options.set_encoding(RE2::Options::EncodingLatin1);  // artifacts are bytes, not UTF-8
-  options.set_log_errors(false);
-  options.set_max_mem(int64_t{256} << 20);  // room for the DFA of many literals
+RegexOptions scan_options() {
+  RegexOptions options;
+  options.encoding = RegexOptions::Encoding::kLatin1;  // artifacts are bytes, not UTF-8
+  options.max_mem = std::int64_t{256} << 20;           // room for the DFA of many literals
   return options;
 }
 
-std::vector<Pattern> build_patterns(const EnvReport& report) {
+Result<std::vector<Pattern>> build_patterns(const EnvReport& report) {
   std::vector<Pattern> patterns;
   for (const auto& name : report.secret_names) {
     auto it = report.values.find(name);
@@ -133,12 +135,15 @@ std::vector<Pattern> build_patterns(const EnvReport& report) {
       if (form.text.size() < 4) continue;  // the prefilter anchors on 4 bytes
       std::string what = "value of " + name;
       if (form.kind != "raw") what += " (" + form.kind + ")";
-      patterns.push_back({std::move(form.text), nullptr, std::move(what), true});
+      patterns.push_back({std::move(form.text), std::nullopt, std::move(what), true, {}});
     }
   }
   for (const auto& shape : kKeyShapes) {
-    patterns.push_back({"", std::make_unique<RE2>(shape.regex, scan_options()), shape.what});
-    patterns.back().anchors.assign(shape.anchors.begin(), shape.anchors.end());
+    auto re = Regex::compile(shape.regex, scan_options());
+    if (!re)
+      return fail(std::string("secret scan: key shape ") + shape.what + ": " + re.error().message);
+    patterns.push_back(
+        {"", std::move(*re), shape.what, false, {shape.anchors.begin(), shape.anchors.end()}});
   }
   return patterns;
 }
@@ -214,20 +219,19 @@ std::vector<Hit> locate(std::string_view data, const std::vector<Pattern>& patte
   std::vector<Hit> hits;
   for (int id : hit_ids) {
     const Pattern& p = patterns[static_cast<std::size_t>(id)];
-    if (p.re == nullptr) {
+    if (!p.re) {
       for (std::size_t at = data.find(p.literal); at != std::string_view::npos;
            at = data.find(p.literal, at + 1)) {
         hits.push_back({at, at + p.literal.size(), &p});
       }
       continue;
     }
-    re2::StringPiece input(data.data(), data.size());
-    re2::StringPiece m;
     std::size_t pos = 0;
-    while (pos < data.size() && p.re->Match(input, pos, data.size(), RE2::UNANCHORED, &m, 1)) {
-      std::size_t begin = static_cast<std::size_t>(m.data() - data.data());
-      hits.push_back({begin, begin + m.size(), &p});
-      pos = begin + std::max<std::size_t>(m.size(), 1);
+    while (pos < data.size()) {
+      auto m = p.re->find(data, pos);
+      if (!m) break;
+      hits.push_back({m->begin, m->end, &p});
+      pos = m->begin + std::max<std::size_t>(m->end - m->begin, 1);
     }
   }
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
@@ -311,28 +315,29 @@ Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir,
   fs::path root = fs::canonical(dir, ec);
   if (ec) return fail(dir + ": cannot scan: " + ec.message());
 
-  std::vector<Pattern> patterns = build_patterns(report);
-  RE2::Set set(scan_options(), RE2::UNANCHORED);
+  auto built = build_patterns(report);
+  if (!built) return std::unexpected(built.error());
+  const std::vector<Pattern>& patterns = *built;
+  RegexSet set(scan_options());
   AnchorFilter filter;
   std::uint64_t overlap = kShapeReach;
   for (const auto& p : patterns) {
-    if (p.re == nullptr) {
+    if (!p.re) {
       filter.add(std::string_view(p.literal).substr(0, 4));  // forms are at least 6 bytes
     }
     for (const auto& a : p.anchors) filter.add(a);
-    std::string error;
-    if (set.Add(p.re ? p.re->pattern() : RE2::QuoteMeta(p.literal), &error) < 0) {
-      return fail("secret scan: cannot compile pattern for " + p.what + ": " + error);
+    if (auto st = set.add(p.re ? p.re->pattern() : Regex::quote_meta(p.literal)); !st) {
+      return fail("secret scan: cannot compile pattern for " + p.what + ": " + st.error().message);
     }
     overlap = std::max<std::uint64_t>(overlap, p.literal.size());
   }
-  if (!set.Compile()) return fail("secret scan: out of memory compiling the secret patterns");
+  if (!set.compile()) return fail("secret scan: out of memory compiling the secret patterns");
 
   auto targets = collect(root, dir);
   if (!targets) return std::unexpected(targets.error());
   const std::vector<Piece> pieces = split(*targets, overlap);
 
-  // One RE2::Set pass over every piece, on a few threads (the set's DFA is shared and
+  // One RegexSet pass over every piece, on a few threads (the set's DFA is shared and
   // thread-safe); only which patterns hit which file is recorded here.
   std::vector<std::vector<int>> hit_ids(targets->size());
   std::mutex mu;
@@ -350,11 +355,10 @@ Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir,
       piece_ids.clear();
       if (st) filter.windows(bytes.view(), overlap, windows);
       for (const auto& [begin, end] : st ? windows : decltype(windows){}) {
-        RE2::Set::ErrorInfo info{};
-        std::string_view w = bytes.view().substr(begin, end - begin);
-        if (set.Match(re2::StringPiece(w.data(), w.size()), &ids, &info)) {
+        const RegexSet::Outcome outcome = set.match(bytes.view().substr(begin, end - begin), ids);
+        if (outcome == RegexSet::Outcome::kHit) {
           piece_ids.insert(piece_ids.end(), ids.begin(), ids.end());
-        } else if (info.kind != RE2::Set::kNoError) {
+        } else if (outcome == RegexSet::Outcome::kOutOfMemory) {
           // DFA out of memory: let the locating pass try every pattern on this file.
           for (std::size_t k = 0; k < patterns.size(); ++k)
             piece_ids.push_back(static_cast<int>(k));

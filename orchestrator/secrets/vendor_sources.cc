@@ -2,9 +2,10 @@
 // docs/env-and-secrets.md), runs it like a `command:` source and turns its JSON output into
 // variables in memory.
 #include <algorithm>
+#include <optional>
 
 #include "golive/interpolate.h"
-#include "orchestrator/adapters/json/json_values.h"
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/secrets/env_sources.h"
 
 namespace golive {
@@ -28,18 +29,33 @@ const char* program_of(EnvSourceKind kind) {
   }
 }
 
+// The parsed output; the parser's own message is not passed on, as it may quote the text.
+Result<Json> parse_output(const std::string& text) {
+  auto json = Json::parse(text);
+  if (!json) return fail("the output is not valid JSON");
+  return json;
+}
+
+// A scalar as a value: strings as they are, numbers and booleans as JSON text; else nullopt.
+std::optional<std::string> scalar(const Json& v) {
+  if (v.is_string()) return v.as_string();
+  if (v.is_number() || v.is_bool()) return v.dump();
+  return std::nullopt;
+}
+
 // 1Password: `fields[]` of the item; each field whose label is an env name and whose value is not
 // empty becomes a variable (other fields, such as the empty `notesPlain`, are skipped).
-Result<DotenvFile> from_onepassword(const std::string& json) {
-  auto fields = json_array_objects(json, "/fields");
-  if (!fields) return std::unexpected(fields.error());
+Result<DotenvFile> from_onepassword(const Json& json) {
+  const Json* fields = json.find("fields");
+  if (fields == nullptr || !fields->is_array()) return fail("the JSON output has no fields list");
   DotenvFile file;
-  for (const auto& field : *fields) {
-    auto label = field.find("label");
-    auto value = field.find("value");
-    if (label == field.end() || value == field.end() || value->second.empty()) continue;
-    if (!is_env_name(label->second)) continue;
-    file.entries.push_back({label->second, value->second, 0});
+  for (const auto& field : fields->elements()) {
+    const Json* label = field.find("label");
+    const Json* value = field.find("value");
+    if (label == nullptr || value == nullptr || !label->is_string()) continue;
+    auto text = scalar(*value);
+    if (!text || text->empty() || !is_env_name(label->as_string())) continue;
+    file.entries.push_back({label->as_string(), std::move(*text), 0});
   }
   if (file.entries.empty()) {
     return fail("the item has no field labelled like an environment variable (e.g. DATABASE_URL)");
@@ -47,16 +63,19 @@ Result<DotenvFile> from_onepassword(const std::string& json) {
   return file;
 }
 
-// Members of a JSON object, each an env name.
-Result<DotenvFile> from_members(const std::string& json, const std::string& pointer) {
-  auto members = json_object_members(json, pointer);
-  if (!members) return std::unexpected(members.error());
+// The scalar members of an object, each key an env name (nested values and nulls skipped).
+Result<DotenvFile> from_members(const Json* object, const std::string& what) {
+  if (object == nullptr || !object->is_object()) {
+    return fail("the JSON output's " + what + " is not an object");
+  }
   DotenvFile file;
-  for (auto& [key, value] : *members) {
+  for (const auto& [key, value] : object->members()) {
+    auto text = scalar(value);
+    if (!text) continue;
     if (!is_env_name(key)) {
       return fail("key `" + key + "` is not a valid environment variable name");
     }
-    file.entries.push_back({std::move(key), std::move(value), 0});
+    file.entries.push_back({key, std::move(*text), 0});
   }
   return file;
 }
@@ -83,20 +102,20 @@ Result<DotenvFile> read_vendor_source(const EnvSource& source, const std::string
   SourceCommand cmd{vendor_command(source), program_of(source.kind), "", source.timeout};
   auto out = run_source_command(cmd, label, ctx, known);
   if (!out) return std::unexpected(out.error());
+  auto json = parse_output(*out);
   Result<DotenvFile> file = fail("");
-  switch (source.kind) {
-    case EnvSourceKind::kOnePassword:
-      file = from_onepassword(*out);
-      break;
-    case EnvSourceKind::kVault:
-      // KV version 2 nests the secret under data.data (next to data.metadata); version 1 does not.
-      file = json_has(*out, "/data/metadata") ? from_members(*out, "/data/data")
-                                              : from_members(*out, "/data");
-      break;
-    default:
-      // SecretString: the secret as a JSON object of NAME: value.
-      file = from_members(*out, "");
-      break;
+  if (!json) {
+    file = std::unexpected(json.error());
+  } else if (source.kind == EnvSourceKind::kOnePassword) {
+    file = from_onepassword(*json);
+  } else if (source.kind == EnvSourceKind::kVault) {
+    // KV version 2 nests the secret under data.data (next to data.metadata); version 1 does not.
+    const Json* data = json->find("data");
+    const bool v2 = data != nullptr && data->contains("metadata");
+    file = v2 ? from_members(data->find("data"), "data.data") : from_members(data, "data");
+  } else {
+    // SecretString: the secret as a JSON object of NAME: value.
+    file = from_members(&*json, "secret string");
   }
   if (!file) return fail(label + ": " + file.error().message, ExitCode::kPreflight);
   return file;

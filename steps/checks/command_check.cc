@@ -1,6 +1,6 @@
 // `command` check: a command on a host (or locally) must exit as expected and print what it should.
-#include <re2/re2.h>
 
+#include "orchestrator/adapters/regex/regex.h"
 #include "steps/checks/checks.h"
 
 namespace golive {
@@ -42,13 +42,13 @@ CheckAttempt run_command_check(const CommandCheck& spec, const CheckEnv& env) {
                   false, r.duration);
   }
   if (!spec.output_regex.empty()) {
-    RE2 re(spec.output_regex, RE2::Quiet);
-    if (!re.ok()) {
+    auto re = Regex::compile(spec.output_regex);
+    if (!re) {
       return failed(
-          what + ": output_regex: invalid regex /" + spec.output_regex + "/: " + re.error(), false,
-          r.duration);
+          what + ": output_regex: invalid regex /" + spec.output_regex + "/: " + re.error().message,
+          false, r.duration);
     }
-    if (!RE2::PartialMatch(r.output, re)) {
+    if (!re->partial_match(r.output)) {
       return failed(what + ": expected output to match /" + spec.output_regex + "/, got " +
                         check_util::snippet(r.output),
                     false, r.duration);

@@ -1,10 +1,10 @@
 // `http` check: one request, then every expectation on the answer.
-#include <re2/re2.h>
 
 #include <algorithm>
 
-#include "steps/checks/checks.h"
 #include "orchestrator/adapters/http/curl_http.h"
+#include "orchestrator/adapters/regex/regex.h"
+#include "steps/checks/checks.h"
 
 namespace golive {
 namespace {
@@ -84,14 +84,14 @@ CheckAttempt run_http_check(const HttpCheck& spec, const CheckEnv& env) {
     problems.push_back("expected status " + status_list(spec.status) + ", got " + got_status(r));
   }
   for (const auto& [name, pattern] : spec.header_match) {
-    RE2 re(pattern, RE2::Quiet);
+    auto re = Regex::compile(pattern);
     auto value = r.header(name);
-    if (!re.ok()) {
+    if (!re) {
       problems.push_back("header_match " + name + ": invalid regex /" + pattern +
-                         "/: " + re.error());
+                         "/: " + re.error().message);
     } else if (!value) {
       problems.push_back("expected header " + name + " matching /" + pattern + "/, got none");
-    } else if (!RE2::PartialMatch(*value, re)) {
+    } else if (!re->partial_match(*value)) {
       problems.push_back("header " + name + " is " + shown(name, *value) + ", expected to match /" +
                          pattern + "/");
     }
@@ -106,10 +106,11 @@ CheckAttempt run_http_check(const HttpCheck& spec, const CheckEnv& env) {
                        check_util::snippet(r.body));
   }
   if (!spec.body_regex.empty()) {
-    RE2 re(spec.body_regex, RE2::Quiet);
-    if (!re.ok()) {
-      problems.push_back("body_regex: invalid regex /" + spec.body_regex + "/: " + re.error());
-    } else if (!RE2::PartialMatch(r.body, re)) {
+    auto re = Regex::compile(spec.body_regex);
+    if (!re) {
+      problems.push_back("body_regex: invalid regex /" + spec.body_regex +
+                         "/: " + re.error().message);
+    } else if (!re->partial_match(r.body)) {
       problems.push_back("expected body to match /" + spec.body_regex + "/, got " +
                          check_util::snippet(r.body));
     }

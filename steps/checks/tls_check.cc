@@ -1,54 +1,18 @@
 // `tls` check: the certificate is trusted for the host name (curl's verification) and is not
-// about to expire (notAfter read from the peer certificate with OpenSSL).
-#include <openssl/asn1.h>
-#include <openssl/bio.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
+// about to expire (notAfter read from the peer certificate by the crypto adapter).
 #include <memory>
 
-#include "steps/checks/checks.h"
+#include "orchestrator/adapters/crypto/x509.h"
 #include "orchestrator/adapters/http/curl_http.h"
+#include "steps/checks/checks.h"
 
 namespace golive {
 namespace {
 
-struct CertTimes {
-  int days_left = 0;  // whole days until notAfter (toward zero)
-  bool expired = false;
-  std::string not_after;
-  std::string subject;
-};
-
-std::optional<CertTimes> leaf_times(const std::vector<std::string>& chain_pem) {
-  if (chain_pem.empty()) return std::nullopt;
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(chain_pem.front().data(), static_cast<int>(chain_pem.front().size())),
-      BIO_free);
-  if (!bio) return std::nullopt;
-  std::unique_ptr<X509, decltype(&X509_free)> cert(
-      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
-  if (!cert) return std::nullopt;
-  CertTimes t;
-  int days = 0;
-  int secs = 0;
-  // From now (nullptr) to notAfter.
-  if (ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(cert.get())) != 1) {
-    return std::nullopt;
-  }
-  t.days_left = days;
-  t.expired = days < 0 || secs < 0;
-  std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), BIO_free);
-  if (out && ASN1_TIME_print(out.get(), X509_get0_notAfter(cert.get())) == 1) {
-    char* data = nullptr;
-    const long n = BIO_get_mem_data(out.get(), &data);
-    t.not_after.assign(data, static_cast<std::size_t>(n));
-  }
-  if (char* s = X509_NAME_oneline(X509_get_subject_name(cert.get()), nullptr, 0)) {
-    t.subject = s;
-    OPENSSL_free(s);
-  }
-  return t;
+// The leaf (first) certificate's expiry; an error when the chain is empty or unreadable.
+Result<CertificateExpiry> leaf_times(const std::vector<std::string>& chain_pem) {
+  if (chain_pem.empty()) return fail("no peer certificate");
+  return certificate_expiry(chain_pem.front());
 }
 
 }  // namespace

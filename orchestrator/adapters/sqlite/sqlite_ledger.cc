@@ -20,8 +20,6 @@
 namespace golive {
 namespace {
 
-using nlohmann::json;
-
 // SQLite failures unwind to the public method that started the work; it rolls back and returns
 // them as an Error. Confined to this file.
 struct SqlFailure {
@@ -265,7 +263,7 @@ std::string now_iso() {
 template <class Record, class ToJson, class FromJson>
 std::pair<Record, std::string> canonical(const Record& record, ToJson to_json, FromJson from_json) {
   std::string text = canonical_json(to_json(record));
-  return {from_json(json::parse(text)), text};
+  return {from_json(Json::parse(text).value_or(Json())), text};
 }
 
 class SqliteLedger final : public Ledger {
@@ -343,7 +341,7 @@ class SqliteLedger final : public Ledger {
   Status finish_release(const std::string& id, const std::string& status,
                         const std::string& finished_at, std::int64_t time_to_restore_ms) override {
     if (!kStatuses.contains(status)) return fail("unknown release status '" + status + "'");
-    json payload{{"status", status},
+    Json payload{{"status", status},
                  {"finished_at", finished_at.empty() ? now_iso() : finished_at},
                  {"time_to_restore_ms", time_to_restore_ms}};
     return write("finish release " + id, [&] {
@@ -365,7 +363,7 @@ class SqliteLedger final : public Ledger {
       }
       for (auto& r : dead) {
         recovered.push_back(update_release(r.id, entry_kind::kReleaseInterrupted,
-                                           canonical_json(json{{"finished_at", now_iso()}})));
+                                           canonical_json(Json{{"finished_at", now_iso()}})));
       }
     });
     if (!done) return std::unexpected(done.error());
@@ -590,8 +588,8 @@ class SqliteLedger final : public Ledger {
     std::int64_t seq = append(entry_kind::kStep, row.release_id, payload);
     Stmt s(*stmts_, "INSERT INTO step_runs (" + std::string(kStepColumns) +
                         ") VALUES (?,?,?,?,?,?,?,?,?,?)");
-    s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at,
-               row.finished_at, std::int64_t{row.exit_status}, row.outcome, row.output_tail);
+    s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at, row.finished_at,
+               std::int64_t{row.exit_status}, row.outcome, row.output_tail);
     s.run();
   }
 
