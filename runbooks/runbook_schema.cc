@@ -8,6 +8,7 @@
 #include <set>
 
 #include "orchestrator/adapters/regex/regex.h"
+#include "runbooks/env_from_schema.h"
 #include "runbooks/suggest.h"
 #include "runbooks/yaml_reader.h"
 
@@ -22,10 +23,11 @@ using Keys = std::array<std::string_view, N>;
 constexpr Keys<13> kTopKeys{"version", "app",    "budget",   "environments", "env",
                             "release", "build",  "artifact", "steps",        "rollback",
                             "gate",    "checks", "notify"};
-constexpr Keys<5> kEnvironmentKeys{"hosts", "env_file", "known_hosts", "strategy", "vars"};
+constexpr Keys<6> kEnvironmentKeys{"hosts",       "env_file", "env_from",
+                                   "known_hosts", "strategy", "vars"};
 constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
 constexpr Keys<3> kStrategyKeys{"parallel", "batch", "max_fail"};
-constexpr Keys<3> kEnvSpecKeys{"example", "required", "secrets"};
+constexpr Keys<4> kEnvSpecKeys{"example", "required", "secrets", "public"};
 constexpr Keys<7> kRequirementKeys{"name",       "pattern", "type",         "one_of",
                                    "min_length", "secret",  "distinct_from"};
 constexpr Keys<6> kEnvTypes{"url", "email", "port", "int", "bool", "hostname"};
@@ -283,6 +285,9 @@ class SchemaReader {
       d_.error(env.pos, child_path(path, "hosts"), "environment `" + env.name + "` has no hosts");
     }
     env.env_file = read_plain(*f, "env_file", path);
+    if (const auto* e = f->get("env_from")) {
+      read_env_from(e->value, child_path(path, "env_from"), env, d_);
+    }
     env.known_hosts = read_plain(*f, "known_hosts", path);
     if (const auto* e = f->get("strategy")) {
       read_strategy(e->value, child_path(path, "strategy"), env.strategy);
@@ -425,6 +430,21 @@ class SchemaReader {
         spec.secret_names = std::move(*names);
       }
     }
+    if (const auto* e = f->get("public")) {
+      if (auto names = read_string_list(e->value, "env.public", d_)) {
+        for (std::size_t i = 0; i < names->size(); ++i) {
+          const std::string& name = (*names)[i];
+          const std::string p = item_path("env.public", i);
+          if (!is_identifier(name)) {
+            d_.error(e->value.items[i].pos, p,
+                     "`" + name + "` is not a valid environment variable name");
+          } else if (std::ranges::find(spec.secret_names, name) != spec.secret_names.end()) {
+            d_.error(e->value.items[i].pos, p, "`" + name + "` is also listed in env.secrets");
+          }
+          spec.public_names.push_back(name);
+        }
+      }
+    }
   }
 
   void read_requirement(const YamlNode& item, const std::string& path,
@@ -483,7 +503,11 @@ class SchemaReader {
         }
       }
       if (const auto* e = f->get("secret")) {
-        if (auto v = read_bool(e->value, child_path(path, "secret"), d_)) req.secret = *v;
+        if (auto v = read_bool(e->value, child_path(path, "secret"), d_)) {
+          req.secret = *v;
+          // Declared non-secret: values from env_from sources are otherwise secrets by default.
+          if (!*v && !req.name.empty()) out_.runbook.env.public_names.push_back(req.name);
+        }
       }
       if (const auto* e = f->get("distinct_from")) {
         const std::string p = child_path(path, "distinct_from");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "golive/error.h"
+#include "golive/local_process.h"
 #include "golive/redactor.h"
 #include "golive/runbook.h"
 
@@ -19,8 +20,8 @@ inline constexpr std::size_t kMaxEnvValueBytes = 64 * 1024;
 
 struct EnvValue {
   std::string value;
-  std::string source;  // file path, or "process environment"
-  int line = 0;        // 0 for the process environment
+  std::string source;  // file path, env_from source label, or "process environment"
+  int line = 0;        // 0 when the source has no lines (process environment, commands)
 };
 
 // One broken rule; never contains a secret value.
@@ -39,9 +40,17 @@ struct EnvReport {
 };
 
 // Loads and checks the environment `env_name` of the runbook. `process_env` is the process
-// environment (injected so tests need not mutate it). Errors only for unreadable/unparseable input.
+// environment (injected so tests need not mutate it); `local` runs the commands of env_from
+// sources (age, commands, secret-manager CLIs; null: such sources fail). Errors for
+// unreadable/unparseable input, and exit 3 for an env_from source that fails (named, its stdout
+// never shown).
 Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& env_name,
-                                    const std::map<std::string, std::string>& process_env);
+                                    const std::map<std::string, std::string>& process_env,
+                                    LocalProcess* local = nullptr);
+
+// One line per key of the report naming where its value came from ("SMTP_PASSWORD <- env_from[1]
+// age secrets/production.env.age:3"); names only, never a value.
+std::vector<std::string> format_env_sources(const EnvReport& report);
 
 // Registers every secret of the report with the redactor.
 void add_secrets(const EnvReport& report, Redactor& redactor);

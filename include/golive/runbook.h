@@ -38,11 +38,29 @@ struct Strategy {
   int max_fail = 0;         // host failures tolerated before the rollout stops
 };
 
+// Where `environments.<name>.env_from[]` takes values from (docs/env-and-secrets.md).
+enum class EnvSourceKind { kFile, kAge, kCommand, kValues, kOnePassword, kVault, kAwsSecrets };
+
+// One entry of `env_from`; later entries override earlier ones.
+struct EnvSource {
+  EnvSourceKind kind = EnvSourceKind::kFile;
+  std::string path;      // file/age: dotenv file (runbook-relative); vault: the KV path
+  std::string identity;  // age: identity file (GOLIVE_AGE_IDENTITY overrides it)
+  std::string command;   // command: its stdout is a dotenv
+  std::vector<std::pair<std::string, std::string>> values;  // values: NAME -> command
+  std::string vault;                                        // onepassword
+  std::string item;                                         // onepassword
+  std::string secret_id;                                    // aws_secrets_manager
+  Millis timeout{std::chrono::seconds(30)};  // per command; the process group is killed after it
+  SourcePos pos;
+};
+
 struct Environment {
   std::string name;
   std::vector<Host> hosts;
-  std::string env_file;     // dotenv file, relative to the runbook's directory
-  std::string known_hosts;  // extra known_hosts file for this environment (optional)
+  std::string env_file;             // dotenv file, relative to the runbook's directory
+  std::vector<EnvSource> env_from;  // ordered; override env_file, overridden by the process env
+  std::string known_hosts;          // extra known_hosts file for this environment (optional)
   Strategy strategy;
   std::map<std::string, std::string> vars;
   SourcePos pos;
@@ -64,6 +82,7 @@ struct EnvSpec {
   std::string example;  // .env.example: every key in it is required
   std::vector<EnvRequirement> required;
   std::vector<std::string> secret_names;  // extra names treated as secrets
+  std::vector<std::string> public_names;  // env.public and `secret: false`: never secrets
 };
 
 struct ReleaseSpec {

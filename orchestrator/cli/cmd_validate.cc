@@ -82,12 +82,13 @@ int cmd_check(AppContext& app, const std::string& environment) {
   Reporter& rep = *app.reporter;
   int problems = 0;
   // 1. Environment completeness and well-formedness.
-  auto report = check_release_env(*rb, environment, app.process_env);
+  auto report = check_release_env(*rb, environment, app.process_env, app.local.get());
   if (!report) {
     rep.error(report.error().message);
     return static_cast<int>(ExitCode::kPreflight);
   }
   add_secrets(*report, app.redactor);
+  for (const auto& line : format_env_sources(*report)) rep.info("env: " + line);
   for (const auto& w : report->warnings) rep.warn(format_env_problem(w));
   for (const auto& p : report->problems) rep.error(format_env_problem(p));
   problems += static_cast<int>(report->problems.size());

@@ -123,7 +123,7 @@ class Deploy {
   }
 
   Status check_environment_and_plan() {
-    auto report = check_release_env(runbook_, env_->name, app_.process_env);
+    auto report = check_release_env(runbook_, env_->name, app_.process_env, app_.local.get());
     if (!report) return fail(report.error().message, ExitCode::kPreflight);
     env_report_ = std::move(*report);
     add_secrets(env_report_, app_.redactor);

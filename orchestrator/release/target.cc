@@ -64,7 +64,7 @@ Result<Target> load_target(AppContext& app, const std::string& environment) {
 std::map<std::string, std::string> available_env_values(AppContext& app, const Runbook& runbook,
                                                         const std::string& environment) {
   std::map<std::string, std::string> values;
-  auto report = check_release_env(runbook, environment, app.process_env);
+  auto report = check_release_env(runbook, environment, app.process_env, app.local.get());
   if (!report) {
     app.reporter->warn(report.error().message);
     return values;

@@ -3,9 +3,10 @@
 //
 // Precedence (lowest to highest), documented for users in docs/env-and-secrets.md:
 //   1. the environment's `env_file` (relative to the runbook's directory), if it exists;
-//   2. the process environment (CI secrets) — but only for keys the release knows about: keys of
-//      the env file, of env.example, of env.required and env.secrets. PATH, HOME and the rest of
-//      the operator's environment never leak into the rendered .env.
+//   2. the environment's `env_from` sources, in order (env_sources.cc), later ones winning;
+//   3. the process environment (CI secrets) — but only for keys the release knows about: keys of
+//      the env file and sources, of env.example, of env.required and env.secrets. PATH, HOME and
+//      the rest of the operator's environment never leak into the rendered .env.
 // A key set in both is taken from the process environment, even when that value is empty (an
 // unset CI secret often arrives as ""; the check then reports it rather than hiding it).
 #include "golive/env_check.h"
@@ -21,6 +22,7 @@
 
 #include "orchestrator/adapters/regex/regex.h"
 #include "orchestrator/secrets/dotenv.h"
+#include "orchestrator/secrets/env_sources.h"
 
 extern char** environ;
 
@@ -159,11 +161,50 @@ std::string closest(const std::string& key, const std::vector<std::string>& decl
   return best;
 }
 
-void check_requirement(const EnvRequirement& req, const EnvValue& v, const std::string& env_name,
-                       const Runbook& runbook,
-                       const std::map<std::string, std::string>& process_env,
-                       std::map<std::string, Result<DotenvFile>>& other_files,
+using EnvValues = std::map<std::string, EnvValue>;
+
+// What `other` (the environment named by distinct_from) holds in files on this machine: its
+// env_file, then its `file:` and `age:` sources. Sources that run commands are not run for another
+// environment; an age file this machine cannot decrypt (no identity for it) is skipped.
+Result<EnvValues> comparable_values(const Runbook& runbook, const Environment& other,
+                                    const std::map<std::string, std::string>& process_env,
+                                    LocalProcess* local) {
+  EnvValues out;
+  if (!other.env_file.empty()) {
+    std::string path = resolve(runbook, other.env_file);
+    std::error_code ec;
+    if (fs::exists(path, ec)) {
+      auto file = load_dotenv_file(path, other.env_file, process_env);
+      if (!file) return std::unexpected(file.error());
+      for (auto& e : file->entries) out[e.key] = {std::move(e.value), other.env_file, e.line};
+    }
+  }
+  SourceContext ctx{runbook, process_env, local};
+  for (std::size_t i = 0; i < other.env_from.size(); ++i) {
+    const EnvSource& src = other.env_from[i];
+    if (src.kind != EnvSourceKind::kFile && src.kind != EnvSourceKind::kAge) continue;
+    auto loaded = load_env_source(src, i, ctx, Redactor());
+    if (!loaded) {
+      if (src.kind == EnvSourceKind::kAge) continue;
+      return std::unexpected(loaded.error());
+    }
+    for (auto& e : loaded->entries) out[e.key] = {std::move(e.value), loaded->label, e.line};
+  }
+  return out;
+}
+
+struct RequirementContext {
+  const std::string& env_name;
+  const Runbook& runbook;
+  const std::map<std::string, std::string>& process_env;
+  LocalProcess* local;
+  std::map<std::string, Result<EnvValues>>& others;  // by environment name, loaded once
+};
+
+void check_requirement(const EnvRequirement& req, const EnvValue& v, RequirementContext& rc,
                        std::vector<EnvProblem>& problems) {
+  const std::string& env_name = rc.env_name;
+  const Runbook& runbook = rc.runbook;
   auto problem = [&](std::string rule) { problems.push_back({req.name, where_of(v), rule}); };
   if (!req.pattern.empty()) {
     auto re = Regex::compile(req.pattern);
@@ -191,26 +232,98 @@ void check_requirement(const EnvRequirement& req, const EnvValue& v, const std::
       problem("distinct_from names unknown environment '" + req.distinct_from + "'");
       return;
     }
-    if (other->env_file.empty()) return;
-    std::string path = resolve(runbook, other->env_file);
-    if (!other_files.contains(other->name)) {
-      std::error_code ec;
-      if (!fs::exists(path, ec)) return;  // nothing to compare against
-      other_files.emplace(other->name, load_dotenv_file(path, other->env_file, process_env));
+    if (!rc.others.contains(other->name)) {
+      rc.others.emplace(other->name, comparable_values(runbook, *other, rc.process_env, rc.local));
     }
-    const auto& file = other_files.at(other->name);
-    if (!file) return;  // reported once by the caller
-    if (const DotenvEntry* e = file->find(req.name); e != nullptr && e->value == v.value) {
-      problem("has the same value as in " + other->name + " (" + other->env_file + ":" +
-              std::to_string(e->line) + "); " + env_name + " must use its own");
+    const auto& values = rc.others.at(other->name);
+    if (!values) return;  // reported once by the caller
+    if (auto it = values->find(req.name); it != values->end() && it->second.value == v.value) {
+      problem("has the same value as in " + other->name + " (" + where_of(it->second) + "); " +
+              env_name + " must use its own");
     }
   }
 }
 
 }  // namespace
 
+namespace {
+
+// Step 2 of the precedence: every env_from source in order, later ones overriding earlier ones.
+// Values read so far redact a failing source's stderr. Returns the keys the sources provided.
+Result<std::vector<std::string>> merge_sources(const Runbook& runbook, const Environment& env,
+                                               const std::map<std::string, std::string>& penv,
+                                               LocalProcess* local, EnvReport& report) {
+  std::vector<std::string> keys;
+  Redactor known;
+  for (const auto& [key, v] : report.values) known.add(key, v.value);
+  SourceContext ctx{runbook, penv, local};
+  for (std::size_t i = 0; i < env.env_from.size(); ++i) {
+    auto loaded = load_env_source(env.env_from[i], i, ctx, known);
+    if (!loaded) return std::unexpected(loaded.error());
+    for (auto& e : loaded->entries) {
+      known.add(e.key, e.value);
+      keys.push_back(e.key);
+      report.values[e.key] = {std::move(e.value), loaded->label, e.line};
+    }
+  }
+  return keys;
+}
+
+// Secret names: declared secret, listed in env.secrets, provided by an env_from source, or named
+// like one — minus the names declared public (env.public, `secret: false`), except those
+// explicitly declared secret.
+std::vector<std::string> secret_names_of(const Runbook& runbook,
+                                         const std::vector<std::string>& declared,
+                                         const std::vector<std::string>& source_keys,
+                                         const EnvReport& report) {
+  std::set<std::string> explicit_secrets(runbook.env.secret_names.begin(),
+                                         runbook.env.secret_names.end());
+  for (const auto& req : runbook.env.required) {
+    if (req.secret) explicit_secrets.insert(req.name);
+  }
+  std::set<std::string> secrets;
+  for (const auto& key : declared) {
+    if (looks_secret_name(key)) secrets.insert(key);
+  }
+  for (const auto& [key, v] : report.values) {
+    if (looks_secret_name(key)) secrets.insert(key);
+  }
+  secrets.insert(source_keys.begin(), source_keys.end());
+  for (const auto& name : runbook.env.public_names) secrets.erase(name);
+  secrets.insert(explicit_secrets.begin(), explicit_secrets.end());
+  return {secrets.begin(), secrets.end()};
+}
+
+// Values golive cannot carry are refused by name (never quoted): a huge one would blow up the
+// redactor and the build's environment, and a NUL byte cannot pass through the env file /bin/sh
+// reads. Returns the refused keys, removed from the report's values.
+std::set<std::string> reject_uncarriable(EnvReport& report) {
+  std::set<std::string> rejected;
+  for (auto it = report.values.begin(); it != report.values.end();) {
+    const EnvValue& v = it->second;
+    std::string rule;
+    if (v.value.size() > kMaxEnvValueBytes) {
+      rule = "is " + std::to_string(v.value.size()) + " bytes; a value may be at most " +
+             std::to_string(kMaxEnvValueBytes / 1024) + " KiB";
+    } else if (v.value.find('\0') != std::string::npos) {
+      rule = "contains a NUL byte, which the env file (read by /bin/sh) cannot carry";
+    }
+    if (rule.empty()) {
+      ++it;
+      continue;
+    }
+    report.problems.push_back({it->first, where_of(v), rule});
+    rejected.insert(it->first);
+    it = report.values.erase(it);
+  }
+  return rejected;
+}
+
+}  // namespace
+
 Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& env_name,
-                                    const std::map<std::string, std::string>& process_env) {
+                                    const std::map<std::string, std::string>& process_env,
+                                    LocalProcess* local) {
   const Environment* env = runbook.find_environment(env_name);
   if (env == nullptr) return fail("unknown environment '" + env_name + "'");
 
@@ -257,7 +370,11 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
           {"", env->env_file, "env file not found; using the process environment only"});
     }
   }
-  // 2. The process environment, for keys this release knows about.
+  // 2. The env_from sources, in order.
+  auto source_keys = merge_sources(runbook, *env, process_env, local, report);
+  if (!source_keys) return std::unexpected(source_keys.error());
+  file_keys.insert(file_keys.end(), source_keys->begin(), source_keys->end());
+  // 3. The process environment, for keys this release knows about.
   std::set<std::string> relevant = known;
   relevant.insert(file_keys.begin(), file_keys.end());
   for (const auto& key : relevant) {
@@ -266,43 +383,14 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
     }
   }
 
-  // Values golive cannot carry safely are refused by name (never quoted) before anything else
-  // sees them: a huge one would blow up the redactor and the build's environment, and a NUL
-  // byte cannot pass through the env file /bin/sh reads.
-  std::set<std::string> rejected;
-  for (auto it = report.values.begin(); it != report.values.end();) {
-    const EnvValue& v = it->second;
-    std::string rule;
-    if (v.value.size() > kMaxEnvValueBytes) {
-      rule = "is " + std::to_string(v.value.size()) + " bytes; a value may be at most " +
-             std::to_string(kMaxEnvValueBytes / 1024) + " KiB";
-    } else if (v.value.find('\0') != std::string::npos) {
-      rule = "contains a NUL byte, which the env file (read by /bin/sh) cannot carry";
-    }
-    if (rule.empty()) {
-      ++it;
-      continue;
-    }
-    report.problems.push_back({it->first, where_of(v), rule});
-    rejected.insert(it->first);
-    it = report.values.erase(it);
-  }
-
-  // Secret names: declared secret, listed in env.secrets, or named like one.
-  std::set<std::string> secrets(runbook.env.secret_names.begin(), runbook.env.secret_names.end());
-  for (const auto& req : runbook.env.required) {
-    if (req.secret) secrets.insert(req.name);
-  }
-  for (const auto& key : declared) {
-    if (looks_secret_name(key)) secrets.insert(key);
-  }
-  for (const auto& [key, v] : report.values) {
-    if (looks_secret_name(key)) secrets.insert(key);
-  }
-  report.secret_names.assign(secrets.begin(), secrets.end());
+  // Values golive cannot carry safely are refused by name before anything else sees them.
+  const std::set<std::string> rejected = reject_uncarriable(report);
+  report.secret_names = secret_names_of(runbook, declared, *source_keys, report);
+  const std::set<std::string> secrets(report.secret_names.begin(), report.secret_names.end());
 
   // Every problem at once, never quoting a value.
-  std::map<std::string, Result<DotenvFile>> other_files;
+  std::map<std::string, Result<EnvValues>> others;
+  RequirementContext rc{env_name, runbook, process_env, local, others};
   for (const auto& key : declared) {
     if (rejected.contains(key)) continue;
     auto it = report.values.find(key);
@@ -315,13 +403,12 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
     if (v.value.empty()) {
       report.problems.push_back(
           {key, where_of(v),
-           v.line == 0 ? "is empty (set to an empty string in the process environment)"
-                       : "is empty"});
+           v.source == kProcessEnv ? "is empty (set to an empty string in the process environment)"
+                                   : "is empty"});
       continue;
     }
     if (auto r = requirement.find(key); r != requirement.end()) {
-      check_requirement(*r->second, v, env_name, runbook, process_env, other_files,
-                        report.problems);
+      check_requirement(*r->second, v, rc, report.problems);
     }
     if (secrets.contains(key) && looks_placeholder(v.value)) {
       report.problems.push_back(
@@ -329,12 +416,13 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
            "looks like a placeholder (changeme, TODO, <...>, xxx, ...), not a real secret"});
     }
   }
-  for (const auto& [name, file] : other_files) {
+  for (const auto& [name, values] : others) {
     // Already "file:line: message"; it names the file compared against.
-    if (!file) report.problems.push_back({"", "", file.error().message});
+    if (!values) report.problems.push_back({"", "", values.error().message});
   }
+  std::set<std::string> warned;
   for (const auto& key : file_keys) {
-    if (declared.empty() || known.contains(key)) continue;
+    if (declared.empty() || known.contains(key) || !warned.insert(key).second) continue;
     const EnvValue& v = report.values.at(key);
     std::string rule = key + " is not declared in " +
                        (runbook.env.example.empty() ? ".env.example" : runbook.env.example) +
@@ -345,6 +433,12 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
     report.warnings.push_back({key, where_of(v), rule});
   }
   return report;
+}
+
+std::vector<std::string> format_env_sources(const EnvReport& report) {
+  std::vector<std::string> out;
+  for (const auto& [key, v] : report.values) out.push_back(key + " <- " + where_of(v));
+  return out;
 }
 
 void add_secrets(const EnvReport& report, Redactor& redactor) {

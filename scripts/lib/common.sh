@@ -10,6 +10,7 @@ GOLIVE_PACKAGES=(
   libssl-dev libarchive-dev
   openssh-server openssh-client dropbear-bin python3 python3-aiosmtpd openssl sqlite3 procps curl
   chromium
+  age
 )
 
 install_packages() {

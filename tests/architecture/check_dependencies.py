@@ -46,7 +46,7 @@ ARROWS = {
     'process': {'base'}, 'regex': {'base'}, 'json': {'base'}, 'log': {'base'},
     'archive': {'base'},
     'runbooks': {'base', 'yaml', 'crypto', 'regex'},
-    'secrets': {'runbooks', 'regex', 'crypto'},
+    'secrets': {'runbooks', 'regex', 'crypto', 'json'},
     'steps': {'runbooks', 'crypto', 'archive'},
     'checks': {'runbooks', 'http', 'regex', 'crypto'},
     'ledger': {'base', 'crypto', 'json'},
