@@ -2,14 +2,20 @@
 // host, safe to call from many threads. Machine output (--json) goes to stdout separately.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "golive/redactor.h"
 #include "golive/remote_host.h"
+#include "golive/step_result.h"
+#include "orchestrator/context/ci_output.h"
+#include "orchestrator/context/live_view.h"
 
 namespace golive {
 
@@ -18,6 +24,8 @@ struct ReporterOptions {
   bool verbose = false;  // also debug detail
   bool color = false;    // only on a terminal, never with --no-color or in CI
   std::string log_file;  // also append every line (redacted, timestamped) here; empty: none
+  bool live = false;     // stderr is a terminal: redraw a per-host progress block in place
+  CiOutput* ci = nullptr;  // folds phases in the CI job log (GitHub groups, GitLab sections)
 };
 
 class Reporter {
@@ -38,11 +46,26 @@ class Reporter {
   OutputCallback stream_for(const std::string& host);
   void flush_stream(const std::string& host);
 
+  // A phase of the run ("build", "batch 1/2: web1, web2", "gate", "rollback"): a fold in the CI
+  // log, a header line on a terminal. The previous phase ends.
+  void phase(const std::string& title);
+  // Host progress: plain lines ("web1: migrate ok (1.2s)") or the live block's host line.
+  void step_started(const std::string& host, const std::string& step);
+  void step_finished(const StepResult& result);
+  // A long wait ("gate: 4 checks") under the live block, counting down to `deadline` when set;
+  // plain mode prints nothing (the phase's lines say it). Empty text ends the wait.
+  void waiting(const std::string& text, std::chrono::steady_clock::time_point deadline = {});
+
   const Redactor& redactor() const { return redactor_; }
 
  private:
+  void open_log();
   void emit(std::string_view prefix, std::string_view text, bool show);
   void host_line(const std::string& host, std::string_view line);
+  // Live mode, with mu_ held: erase the block / draw it again below the last line.
+  void erase_block();
+  void draw_block();
+  void tick();
 
   struct HostStream;
   const Redactor& redactor_;
@@ -50,6 +73,11 @@ class Reporter {
   std::mutex mu_;
   std::shared_ptr<void> log_;  // spdlog logger (type-erased: spdlog stays out of this header)
   std::map<std::string, std::unique_ptr<HostStream>> streams_;
+  LiveView view_;
+  std::size_t drawn_lines_ = 0;  // lines of the block on screen now
+  bool stop_ticker_ = false;
+  std::condition_variable ticker_cv_;
+  std::thread ticker_;  // redraws the clocks while a block is on screen
 };
 
 }  // namespace golive

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "golive/env_check.h"
+#include "orchestrator/release/ci_report.h"
 #include "orchestrator/release/target.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
@@ -147,6 +148,7 @@ class Deploy {
     fs::path rel =
         fs::relative(fs::weakly_canonical(runbook_.dir), fs::weakly_canonical(repo_->workdir()));
     build_dir_ = (fs::path(export_dir_) / rel).lexically_normal().string();
+    if (!plan_.build.empty()) rep_.phase("build");
     for (const auto& step : plan_.build) {
       rep_.info("build: " + step.name);
       StepContext ctx;
@@ -290,6 +292,7 @@ class Deploy {
       return finish(interrupted ? "interrupted" : "failed", ExitCode::kRollbackFailed, why, -1);
     }
     rep_.error(why);
+    rep_.phase("rollback");
     rep_.info(execution.any_switched()
                   ? "rolling back: restoring the previous release on every switched host"
                   : "rolling back: no host switched; cleaning up " + release_id_);
@@ -392,6 +395,7 @@ class Deploy {
                        status + " (exit " + std::to_string(static_cast<int>(code)) + ")";
     if (!why.empty() && status != "succeeded") line += ": " + why;
     rep_.summary(line);
+    publish_deploy_to_ci(app_, record_.ledger(), ci_ending(status, code, why));
     if (app_.options.json) {
       nlohmann::json j = {{"release", release_id_}, {"environment", args_.environment},
                           {"status", status},       {"exit_code", static_cast<int>(code)},
@@ -399,6 +403,13 @@ class Deploy {
                           {"reason", why}};
       std::printf("%s\n", app_.redactor.redact(j.dump()).c_str());
     }
+  }
+
+  DeployEnding ci_ending(const std::string& status, ExitCode code, const std::string& why) const {
+    DeployEnding e{release_id_, args_.environment, status, static_cast<int>(code), why,
+                   commit_.sha, commit_.subject,   deployer_, {}, previous_};
+    for (const auto& h : plan_.hosts) e.hosts.push_back(h.host.name);
+    return e;
   }
 
   void append_logs(const std::string& status) {

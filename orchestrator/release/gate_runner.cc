@@ -35,10 +35,14 @@ GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
                                 const std::string& release_id, const std::string& phase,
                                 const std::string& junit) {
   Reporter& rep = *app.reporter;
+  rep.phase(phase);
   rep.info(phase + ": " + std::to_string(checks.size()) + " check run(s), each must pass " +
            std::to_string(spec.consecutive) + "x in a row within " + format_duration(spec.window));
   auto runner = app.make_checks(std::move(hosts), *app.local);
+  rep.waiting(phase + ": " + std::to_string(checks.size()) + " check run(s) in the window",
+              std::chrono::steady_clock::now() + spec.window);
   GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock);
+  rep.waiting("");
   for (const auto& c : verdict.checks) {
     std::string line = std::string(c.passed ? "  pass " : "  FAIL ") + c.name +
                        (c.host.empty() ? "" : " @" + c.host) + " (" + std::to_string(c.attempts) +

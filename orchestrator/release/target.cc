@@ -20,7 +20,10 @@ namespace golive {
 Result<Runbook> load_runbook(AppContext& app) {
   LoadResult loaded = load_runbook_file(app.options.file);
   if (!loaded.errors.empty()) {
-    for (const auto& d : loaded.errors) app.reporter->error(format_diagnostic(d));
+    for (const auto& d : loaded.errors) {
+      app.reporter->error(format_diagnostic(d));
+      if (app.ci) app.ci->file_error(d.file, d.line, d.col, (d.path.empty() ? "" : d.path + ": ") + d.message);
+    }
     return fail(std::to_string(loaded.errors.size()) + " error(s) in " + app.options.file,
                 ExitCode::kUsage);
   }

@@ -8,6 +8,8 @@
 #include <thread>
 #include <variant>
 
+#include "golive/visible_text.h"
+
 namespace golive {
 namespace {
 
@@ -134,8 +136,10 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
 
 namespace {
 
-// XML 1.0 text: markup escaped, characters XML cannot carry replaced.
-std::string xml_escape(std::string_view s) {
+// XML 1.0 text: control characters made visible first (a report viewer is a terminal too, and
+// XML cannot carry most of them), then markup escaped.
+std::string xml_escape(std::string_view raw) {
+  const std::string s = visible(raw, /*keep_newlines=*/true);
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -155,13 +159,8 @@ std::string xml_escape(std::string_view s) {
       case '\'':
         out += "&apos;";
         break;
-      case '\t':
-      case '\n':
-      case '\r':
-        out += c;
-        break;
       default:
-        out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+        out += c;
     }
   }
   return out;
