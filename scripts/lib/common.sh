@@ -9,6 +9,7 @@ GOLIVE_PACKAGES=(
   libspdlog-dev libcli11-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev
   libssl-dev libarchive-dev
   openssh-server openssh-client dropbear-bin python3 python3-aiosmtpd openssl sqlite3 procps curl
+  tmux dpkg-dev
 )
 
 install_packages() {
