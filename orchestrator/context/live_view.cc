@@ -39,6 +39,11 @@ void LiveView::step_started(const std::string& host, const std::string& step, Ti
   if (h.phase == HostPhase::kWaiting) h.started = now;
   if (h.phase != HostPhase::kFailed) h.phase = HostPhase::kRunning;
   h.step = step;
+  h.note.clear();
+}
+
+void LiveView::step_note(const std::string& host, const std::string& note) {
+  if (auto it = hosts_.find(host); it != hosts_.end()) it->second.note = note;
 }
 
 void LiveView::step_finished(const std::string& host, const std::string& step, bool ok,
@@ -50,6 +55,7 @@ void LiveView::step_finished(const std::string& host, const std::string& step, b
   }
   Host& h = it->second;
   h.step = step;
+  h.note.clear();
   h.finished = now;
   if (ok) {
     ++h.steps_done;
@@ -98,7 +104,8 @@ std::vector<std::string> LiveView::render(TimePoint now, std::size_t width, bool
         break;
       case HostPhase::kRunning:
         state = "running";
-        text = visible(h.step) + "  " + seconds_text(now - h.started);
+        text = visible(h.step) + (h.note.empty() ? "" : "  " + visible(h.note)) + "  " +
+               seconds_text(now - h.started);
         break;
       case HostPhase::kDone:
         state = "done";

@@ -20,6 +20,8 @@ class LiveView {
   void step_started(const std::string& host, const std::string& step, TimePoint now);
   // A host's step finished; `ok` false marks the host failed.
   void step_finished(const std::string& host, const std::string& step, bool ok, TimePoint now);
+  // Progress of the host's current step ("45% of 21.3 MB"), shown until the step ends.
+  void step_note(const std::string& host, const std::string& note);
   // Every host done with the phase (the line says "done" instead of the last step).
   void hosts_done(TimePoint now);
   // The wait line under the hosts ("gate: 3 checks"); with a deadline it counts down the time
@@ -35,6 +37,7 @@ class LiveView {
  private:
   struct Host {
     std::string step;
+    std::string note;
     HostPhase phase = HostPhase::kWaiting;
     TimePoint started{};
     TimePoint finished{};

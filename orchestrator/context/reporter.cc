@@ -140,6 +140,26 @@ void Reporter::step_finished(const StepResult& r) {
   }
 }
 
+std::function<void(std::uint64_t, std::uint64_t)> Reporter::upload_progress_for(
+    const std::string& host) {
+  if (!options_.live) return nullptr;
+  return [this, host](std::uint64_t sent, std::uint64_t total) {
+    char buf[64];
+    const double mb = 1024.0 * 1024.0;
+    std::snprintf(buf, sizeof buf, "%.0f%% of %.1f MB",
+                  total == 0 ? 100.0 : 100.0 * static_cast<double>(sent) / static_cast<double>(total),
+                  static_cast<double>(total) / mb);
+    std::lock_guard lock(mu_);
+    view_.step_note(host, buf);  // the ticker redraws; many chunks, one redraw per tick
+  };
+}
+
+void Reporter::settle() {
+  std::lock_guard lock(mu_);
+  drawn_lines_ = 0;
+  view_.clear();
+}
+
 void Reporter::waiting(const std::string& text, std::chrono::steady_clock::time_point deadline) {
   if (!options_.live) return;
   std::lock_guard lock(mu_);

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,6 +57,10 @@ class Reporter {
   // A long wait ("gate: 4 checks") under the live block, counting down to `deadline` when set;
   // plain mode prints nothing (the phase's lines say it). Empty text ends the wait.
   void waiting(const std::string& text, std::chrono::steady_clock::time_point deadline = {});
+  // Upload progress of `host` (bytes sent of total) for its live line; empty outside live mode.
+  std::function<void(std::uint64_t, std::uint64_t)> upload_progress_for(const std::string& host);
+  // Leaves the live block on screen as it is and stops redrawing it: a prompt comes next.
+  void settle();
 
   const Redactor& redactor() const { return redactor_; }
 

@@ -275,6 +275,7 @@ class Deploy {
       c.local_env = env_values_;
       c.local_cwd = build_dir_;
       c.on_output = rep_.stream_for(plan_.hosts[i].host.name);
+      c.on_upload_progress = rep_.upload_progress_for(plan_.hosts[i].host.name);
       c.cancel = app_.cancel;
     }
     ExecutionObserver observer = reporting_observer(rep_, record_, "deploy");

@@ -143,6 +143,7 @@ void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)
 
 bool confirm(const AppContext& app, const std::string& question, bool fallback) {
   if (app.options.yes || !isatty(STDIN_FILENO)) return fallback;
+  if (app.reporter) app.reporter->settle();  // no live redraw over the question
   std::cerr << question << (fallback ? " [Y/n] " : " [y/N] ") << std::flush;
   std::string answer;
   if (!std::getline(std::cin, answer) || answer.empty()) return fallback;

@@ -254,40 +254,91 @@ TEST(CiScenario, InitIgnoresTheGoliveDirectory) {
 }
 
 // The live view in a real terminal: tmux runs golive on a TTY (not in CI).
+class TmuxDeploy {
+ public:
+  explicit TmuxDeploy(Scenario& s)
+      : s_(s), socket_("golive-test-" + std::to_string(::getpid())), done_(s.dir() + "/tty.exit") {
+    const std::string cmd = "cd " + shell_quote(s.repo()) +
+                            " && env -u CI -u GITHUB_ACTIONS -u GITLAB_CI TERM=xterm-256color"
+                            " GOLIVE_SSH_CONFIG=" + shell_quote(s.fleet().ssh_config()) +
+                            " GOLIVE_LEDGER=" + shell_quote(s.ledger()) + " " +
+                            shell_quote(GOLIVE_BINARY) +
+                            " deploy staging --reason tty --yes; echo $? > " + shell_quote(done_) +
+                            "; sleep 600";
+    Scenario::sh("tmux -L " + socket_ + " new-session -d -x 160 -y 50 -s deploy " +
+                 shell_quote(cmd));
+  }
+  ~TmuxDeploy() { Scenario::sh("tmux -L " + socket_ + " kill-server 2>/dev/null; true"); }
+  std::string screen() const {
+    return Scenario::sh("tmux -L " + socket_ + " capture-pane -p -t deploy");
+  }
+  bool wait_done() const {
+    return Scenario::wait_until([&] { return fs::exists(done_); }, std::chrono::seconds(120));
+  }
+  std::string exit_code() const { return Scenario::read_file(done_); }
+
+ private:
+  Scenario& s_;
+  std::string socket_, done_;
+};
+
+// Lines of `screen` that start with "  <host>  <state>".
+int host_lines(const std::string& screen, const std::string& host, const std::string& state,
+               const std::string& also = "") {
+  std::istringstream lines(screen);
+  int count = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("  " + host + "  " + state) &&
+        (also.empty() || line.find(also) != std::string::npos)) {
+      ++count;
+    }
+  }
+  return count;
+}
+
 TEST(CiScenario, TtyShowsOneLinePerHostAndTheOutcome) {
   Scenario s(3);
-  const std::string socket = "golive-test-" + std::to_string(::getpid());
-  const std::string done = s.dir() + "/tty.exit";
-  const std::string cmd = "cd " + shell_quote(s.repo()) +
-                          " && env -u CI -u GITHUB_ACTIONS -u GITLAB_CI TERM=xterm-256color"
-                          " GOLIVE_SSH_CONFIG=" + shell_quote(s.fleet().ssh_config()) +
-                          " GOLIVE_LEDGER=" + shell_quote(s.ledger()) + " " +
-                          shell_quote(GOLIVE_BINARY) +
-                          " deploy staging --reason tty --yes; echo $? > " + shell_quote(done) +
-                          "; sleep 600";
-  Scenario::sh("tmux -L " + socket + " new-session -d -x 160 -y 50 -s deploy " + shell_quote(cmd));
-  const bool finished =
-      Scenario::wait_until([&] { return fs::exists(done); }, std::chrono::seconds(120));
-  const std::string screen = Scenario::sh("tmux -L " + socket + " capture-pane -p -t deploy");
-  Scenario::sh("tmux -L " + socket + " kill-server");
+  TmuxDeploy tty(s);
+  const bool finished = tty.wait_done();
+  const std::string screen = tty.screen();
   ASSERT_TRUE(finished) << screen;
-  EXPECT_EQ(Scenario::read_file(done), "0\n") << screen;
+  EXPECT_EQ(tty.exit_code(), "0\n") << screen;
   for (const char* host : {"web1", "web2", "web3"}) {
     // One line per host in the final block: name, "done", its steps and elapsed time.
-    std::istringstream lines(screen);
-    int count = 0;
-    for (std::string line; std::getline(lines, line);) {
-      if (line.starts_with(std::string("  ") + host + "  done") &&
-          line.find(" steps ") != std::string::npos) {
-        ++count;
-      }
-    }
-    EXPECT_EQ(count, 1) << host << "\n" << screen;
+    EXPECT_EQ(host_lines(screen, host, "done", " steps "), 1) << host << "\n" << screen;
   }
   EXPECT_NE(screen.find("== gate"), std::string::npos) << screen;
   EXPECT_NE(screen.find("succeeded (exit 0)"), std::string::npos) << screen;
   // The per-step "ok" lines are the plain (non-TTY) view's, not the terminal's.
   EXPECT_EQ(screen.find("web1: upload ok"), std::string::npos) << screen;
+}
+
+TEST(CiScenario, TtyRedrawsHostLinesInPlaceWhileStepsRun) {
+  Scenario s(3);
+  s.edit_runbook({{"  - { name: switch, switch: current }\n",
+                   "  - { name: warm up, run: \"sleep 3\" }\n"
+                   "  - { name: switch, switch: current }\n"}});
+  s.commit("slow step");
+  TmuxDeploy tty(s);
+  std::string during;
+  ASSERT_TRUE(Scenario::wait_until(
+      [&] {
+        during = tty.screen();
+        return host_lines(during, "web1", "running", "warm up") == 1 &&
+               host_lines(during, "web3", "running", "warm up") == 1;
+      },
+      std::chrono::seconds(60)))
+      << during;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  const std::string later = tty.screen();
+  for (const char* host : {"web1", "web2", "web3"}) {
+    // Still exactly one line per host: the block is redrawn, not appended.
+    EXPECT_EQ(host_lines(later, host, "running") + host_lines(later, host, "done"), 1)
+        << host << "\n" << later;
+  }
+  EXPECT_NE(later, during) << "the elapsed time did not move:\n" << later;
+  ASSERT_TRUE(tty.wait_done()) << tty.screen();
+  EXPECT_EQ(tty.exit_code(), "0\n") << tty.screen();
 }
 
 TEST(CiScenario, NonTtyOutputStaysPlainLines) {

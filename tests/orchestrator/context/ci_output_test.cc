@@ -163,5 +163,17 @@ TEST(LiveView, OneLinePerHostThenTheWait) {
   EXPECT_EQ(v.render(t0 + 5s, 12, false)[0], "  web1  done");
 }
 
+TEST(LiveView, UploadProgressShowsUntilTheStepEnds) {
+  using namespace std::chrono_literals;
+  LiveView v;
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+  v.step_started("web1", "upload", t0);
+  v.step_note("web1", "45% of 21.3 MB");
+  EXPECT_EQ(v.render(t0 + 2s, 80, false)[0], "  web1  running upload  45% of 21.3 MB  2.0s");
+  v.step_finished("web1", "upload", true, t0 + 3s);
+  v.step_started("web1", "migrate", t0 + 3s);
+  EXPECT_EQ(v.render(t0 + 4s, 80, false)[0], "  web1  running migrate  4.0s");
+}
+
 }  // namespace
 }  // namespace golive
