@@ -1,6 +1,7 @@
 // Smoke checks and the gate that runs them after the switch. Checks are data in, verdict out.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -61,10 +62,15 @@ class CheckRunner {
 std::unique_ptr<CheckRunner> make_check_runner(std::map<std::string, RemoteHost*> hosts,
                                                LocalProcess& local);
 
+// Called after each round with every check so far: `passed` once it has passed `consecutive`
+// times in a row, `attempts`, and `reason` of its last attempt when that failed.
+using GateRoundObserver = std::function<void(const std::vector<CheckResult>& so_far)>;
+
 // Runs every check every `interval` until each has passed `consecutive` times in a row or the
 // window runs out. Checks run in parallel; the verdict lists every check.
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
-                     CheckRunner& runner, Clock& clock);
+                     CheckRunner& runner, Clock& clock,
+                     const GateRoundObserver& after_round = nullptr);
 
 // Writes the verdict as JUnit XML (one testcase per check).
 std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name);

@@ -83,6 +83,7 @@ void LiveView::clear() {
   hosts_.clear();
   status_.clear();
   deadline_ = {};
+  checks_.clear();
 }
 
 std::vector<std::string> LiveView::render(TimePoint now, std::size_t width, bool color) const {
@@ -127,6 +128,7 @@ std::vector<std::string> LiveView::render(TimePoint now, std::size_t width, bool
     }
     lines.push_back(plain);
   }
+  for (const auto& c : checks_) lines.push_back(fit("  " + visible(c), width));
   if (!status_.empty()) {
     std::string s = visible(status_);
     if (deadline_ != TimePoint{}) s += ", " + seconds_text(deadline_ - now) + " left";

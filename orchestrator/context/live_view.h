@@ -27,10 +27,12 @@ class LiveView {
   // The wait line under the hosts ("gate: 3 checks"); with a deadline it counts down the time
   // left. Empty text removes it.
   void status(const std::string& text, TimePoint deadline = {});
+  // The gate's checks as they fill in, one line each under the hosts; empty removes them.
+  void checks(std::vector<std::string> lines) { checks_ = std::move(lines); }
   // Forget everything (a new phase: rollback starts with its own lines).
   void clear();
 
-  bool empty() const { return order_.empty() && status_.empty(); }
+  bool empty() const { return order_.empty() && status_.empty() && checks_.empty(); }
   // The block as lines, each cut to `width` columns; `color` adds green/red to outcomes.
   std::vector<std::string> render(TimePoint now, std::size_t width, bool color) const;
 
@@ -47,6 +49,7 @@ class LiveView {
   std::map<std::string, Host> hosts_;
   std::string status_;
   TimePoint deadline_{};
+  std::vector<std::string> checks_;
 };
 
 }  // namespace golive

@@ -154,6 +154,23 @@ std::function<void(std::uint64_t, std::uint64_t)> Reporter::upload_progress_for(
   };
 }
 
+void Reporter::gate_progress(const std::vector<CheckResult>& so_far) {
+  if (!options_.live) return;
+  std::vector<std::string> lines;
+  for (const auto& c : so_far) {
+    std::string line = c.name + (c.host.empty() ? "" : " @" + c.host);
+    line.resize(std::max<std::size_t>(line.size(), 28), ' ');
+    line += c.passed ? "pass      " : "checking  ";
+    line += std::to_string(c.attempts) + (c.attempts == 1 ? " attempt" : " attempts");
+    if (!c.passed && !c.reason.empty()) line += ", last: " + c.reason;
+    lines.push_back(redactor_.redact(line));
+  }
+  std::lock_guard lock(mu_);
+  erase_block();
+  view_.checks(std::move(lines));
+  draw_block();
+}
+
 void Reporter::settle() {
   std::lock_guard lock(mu_);
   drawn_lines_ = 0;

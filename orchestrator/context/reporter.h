@@ -13,6 +13,7 @@
 #include <string_view>
 #include <thread>
 
+#include "golive/gate.h"
 #include "golive/redactor.h"
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
@@ -59,6 +60,9 @@ class Reporter {
   void waiting(const std::string& text, std::chrono::steady_clock::time_point deadline = {});
   // Upload progress of `host` (bytes sent of total) for its live line; empty outside live mode.
   std::function<void(std::uint64_t, std::uint64_t)> upload_progress_for(const std::string& host);
+  // The gate's checks so far, as lines of the live block (pass / checking, attempts, last
+  // reason); empty removes them. Nothing in plain mode.
+  void gate_progress(const std::vector<CheckResult>& so_far);
   // Leaves the live block on screen as it is and stops redrawing it: a prompt comes next.
   void settle();
 

@@ -41,7 +41,11 @@ GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
   auto runner = app.make_checks(std::move(hosts), *app.local);
   rep.waiting(phase + ": " + std::to_string(checks.size()) + " check run(s) in the window",
               std::chrono::steady_clock::now() + spec.window);
-  GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock);
+  GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock,
+                                 [&rep](const std::vector<CheckResult>& so_far) {
+                                   rep.gate_progress(so_far);
+                                 });
+  rep.gate_progress({});  // the verdict's lines below say it for good
   rep.waiting("");
   for (const auto& c : verdict.checks) {
     std::string line = std::string(c.passed ? "  pass " : "  FAIL ") + c.name +

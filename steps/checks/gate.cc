@@ -59,7 +59,7 @@ std::string describe(Millis d) {
 }  // namespace
 
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
-                     CheckRunner& runner, Clock& clock) {
+                     CheckRunner& runner, Clock& clock, const GateRoundObserver& after_round) {
   const auto start = clock.now();
   const auto deadline = start + gate.window;
   const int needed = std::max(1, gate.consecutive);
@@ -98,6 +98,17 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
       }
     }
 
+    if (after_round) {
+      std::vector<CheckResult> so_far(rendered.size());
+      for (std::size_t i = 0; i < rendered.size(); ++i) {
+        so_far[i].name = rendered[i].name;
+        so_far[i].host = rendered[i].host;
+        so_far[i].passed = state[i].done;
+        so_far[i].attempts = state[i].attempts;
+        if (!state[i].last.passed) so_far[i].reason = state[i].last.reason;
+      }
+      after_round(so_far);
+    }
     const auto next = round_start + gate.interval;
     if (std::all_of(state.begin(), state.end(), [](const CheckState& s) { return s.done; }) ||
         next >= deadline) {

@@ -272,8 +272,15 @@ class TmuxDeploy {
   std::string screen() const {
     return Scenario::sh("tmux -L " + socket_ + " capture-pane -p -t deploy");
   }
+  std::string raw() const {
+    return Scenario::sh("tmux -L " + socket_ + " capture-pane -p -e -S -100 -t deploy | cat -v");
+  }
+  // Waits for golive to exit and tmux to have drawn its last line (tmux reads the pty on its own
+  // time: the exit file can exist before the outcome is on the screen).
   bool wait_done() const {
-    return Scenario::wait_until([&] { return fs::exists(done_); }, std::chrono::seconds(120));
+    return Scenario::wait_until([&] { return fs::exists(done_); }, std::chrono::seconds(120)) &&
+           Scenario::wait_until([&] { return screen().find("(exit ") != std::string::npos; },
+                                std::chrono::seconds(5));
   }
   std::string exit_code() const { return Scenario::read_file(done_); }
 
@@ -339,6 +346,37 @@ TEST(CiScenario, TtyRedrawsHostLinesInPlaceWhileStepsRun) {
   EXPECT_NE(later, during) << "the elapsed time did not move:\n" << later;
   ASSERT_TRUE(tty.wait_done()) << tty.screen();
   EXPECT_EQ(tty.exit_code(), "0\n") << tty.screen();
+}
+
+TEST(CiScenario, TtyGateChecksFillInThenTheRollback) {
+  Scenario s(3);
+  s.write("golive.yml", runbook(s, "", "", ""));
+  s.commit("short gate");
+  deploy_ok(s);
+  s.set_break({"login"});
+  s.commit("login broken");
+  TmuxDeploy tty(s);
+  std::string during;
+  const bool seen = Scenario::wait_until(
+      [&] {
+        during = tty.screen();
+        return during.find("checking  ") != std::string::npos &&
+               during.find(" left") != std::string::npos;
+      },
+      std::chrono::seconds(60));
+  EXPECT_TRUE(seen) << during;
+  EXPECT_NE(during.find("login @web1"), std::string::npos) << during;
+  ASSERT_TRUE(tty.wait_done()) << tty.screen();
+  const std::string screen = tty.screen();
+  EXPECT_EQ(tty.exit_code(), "1\n") << screen << "\nRAW\n" << tty.raw();
+  for (const char* host : {"web1", "web2", "web3"}) {
+    // The rollback's block (the deploy's may have scrolled off a 50-line pane).
+    EXPECT_GE(host_lines(screen, host, "done", " steps "), 1) << host << "\n" << screen;
+  }
+  EXPECT_NE(screen.find("rolled_back (exit 1)"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("== rollback"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("(exit 1)"), std::string::npos) << screen;
+  EXPECT_EQ(screen.find("checking  "), std::string::npos) << "stale gate lines:\n" << screen;
 }
 
 TEST(CiScenario, NonTtyOutputStaysPlainLines) {
