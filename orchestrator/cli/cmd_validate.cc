@@ -4,11 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "golive/env_check.h"
-#include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/gitignore.h"
 #include "orchestrator/release/plan.h"
 #include "orchestrator/release/remote_lock.h"
+#include "orchestrator/release/target.h"
 #include "runbooks/templates.h"
 
 namespace golive {

@@ -39,7 +39,8 @@ std::string code(const std::string& text) {
 
 std::string outcome_headline(const CiReport& r) {
   if (r.outcome == "succeeded") return "✅ golive " + r.command + " succeeded";
-  if (r.outcome == "rolled_back") return "↩️ golive " + r.command + " failed and was rolled back";
+  if (r.outcome == "rolled_back")
+    return "↩️ golive " + r.command + " failed and was rolled back";
   if (r.outcome == "rollback_failed") return "🚨 golive " + r.command + ": rollback FAILED";
   if (r.outcome == "blocked") return "⛔ golive " + r.command + " blocked (nothing touched)";
   return "❌ golive " + r.command + " failed";
@@ -199,17 +200,15 @@ void CiOutput::annotate(const std::string& title, const std::string& message) {
                "::" + github_escape_data(visible(redactor_.redact(message), true)));
 }
 
-void CiOutput::file_error(const std::string& file, int line, int col,
-                          const std::string& message) {
+void CiOutput::file_error(const std::string& file, int line, int col, const std::string& message) {
   if (provider_ != CiProvider::kGitHub) return;
   if (annotations_ >= kMaxAnnotations) {
     ++annotations_dropped_;
     return;
   }
   ++annotations_;
-  command_line("::error file=" + github_escape_property(visible(file)) +
-               ",line=" + std::to_string(line) + ",col=" + std::to_string(col) +
-               ",title=golive validate::" +
+  command_line("::error file=" + github_escape_property(visible(file)) + ",line=" +
+               std::to_string(line) + ",col=" + std::to_string(col) + ",title=golive validate::" +
                github_escape_data(visible(redactor_.redact(message), true)));
 }
 
@@ -259,9 +258,9 @@ void CiOutput::publish(const CiReport& r) {
     }
   }
   if (r.outcome != "succeeded") {
-    annotate("golive " + r.command + " " + r.outcome + " (exit " + std::to_string(r.exit_code) +
-                 ")",
-             r.why.empty() ? r.outcome : r.why);
+    annotate(
+        "golive " + r.command + " " + r.outcome + " (exit " + std::to_string(r.exit_code) + ")",
+        r.why.empty() ? r.outcome : r.why);
   }
   (void)failed_checks;
   if (annotations_dropped_ > 0) {

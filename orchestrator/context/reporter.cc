@@ -15,6 +15,10 @@ namespace golive {
 
 // Line assembly after redaction: a secret split across chunks is caught by the StreamRedactor
 // before the text is cut into lines.
+// Output without newlines must not grow without bound: past this, what has arrived is shown as a
+// line of its own, marked as continuing.
+constexpr std::size_t kMaxLineBytes = 16 * 1024;
+
 struct Reporter::HostStream {
   std::string partial;
   std::unique_ptr<StreamRedactor> redactor;
@@ -79,8 +83,8 @@ void Reporter::draw_block() {
   winsize ws{};
   std::size_t width = 80;
   if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) width = ws.ws_col;
-  for (const auto& line : view_.render(std::chrono::steady_clock::now(), width - 1,
-                                       options_.color)) {
+  for (const auto& line :
+       view_.render(std::chrono::steady_clock::now(), width - 1, options_.color)) {
     std::fprintf(stderr, "%s\n", line.c_str());
     ++drawn_lines_;
   }
@@ -109,8 +113,9 @@ void Reporter::phase(const std::string& title) {
   }
   if (options_.ci != nullptr) options_.ci->group_begin(title);
   const std::string clean = visible(redactor_.redact(title));
-  if (options_.live) std::fprintf(stderr, "%s== %s%s\n", options_.color ? "\x1b[1m" : "",
-                                  clean.c_str(), options_.color ? "\x1b[0m" : "");
+  if (options_.live)
+    std::fprintf(stderr, "%s== %s%s\n", options_.color ? "\x1b[1m" : "", clean.c_str(),
+                 options_.color ? "\x1b[0m" : "");
   if (log_) static_cast<spdlog::logger*>(log_.get())->info("== {}", clean);
 }
 
@@ -146,9 +151,10 @@ std::function<void(std::uint64_t, std::uint64_t)> Reporter::upload_progress_for(
   return [this, host](std::uint64_t sent, std::uint64_t total) {
     char buf[64];
     const double mb = 1024.0 * 1024.0;
-    std::snprintf(buf, sizeof buf, "%.0f%% of %.1f MB",
-                  total == 0 ? 100.0 : 100.0 * static_cast<double>(sent) / static_cast<double>(total),
-                  static_cast<double>(total) / mb);
+    std::snprintf(
+        buf, sizeof buf, "%.0f%% of %.1f MB",
+        total == 0 ? 100.0 : 100.0 * static_cast<double>(sent) / static_cast<double>(total),
+        static_cast<double>(total) / mb);
     std::lock_guard lock(mu_);
     view_.step_note(host, buf);  // the ticker redraws; many chunks, one redraw per tick
   };
@@ -234,9 +240,15 @@ OutputCallback Reporter::stream_for(const std::string& host) {
           std::make_unique<StreamRedactor>(redactor_, [this, host, raw](std::string_view s) {
             raw->partial.append(s);
             std::size_t nl;
-            while ((nl = raw->partial.find('\n')) != std::string::npos) {
-              host_line(host, std::string_view(raw->partial).substr(0, nl));
-              raw->partial.erase(0, nl + 1);
+            std::size_t start = 0;
+            while ((nl = raw->partial.find('\n', start)) != std::string::npos) {
+              host_line(host, std::string_view(raw->partial).substr(start, nl - start));
+              start = nl + 1;
+            }
+            raw->partial.erase(0, start);
+            while (raw->partial.size() > kMaxLineBytes) {
+              host_line(host, std::string(raw->partial, 0, kMaxLineBytes) + " [line continues]");
+              raw->partial.erase(0, kMaxLineBytes);
             }
           });
     }

@@ -23,11 +23,11 @@
 namespace golive {
 
 struct ReporterOptions {
-  bool quiet = false;    // only warnings, errors and the final summary
-  bool verbose = false;  // also debug detail
-  bool color = false;    // only on a terminal, never with --no-color or in CI
-  std::string log_file;  // also append every line (redacted, timestamped) here; empty: none
-  bool live = false;     // stderr is a terminal: redraw a per-host progress block in place
+  bool quiet = false;      // only warnings, errors and the final summary
+  bool verbose = false;    // also debug detail
+  bool color = false;      // only on a terminal, never with --no-color or in CI
+  std::string log_file;    // also append every line (redacted, timestamped) here; empty: none
+  bool live = false;       // stderr is a terminal: redraw a per-host progress block in place
   CiOutput* ci = nullptr;  // folds phases in the CI job log (GitHub groups, GitLab sections)
 };
 

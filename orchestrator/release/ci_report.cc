@@ -19,7 +19,8 @@ CheckResult check_of(const CheckRecord& r) {
 
 // One host's line from its recorded steps: where it failed, whether it switched and came back.
 CiHostRow host_row(const std::string& host, const std::string& from, const std::string& release,
-                   const std::string& outcome, const std::vector<StepRunRecord>& steps) {
+                   const std::string& restored, const std::string& outcome,
+                   const std::vector<StepRunRecord>& steps) {
   CiHostRow row{host, from, from, "untouched"};
   bool ran = false, switched = false, rolled_back = false;
   std::string failed_at;
@@ -44,6 +45,7 @@ CiHostRow host_row(const std::string& host, const std::string& from, const std::
   }
   if (outcome != "succeeded" && rolled_back) {
     row.status += switched ? ", rolled back" : ", cleaned up";
+    if (switched && !restored.empty()) row.to = restored;
   }
   if (outcome == "rollback_failed" && switched) row.to = "?";
   return row;
@@ -78,10 +80,11 @@ void publish_deploy_to_ci(AppContext& app, Ledger* ledger, const DeployEnding& e
     if (auto d = ledger->show(e.release_id)) detail = std::move(*d);
   }
   r.ci_url = detail.release.ci_url;
-  if (!detail.release.previous_release.empty()) r.previous_release = detail.release.previous_release;
+  if (!detail.release.previous_release.empty())
+    r.previous_release = detail.release.previous_release;
   for (std::size_t i = 0; i < e.hosts.size(); ++i) {
-    r.hosts.push_back(host_row(e.hosts[i], i < e.previous.size() ? e.previous[i] : "",
-                               e.release_id, r.outcome, detail.steps));
+    r.hosts.push_back(host_row(e.hosts[i], i < e.previous.size() ? e.previous[i] : "", e.release_id,
+                               e.rollback_target, r.outcome, detail.steps));
   }
   for (const auto& c : detail.checks) {
     if (c.phase == "gate") r.gate.push_back(check_of(c));

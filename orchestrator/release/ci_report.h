@@ -19,6 +19,7 @@ struct DeployEnding {
   std::string commit, subject, deployer;
   std::vector<std::string> hosts;     // in plan order
   std::vector<std::string> previous;  // what each host served before ("" when nothing)
+  std::string rollback_target;        // the release a rollback restores (newest recorded good)
 };
 
 // The outcome name CI outputs use: succeeded | rolled_back | rollback_failed | blocked | failed.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -22,7 +23,9 @@ Result<Runbook> load_runbook(AppContext& app) {
   if (!loaded.errors.empty()) {
     for (const auto& d : loaded.errors) {
       app.reporter->error(format_diagnostic(d));
-      if (app.ci) app.ci->file_error(d.file, d.line, d.col, (d.path.empty() ? "" : d.path + ": ") + d.message);
+      if (app.ci)
+        app.ci->file_error(d.file, d.line, d.col,
+                           (d.path.empty() ? "" : d.path + ": ") + d.message);
     }
     return fail(std::to_string(loaded.errors.size()) + " error(s) in " + app.options.file,
                 ExitCode::kUsage);
@@ -143,6 +146,8 @@ void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)
 
 bool confirm(const AppContext& app, const std::string& question, bool fallback) {
   if (app.options.yes || !isatty(STDIN_FILENO)) return fallback;
+  // After SIGHUP the terminal is gone: nobody can answer, so take the safe default.
+  if (app.signal != nullptr && app.signal->load() == SIGHUP) return fallback;
   if (app.reporter) app.reporter->settle();  // no live redraw over the question
   std::cerr << question << (fallback ? " [Y/n] " : " [y/N] ") << std::flush;
   std::string answer;

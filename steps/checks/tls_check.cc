@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "steps/checks/checks.h"
 #include "orchestrator/adapters/http/curl_http.h"
+#include "steps/checks/checks.h"
 
 namespace golive {
 namespace {

@@ -68,12 +68,14 @@ TEST(CiScenario, GithubActionsSuccessfulDeploy) {
   const std::string id = release_id_in(run);
   ASSERT_FALSE(id.empty()) << run.all();
   const std::string md = Scenario::read_file(s.dir() + "/step_summary.md");
-  for (const std::string& expected : std::vector<std::string>{std::string("### ✅ golive deploy succeeded"), "| Outcome | **succeeded** (exit 0) |",
-        "| Release | `" + id + "` |", "| Environment | staging |", "| Deployer | github:octocat |",
-        std::string("| Run | ") + kRunUrl + " |", "#### Hosts", "| Host | From | To | Status |",
-        "| web1 | - | `" + id + "` | switched |", "| web2 | - | `" + id + "` | switched |",
-        "| web3 | - | `" + id + "` | switched |", "#### Gate",
-        "| Check | Host | Attempts | p50 | p95 | Verdict | Reason |", "| login | web1 |"}) {
+  for (const std::string& expected : std::vector<std::string>{
+           std::string("### ✅ golive deploy succeeded"), "| Outcome | **succeeded** (exit 0) |",
+           "| Release | `" + id + "` |", "| Environment | staging |",
+           "| Deployer | github:octocat |", std::string("| Run | ") + kRunUrl + " |", "#### Hosts",
+           "| Host | From | To | Status |", "| web1 | - | `" + id + "` | switched |",
+           "| web2 | - | `" + id + "` | switched |", "| web3 | - | `" + id + "` | switched |",
+           "#### Gate", "| Check | Host | Attempts | p50 | p95 | Verdict | Reason |",
+           "| login | web1 |"}) {
     EXPECT_NE(md.find(expected), std::string::npos) << expected << "\n" << md;
   }
   EXPECT_EQ(md.find("#### Rollback"), std::string::npos) << md;
@@ -111,12 +113,13 @@ TEST(CiScenario, GithubActionsRolledBackDeploy) {
   const std::string v2 = release_id_in(run);
   ASSERT_FALSE(v2.empty()) << run.all();
   const std::string md = Scenario::read_file(s.dir() + "/step_summary.md");
-  for (const std::string& expected : std::vector<std::string>{std::string("golive deploy failed and was rolled back"),
-        "| Outcome | **rolled_back** (exit 1) |", "`" + v1 + "` → `" + v2 + "`",
-        "v2: login broken", "| What failed | gate failed: login",
-        "| web1 | `" + v1 + "` | `" + v1 + "` | switched, rolled back |", "#### Gate", "**FAIL**",
-        "#### Rollback", "Restored the previous release and verified it", "time to restore: ",
-        "#### Verification of the restored release"}) {
+  for (const std::string& expected : std::vector<std::string>{
+           std::string("golive deploy failed and was rolled back"),
+           "| Outcome | **rolled_back** (exit 1) |", "`" + v1 + "` → `" + v2 + "`",
+           "v2: login broken", "| What failed | gate failed: login",
+           "| web1 | `" + v1 + "` | `" + v1 + "` | switched, rolled back |", "#### Gate",
+           "**FAIL**", "#### Rollback", "Restored the previous release and verified it",
+           "time to restore: ", "#### Verification of the restored release"}) {
     EXPECT_NE(md.find(expected), std::string::npos) << expected << "\n" << md;
   }
   EXPECT_EQ(output_value(s, "release_id"), v2);
@@ -169,12 +172,12 @@ TEST(CiScenario, GitlabSectionsIdentityAndJunit) {
 
 TEST(CiScenario, OtherCiUsesGoliveDeployerThenGitIdentity) {
   Scenario s(1);
-  GoliveRun named = s.golive({"deploy", "staging", "--reason", "cron"},
-                             {{"GOLIVE_DEPLOYER", "cron@deploybox"}});
+  GoliveRun named =
+      s.golive({"deploy", "staging", "--reason", "cron"}, {{"GOLIVE_DEPLOYER", "cron@deploybox"}});
   ASSERT_EQ(named.exit_code, 0) << named.all();
   EXPECT_EQ(show(s, release_id_in(named))["release"].value("deployer", ""), "cron@deploybox");
-  GoliveRun git = s.golive({"deploy", "staging", "--reason", "jenkins"},
-                           {{"GIT_COMMITTER_NAME", "Jenkins"}});
+  GoliveRun git =
+      s.golive({"deploy", "staging", "--reason", "jenkins"}, {{"GIT_COMMITTER_NAME", "Jenkins"}});
   ASSERT_EQ(git.exit_code, 0) << git.all();
   EXPECT_EQ(show(s, release_id_in(git))["release"].value("deployer", ""),
             "Jenkins <test@example.com>");
@@ -189,9 +192,9 @@ TEST(CiScenario, TerminalInjectionIsRenderedVisiblyInEverySink) {
                    "FAKE deploy succeeded\\n\\233' \n"
                    "  - { name: switch, switch: current }\n"}});
   s.commit("evil \x1b]0;title\x07 subject\r");
-  GoliveRun run = s.golive({"deploy", "staging", "--reason", "inject", "--junit",
-                            s.dir() + "/golive-junit.xml"},
-                           github_env(s));
+  GoliveRun run = s.golive(
+      {"deploy", "staging", "--reason", "inject", "--junit", s.dir() + "/golive-junit.xml"},
+      github_env(s));
   ASSERT_EQ(run.exit_code, 0) << run.all();
   const std::string log = Scenario::read_file(s.repo() + "/.golive/golive.log");
   ASSERT_FALSE(log.empty());
@@ -204,7 +207,8 @@ TEST(CiScenario, TerminalInjectionIsRenderedVisiblyInEverySink) {
   for (const auto& [where, text] : sinks) {
     for (char bad : {'\x1b', '\x07', '\r'}) {
       EXPECT_EQ(text.find(bad), std::string::npos)
-          << where << " carries raw control character " << int(bad) << ":\n" << text;
+          << where << " carries raw control character " << int(bad) << ":\n"
+          << text;
     }
     EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos) << where;
   }
@@ -258,13 +262,13 @@ class TmuxDeploy {
  public:
   explicit TmuxDeploy(Scenario& s)
       : s_(s), socket_("golive-test-" + std::to_string(::getpid())), done_(s.dir() + "/tty.exit") {
-    const std::string cmd = "cd " + shell_quote(s.repo()) +
-                            " && env -u CI -u GITHUB_ACTIONS -u GITLAB_CI TERM=xterm-256color"
-                            " GOLIVE_SSH_CONFIG=" + shell_quote(s.fleet().ssh_config()) +
-                            " GOLIVE_LEDGER=" + shell_quote(s.ledger()) + " " +
-                            shell_quote(GOLIVE_BINARY) +
-                            " deploy staging --reason tty --yes; echo $? > " + shell_quote(done_) +
-                            "; sleep 600";
+    const std::string cmd =
+        "cd " + shell_quote(s.repo()) +
+        " && env -u CI -u GITHUB_ACTIONS -u GITLAB_CI TERM=xterm-256color"
+        " GOLIVE_SSH_CONFIG=" +
+        shell_quote(s.fleet().ssh_config()) + " GOLIVE_LEDGER=" + shell_quote(s.ledger()) + " " +
+        shell_quote(GOLIVE_BINARY) + " deploy staging --reason tty --yes; echo $? > " +
+        shell_quote(done_) + "; sleep 600";
     Scenario::sh("tmux -L " + socket_ + " new-session -d -x 160 -y 50 -s deploy " +
                  shell_quote(cmd));
   }
@@ -341,7 +345,8 @@ TEST(CiScenario, TtyRedrawsHostLinesInPlaceWhileStepsRun) {
   for (const char* host : {"web1", "web2", "web3"}) {
     // Still exactly one line per host: the block is redrawn, not appended.
     EXPECT_EQ(host_lines(later, host, "running") + host_lines(later, host, "done"), 1)
-        << host << "\n" << later;
+        << host << "\n"
+        << later;
   }
   EXPECT_NE(later, during) << "the elapsed time did not move:\n" << later;
   ASSERT_TRUE(tty.wait_done()) << tty.screen();

@@ -19,8 +19,8 @@ std::string build_dir() {
 }
 
 std::string scratch(const std::string& name) {
-  std::string dir = fs::temp_directory_path() /
-                    ("golive-" + name + "-" + std::to_string(::getpid()));
+  std::string dir =
+      fs::temp_directory_path() / ("golive-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -29,9 +29,8 @@ std::string scratch(const std::string& name) {
 TEST(PackageScenario, DebInstallsAWorkingBinaryWithCompletion) {
   const std::string out = scratch("deb");
   int rc = -1;
-  const std::string log = Scenario::sh("cd " + shell_quote(build_dir()) + " && cpack -G DEB -B " +
-                                           shell_quote(out) + " 2>&1",
-                                       &rc);
+  const std::string log = Scenario::sh(
+      "cd " + shell_quote(build_dir()) + " && cpack -G DEB -B " + shell_quote(out) + " 2>&1", &rc);
   ASSERT_EQ(rc, 0) << log;
   const std::string deb = Scenario::sh("ls " + shell_quote(out) + "/golive_*.deb");
   ASSERT_FALSE(deb.empty()) << log;
@@ -43,8 +42,8 @@ TEST(PackageScenario, DebInstallsAWorkingBinaryWithCompletion) {
   ASSERT_EQ(std::system(("dpkg -x " + shell_quote(deb) + " " + shell_quote(root)).c_str()), 0);
 
   const std::string version = Scenario::sh(shell_quote(root + "/usr/bin/golive") + " --version");
-  const std::string head = Scenario::sh("git -C " + shell_quote(GOLIVE_SOURCE_DIR) +
-                                        " rev-parse HEAD");
+  const std::string head =
+      Scenario::sh("git -C " + shell_quote(GOLIVE_SOURCE_DIR) + " rev-parse HEAD");
   EXPECT_TRUE(version.starts_with("golive 0.1.0 (commit " + head)) << version << " vs " << head;
 
   const std::string completion = root + "/usr/share/bash-completion/completions/golive";
@@ -73,9 +72,9 @@ TEST(PackageScenario, CmakeInstallLaysOutBinaryManPageAndCompletions) {
       "cmake --install " + shell_quote(build_dir()) + " --prefix " + shell_quote(prefix) + " 2>&1",
       &rc);
   ASSERT_EQ(rc, 0) << log;
-  for (const char* f : {"/bin/golive", "/share/man/man1/golive.1",
-                        "/share/bash-completion/completions/golive",
-                        "/share/zsh/vendor-completions/_golive", "/share/doc/golive/ci.md"}) {
+  for (const char* f :
+       {"/bin/golive", "/share/man/man1/golive.1", "/share/bash-completion/completions/golive",
+        "/share/zsh/vendor-completions/_golive", "/share/doc/golive/ci.md"}) {
     EXPECT_TRUE(fs::exists(prefix + f)) << f << "\n" << log;
   }
   EXPECT_EQ(Scenario::sh(shell_quote(prefix + "/bin/golive") + " completion bash"),

@@ -17,7 +17,9 @@ TEST(Visible, NewlinesTabsDelAndC1Controls) {
   EXPECT_EQ(visible("a\nb\tc"), "a^Jb\tc");
   EXPECT_EQ(visible("a\nb", /*keep_newlines=*/true), "a\nb");
   EXPECT_EQ(visible("x\x7fy"), "x^?y");
-  EXPECT_EQ(visible("\xc2\x9b" "31m"), "<U+009B>31m");  // C1 CSI
+  EXPECT_EQ(visible("\xc2\x9b"
+                    "31m"),
+            "<U+009B>31m");                                                    // C1 CSI
   EXPECT_EQ(visible("caf\xc3\xa9 \xe2\x9c\x93"), "caf\xc3\xa9 \xe2\x9c\x93");  // UTF-8 stays
 }
 

@@ -57,16 +57,15 @@ CiReport rolled_back_report() {
 }
 
 TEST(CiOutput, SummaryOutputsAndAnnotationsAreRedactedAndComplete) {
-  const std::string dir = std::filesystem::temp_directory_path() /
-                          ("golive-ci-test-" + std::to_string(::getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("golive-ci-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string summary = dir + "/summary.md", output = dir + "/output";
   Redactor redactor;
   redactor.add("TOKEN", "SUPERSECRET");
-  CiOutput ci({{"GITHUB_ACTIONS", "true"},
-               {"GITHUB_STEP_SUMMARY", summary},
-               {"GITHUB_OUTPUT", output}},
-              redactor, /*stdout_is_machine_output=*/false);
+  CiOutput ci(
+      {{"GITHUB_ACTIONS", "true"}, {"GITHUB_STEP_SUMMARY", summary}, {"GITHUB_OUTPUT", output}},
+      redactor, /*stdout_is_machine_output=*/false);
   ASSERT_EQ(ci.provider(), CiProvider::kGitHub);
   ::testing::internal::CaptureStdout();
   ci.group_begin("gate");
@@ -74,10 +73,12 @@ TEST(CiOutput, SummaryOutputsAndAnnotationsAreRedactedAndComplete) {
   const std::string out = ::testing::internal::GetCapturedStdout();
   const std::string md = slurp(summary);
   for (const char* expected :
-       {"### ↩️ golive deploy failed and was rolled back", "| Outcome | **rolled_back** (exit 1) |",
-        "| Release | `20261129T101500Z-3f2a9c1` |", "| Environment | production |",
-        "`20261128T090000Z-aaaaaaa` → `20261129T101500Z-3f2a9c1`", "Fix \\| login",
-        "| web1 | `20261128T090000Z-aaaaaaa` | `20261128T090000Z-aaaaaaa` | switched, rolled back |",
+       {"### ↩️ golive deploy failed and was rolled back",
+        "| Outcome | **rolled_back** (exit 1) |", "| Release | `20261129T101500Z-3f2a9c1` |",
+        "| Environment | production |", "`20261128T090000Z-aaaaaaa` → `20261129T101500Z-3f2a9c1`",
+        "Fix \\| login",
+        "| web1 | `20261128T090000Z-aaaaaaa` | `20261128T090000Z-aaaaaaa` | switched, rolled back "
+        "|",
         "| Check | Host | Attempts | p50 | p95 | Verdict | Reason |",
         "| login | web1 | 3 | 12 ms | 40 ms | **FAIL** |", "#### Rollback",
         "time to restore: 4200 ms", "github:octocat"}) {

@@ -94,7 +94,8 @@ TEST(Gate, ReportsEveryRoundAsChecksFillIn) {
   runner.scripts["home"] = {wrong("HTTP 500"), pass(), pass()};
   std::vector<std::vector<CheckResult>> rounds;
   auto v = run_gate(spec(2min, 5s, 2), {rendered("home", http()), rendered("api", http())}, runner,
-                    clock, [&](const std::vector<CheckResult>& so_far) { rounds.push_back(so_far); });
+                    clock, nullptr,
+                    [&](const std::vector<CheckResult>& so_far) { rounds.push_back(so_far); });
   EXPECT_TRUE(v.passed);
   ASSERT_EQ(rounds.size(), 3u);
   EXPECT_FALSE(rounds[0][0].passed);
