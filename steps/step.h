@@ -29,6 +29,7 @@ struct StepContext {
   std::map<std::string, std::string> local_env;  // env values for local steps (never on argv)
   std::string local_cwd;                         // where local steps run (the clean export)
   OutputCallback on_output;
+  UploadProgress on_upload_progress;  // optional: bytes of the artifact sent to this host
   const std::atomic<bool>* cancel = nullptr;
 };
 

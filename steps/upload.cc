@@ -216,7 +216,7 @@ std::string upload_remote_command(const std::string& remote_dir) {
 
 StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
                           const std::string& remote_dir, Millis timeout,
-                          const std::atomic<bool>* cancel) {
+                          const std::atomic<bool>* cancel, const UploadProgress& progress) {
   StepResult r;
   r.step = "upload";
   r.host = host.name();
@@ -227,6 +227,18 @@ StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
   req.command = upload_remote_command(remote_dir);
   req.timeout = timeout;
   req.stdin_source = archive.reader();
+  if (progress) {
+    // Count what the SSH channel takes from the reader: that is what has left for the host.
+    req.stdin_source = [read = req.stdin_source, progress, sent = std::uint64_t{0},
+                        total = archive.size()](char* buf, std::size_t cap) mutable {
+      const std::ptrdiff_t n = read(buf, cap);
+      if (n > 0) {
+        sent += static_cast<std::uint64_t>(n);
+        progress(sent, total);
+      }
+      return n;
+    };
+  }
   req.cancel = cancel;
   auto res = host.exec(req);
   r.duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - t0);

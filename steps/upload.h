@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,11 +46,16 @@ class UploadArchive {
   std::string sha256_;
 };
 
+// Called as an upload's bytes leave for the host (bytes sent so far, bytes in all); cheap, from
+// the uploading thread.
+using UploadProgress = std::function<void(std::uint64_t sent, std::uint64_t total)>;
+
 // Streams `archive` into `remote_dir` on `host` (created if missing) and verifies its SHA-256 on
 // the host; a mismatch, a tar failure or a timeout is a failed step, never an exception.
 StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
                           const std::string& remote_dir, Millis timeout,
-                          const std::atomic<bool>* cancel = nullptr);
+                          const std::atomic<bool>* cancel = nullptr,
+                          const UploadProgress& progress = nullptr);
 
 // Convenience for one host: builds the archive of `local_dir`, then upload_archive().
 StepResult upload_directory(RemoteHost& host, const std::string& local_dir,

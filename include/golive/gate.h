@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -63,12 +64,16 @@ class CheckRunner {
 std::unique_ptr<CheckRunner> make_check_runner(std::map<std::string, RemoteHost*> hosts,
                                                LocalProcess& local);
 
+// Called after each round with every check so far: `passed` once it has passed `consecutive`
+// times in a row, `attempts`, and `reason` of its last attempt when that failed.
+using GateRoundObserver = std::function<void(const std::vector<CheckResult>& so_far)>;
+
 // Runs every check every `interval` until each has passed `consecutive` times in a row or the
 // window runs out. Checks run in parallel; the verdict lists every check. A set `cancel` ends the
 // gate after the current round with an interrupted, failed verdict.
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
-                     CheckRunner& runner, Clock& clock,
-                     const std::atomic<bool>* cancel = nullptr);
+                     CheckRunner& runner, Clock& clock, const std::atomic<bool>* cancel = nullptr,
+                     const GateRoundObserver& after_round = nullptr);
 
 // Writes the verdict as JUnit XML (one testcase per check).
 std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name);

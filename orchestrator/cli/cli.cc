@@ -9,6 +9,7 @@
 #include "golive/env_check.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/insight_commands.h"
+#include "orchestrator/cli/console.h"
 #include "orchestrator/release/deploy.h"
 #include "orchestrator/release/identity.h"
 
@@ -40,8 +41,9 @@ void install_signal_handlers() {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"golive: ship a release over SSH, gate it on smoke checks, roll back by itself"};
-  app.set_version_flag("--version", std::string("golive ") + GOLIVE_VERSION);
+  CLI::App app{"golive: ship a release over SSH, gate it on smoke checks, roll back by itself",
+               "golive"};
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   app.fallthrough();
   app.footer(
@@ -127,6 +129,10 @@ int run_cli(int argc, char** argv) {
   trust->add_option("--fingerprint", fingerprints,
                     "SHA256:... a key may have (from the host's owner); required when no person "
                     "confirms (--yes, CI)");
+  std::string shell;
+  auto* completion = app.add_subcommand("completion", "print the bash or zsh completion script");
+  completion->add_option("SHELL", shell, "bash or zsh")->required()->check(
+      CLI::IsMember({"bash", "zsh"}));
 
   // Release insight (cmd_diff.cc, cmd_stats.cc, cmd_report.cc).
   std::string insight_ref, insight_since = "90d", html_file;
@@ -155,20 +161,19 @@ int run_cli(int argc, char** argv) {
   AppContext ctx;
   ctx.process_env = process_environment();
   if (running_in_ci(ctx.process_env)) g.yes = true;
-  g.color = !no_color && isatty(STDERR_FILENO) && !ctx.process_env.count("NO_COLOR");
   ctx.options = g;
   install_real_adapters(ctx);
-  // Every line golive prints is also kept, redacted, in .golive/golive.log beside the runbook.
-  std::filesystem::path log_dir = std::filesystem::path(g.file).parent_path() / ".golive";
-  ReporterOptions ro{g.quiet, g.verbose, g.color,
-                     std::filesystem::exists(std::filesystem::path(g.file))
-                         ? (log_dir / "golive.log").string()
-                         : ""};
-  ctx.reporter = std::make_unique<Reporter>(ctx.redactor, ro);
+  // Only commands that change something keep a log file beside the runbook.
+  const bool writes = *deploy || *rollback || *smoke || *sync || *lock_release || *trust;
+  install_console(ctx, no_color, writes);
   install_signal_handlers();
   ctx.cancel = &g_cancel;
   ctx.signal = &g_signal;
 
+  if (*completion) {
+    std::fputs(completion_script(shell).c_str(), stdout);
+    return 0;
+  }
   if (*init) return cmd_init(ctx, tmpl, dir);
   if (*validate) return cmd_validate(ctx);
   if (*plan) {

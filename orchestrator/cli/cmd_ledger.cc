@@ -1,4 +1,5 @@
 // Reading the ledger: history, show, verify (also against the hosts), sync from the hosts.
+#include <filesystem>
 #include <sstream>
 
 #include "golive/runbook_loader.h"
@@ -6,8 +7,9 @@
 #include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/ledger/ledger_report.h"
-#include "steps/release_layout.h"
 #include "orchestrator/release/release_recorder.h"
+#include "orchestrator/release/target.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 namespace {
@@ -16,7 +18,10 @@ namespace {
 Result<std::unique_ptr<Ledger>> open_for_reading(AppContext& app) {
   LoadResult loaded = load_runbook_file(app.options.file);
   const Runbook* rb = loaded.runbook ? &*loaded.runbook : nullptr;
-  return ReleaseRecorder::open_ledger(app, ledger_path(app, rb));
+  std::string path = ledger_path(app, rb);
+  // Reading never creates a ledger (or .golive/) in the user's repository: no file, no releases.
+  if (!std::filesystem::exists(path)) path = ":memory:";
+  return ReleaseRecorder::open_ledger(app, path);
 }
 
 int report_error(AppContext& app, const Error& e) {

@@ -6,8 +6,10 @@
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/cli/gitignore.h"
 #include "orchestrator/release/plan.h"
 #include "orchestrator/release/remote_lock.h"
+#include "orchestrator/release/target.h"
 #include "runbooks/templates.h"
 
 namespace golive {
@@ -35,6 +37,8 @@ int cmd_init(AppContext& app, const std::string& template_name, const std::strin
     std::ofstream(path) << content;
     app.reporter->info("wrote " + path.string());
   }
+  // golive keeps its ledger and log in .golive/ beside the runbook: never commit them.
+  if (auto s = ignore_golive_dir(dir); !s) app.reporter->warn(s.error().message);
   app.reporter->summary("next: edit golive.yml, then `golive validate` and `golive plan staging`");
   return 0;
 }

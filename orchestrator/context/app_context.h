@@ -15,6 +15,7 @@
 #include "golive/local_process.h"
 #include "golive/redactor.h"
 #include "golive/remote_host.h"
+#include "orchestrator/context/ci_output.h"
 #include "orchestrator/context/reporter.h"
 
 namespace golive {
@@ -37,6 +38,8 @@ struct AppContext {
   GlobalOptions options;
   std::map<std::string, std::string> process_env;
   Redactor redactor;
+  std::unique_ptr<CiOutput>
+      ci;  // GitHub Actions / GitLab output (no-op elsewhere); before reporter
   std::unique_ptr<Reporter> reporter;
   std::unique_ptr<Clock> clock;
   std::unique_ptr<LocalProcess> local;

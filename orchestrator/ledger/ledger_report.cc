@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "golive/visible_text.h"
 #include "orchestrator/ledger/ledger_json.h"
 
 namespace golive {
@@ -37,22 +38,11 @@ std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parse_iso(const 
          std::chrono::seconds{sec} + std::chrono::milliseconds{frac_ms};
 }
 
-// Untrusted text for a terminal: no escape sequences, no line breaks (unless kept).
+// Untrusted text for a terminal: control characters made visible (the one helper every sink
+// uses), tabs as spaces so columns stay aligned; line breaks only where kept.
 std::string clean(const std::string& text, bool keep_newlines = false) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\n' && keep_newlines) {
-      out.push_back(c);
-    } else if (c == '\t') {
-      out.push_back(' ');
-    } else if (u < 0x20 || u == 0x7f) {
-      out.push_back(c == '\n' || c == '\r' ? ' ' : '?');
-    } else {
-      out.push_back(c);
-    }
-  }
+  std::string out = visible(text, keep_newlines);
+  std::replace(out.begin(), out.end(), '\t', ' ');
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "golive/env_check.h"
 #include "orchestrator/adapters/json/json.h"
+#include "orchestrator/release/ci_report.h"
 #include "orchestrator/release/deadline_watch.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
@@ -199,6 +200,7 @@ class Deploy {
     fs::path rel =
         fs::relative(fs::weakly_canonical(runbook_.dir), fs::weakly_canonical(repo_->workdir()));
     build_dir_ = (fs::path(export_dir_) / rel).lexically_normal().string();
+    if (!plan_.build.empty()) rep_.phase("build");
     for (const auto& step : plan_.build) {
       rep_.info("build: " + step.name);
       StepContext ctx;
@@ -362,6 +364,7 @@ class Deploy {
       c.local_env = env_values_;
       c.local_cwd = build_dir_;
       c.on_output = rep_.stream_for(plan_.hosts[i].host.name);
+      c.on_upload_progress = rep_.upload_progress_for(plan_.hosts[i].host.name);
     }
     // A signal or the end of budget.deploy stops the rollout and kills running commands.
     DeadlineWatch watch(app_.cancel, deadline_);
@@ -387,6 +390,7 @@ class Deploy {
       return finish(interrupted ? "interrupted" : "failed", ExitCode::kRollbackFailed, why, -1);
     }
     rep_.error(why);
+    rep_.phase("rollback");
     auto deadline = failed_at + runbook_.budget.rollback;
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
@@ -515,6 +519,7 @@ class Deploy {
                        status + " (exit " + std::to_string(static_cast<int>(code)) + ")";
     if (!why.empty() && status != "succeeded") line += ": " + why;
     rep_.summary(line);
+    publish_deploy_to_ci(app_, record_.ledger(), ci_ending(status, code, why));
     if (app_.options.json) {
       Json j = {{"release", release_id_}, {"environment", args_.environment},
                 {"status", status},       {"exit_code", static_cast<int>(code)},
@@ -522,6 +527,13 @@ class Deploy {
                 {"reason", why}};
       std::printf("%s\n", app_.redactor.redact(j.dump()).c_str());
     }
+  }
+
+  DeployEnding ci_ending(const std::string& status, ExitCode code, const std::string& why) const {
+    DeployEnding e{release_id_, args_.environment, status, static_cast<int>(code), why,
+                   commit_.sha, commit_.subject,   deployer_, {}, previous_, rollback_target_};
+    for (const auto& h : plan_.hosts) e.hosts.push_back(h.host.name);
+    return e;
   }
 
   void append_logs(const std::string& status) {

@@ -110,10 +110,16 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
     }
   };
 
-  for (const auto& batch : plan.batches) {
+  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+    const auto& batch = plan.batches[b];
     if (stop || cancel) {
       result.stopped = true;
       break;
+    }
+    if (observer.batch_started) {
+      std::vector<std::string> names;
+      for (auto idx : batch) names.push_back(plan.hosts[idx].host.name);
+      observer.batch_started(b, plan.batches.size(), names);
     }
     std::atomic<std::size_t> next{0};
     std::size_t workers = std::min<std::size_t>(

@@ -34,6 +34,9 @@ struct ExecutionResult {
 struct ExecutionObserver {
   std::function<void(const std::string& host, const PlannedStep&)> step_started;
   std::function<void(const StepResult&)> step_finished;
+  // A batch of hosts begins (index from 0, number of batches, its hosts' names).
+  std::function<void(std::size_t batch, std::size_t batches, const std::vector<std::string>&)>
+      batch_started;
 };
 
 // Runs the plan. `contexts[i]` is the StepContext for plan.hosts[i]. `cancel` (Ctrl-C) stops

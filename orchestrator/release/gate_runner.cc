@@ -35,12 +35,19 @@ GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
                                 const std::string& release_id, const std::string& phase,
                                 const std::string& junit) {
   Reporter& rep = *app.reporter;
+  rep.phase(phase);
   rep.info(phase + ": " + std::to_string(checks.size()) + " check run(s), each must pass " +
            std::to_string(spec.consecutive) + "x in a row within " + format_duration(spec.window));
   auto runner = app.make_checks(std::move(hosts), *app.local);
   // Verifying a restore must finish even though the signal that caused it is still set.
   const std::atomic<bool>* cancel = phase == "verify" ? nullptr : app.cancel;
-  GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock, cancel);
+  rep.waiting(phase + ": " + std::to_string(checks.size()) + " check run(s) in the window",
+              std::chrono::steady_clock::now() + spec.window);
+  GateVerdict verdict =
+      run_gate(spec, checks, *runner, *app.clock, cancel,
+               [&rep](const std::vector<CheckResult>& so_far) { rep.gate_progress(so_far); });
+  rep.gate_progress({});  // the verdict's lines below say it for good
+  rep.waiting("");
   if (verdict.interrupted) rep.error(phase + " interrupted by " + signal_description(app));
   for (const auto& c : verdict.checks) {
     std::string line = std::string(c.passed ? "  pass " : "  FAIL ") + c.name +

@@ -66,23 +66,56 @@ bool running_in_ci(const Env& env) {
          truthy(get(env, "BUILDKITE")) || truthy(get(env, "CIRCLECI"));
 }
 
+namespace {
+
+// git's own rule: GIT_COMMITTER_NAME / GIT_COMMITTER_EMAIL each override user.name / user.email.
+std::string git_identity(GitRepo* repo, const Env& env) {
+  std::string name, email;
+  if (repo != nullptr) {
+    const std::string configured = repo->configured_user();  // "Name <email>", "Name", "<email>"
+    const auto lt = configured.rfind('<');
+    if (lt != std::string::npos && configured.ends_with(">")) {
+      email = configured.substr(lt + 1, configured.size() - lt - 2);
+      name = configured.substr(0, lt);
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+    } else {
+      name = configured;
+    }
+  }
+  if (std::string n = get(env, "GIT_COMMITTER_NAME"); !n.empty()) name = n;
+  if (std::string e = get(env, "GIT_COMMITTER_EMAIL"); !e.empty()) email = e;
+  if (name.empty()) return email.empty() ? "" : "<" + email + ">";
+  return email.empty() ? name : name + " <" + email + ">";
+}
+
+}  // namespace
+
 std::string detect_deployer(GitRepo* repo, const Env& env) {
-  if (running_in_ci(env)) {
-    // Provider-specific actors first: they name the human who triggered the run.
+  const bool ci = running_in_ci(env);
+  if (ci) {
+    // The person who started this run: on a re-run GitHub's GITHUB_ACTOR is still the original
+    // author, GITHUB_TRIGGERING_ACTOR the one who pressed re-run.
     const std::pair<const char*, const char*> actors[] = {
+        {"GITHUB_TRIGGERING_ACTOR", "github:"},
         {"GITHUB_ACTOR", "github:"},
         {"GITLAB_USER_LOGIN", "gitlab:"},
+    };
+    for (const auto& [key, prefix] : actors) {
+      if (std::string actor = get(env, key); !actor.empty()) return printable(prefix + actor);
+    }
+  }
+  // Anything else (Jenkins, cron, a laptop): an explicit name wins.
+  if (std::string named = get(env, "GOLIVE_DEPLOYER"); !named.empty()) return printable(named);
+  if (ci) {
+    const std::pair<const char*, const char*> actors[] = {
         {"BUILDKITE_BUILD_CREATOR", "buildkite:"},
         {"CIRCLE_USERNAME", "circleci:"},
     };
     for (const auto& [key, prefix] : actors) {
       if (std::string actor = get(env, key); !actor.empty()) return printable(prefix + actor);
     }
-    if (std::string user = get(env, "USER"); !user.empty()) return printable("ci:" + user);
   }
-  if (repo != nullptr) {
-    if (std::string user = repo->configured_user(); !user.empty()) return printable(user);
-  }
+  if (std::string user = git_identity(repo, env); !user.empty()) return printable(user);
   return printable(os_user(env) + "@" + local_host_name());
 }
 
@@ -98,7 +131,12 @@ std::string ci_run_url(const Env& env) {
     std::string server = get(env, "GITHUB_SERVER_URL");
     if (server.empty()) server = "https://github.com";
     while (!server.empty() && server.back() == '/') server.pop_back();
-    return server + "/" + repo + "/actions/runs/" + run;
+    std::string url = server + "/" + repo + "/actions/runs/" + run;
+    // A re-run is its own attempt with its own logs.
+    if (std::string attempt = get(env, "GITHUB_RUN_ATTEMPT"); !attempt.empty()) {
+      url += "/attempts/" + attempt;
+    }
+    return url;
   }
   for (const char* key : {"CI_JOB_URL", "BUILDKITE_BUILD_URL", "CIRCLE_BUILD_URL"}) {
     if (std::string url = get(env, key); !url.empty()) return url;

@@ -16,16 +16,17 @@ std::string local_host_name();
 // True when running under a CI system (CI=true/1/yes, or a known provider's marker variable).
 bool running_in_ci(const std::map<std::string, std::string>& env);
 
-// The person or CI actor deploying: "github:octocat", "gitlab:jane", "buildkite:Jane Doe",
-// "circleci:jane", "ci:runner" in CI; otherwise git's user.name <user.email> (when `repo` is set
-// and configured), otherwise the OS user as user@hostname.
+// The person or CI actor deploying, first found: GitHub Actions GITHUB_TRIGGERING_ACTOR, then
+// GITHUB_ACTOR ("github:octocat"); GitLab GITLAB_USER_LOGIN ("gitlab:jane"); GOLIVE_DEPLOYER;
+// Buildkite/CircleCI actors; git's identity (GIT_COMMITTER_NAME/GIT_COMMITTER_EMAIL over
+// user.name/user.email of `repo`); the OS user as user@hostname. Actors count only under CI.
 std::string detect_deployer(GitRepo* repo, const std::map<std::string, std::string>& env);
 
 // "ci" under CI, else "cli" (the ledger's `trigger` column; rollbacks set "rollback" themselves).
 std::string detect_trigger(const std::map<std::string, std::string>& env);
 
-// Link to the CI run that is deploying (GitHub Actions, GitLab, Buildkite, CircleCI); empty when
-// not in CI or unknown.
+// Link to the CI run that is deploying (GitHub Actions with /attempts/N, GitLab CI_JOB_URL,
+// Buildkite, CircleCI); empty when not in CI or unknown.
 std::string ci_run_url(const std::map<std::string, std::string>& env);
 
 // Release id unique across machines and ledgers: UTC second, short commit and 16 random bits,

@@ -156,16 +156,22 @@ ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& record
                                      const std::string& phase) {
   ExecutionObserver observer;
   observer.step_started = [&reporter](const std::string& host, const PlannedStep& step) {
-    reporter.detail(host + ": " + step.name);
+    reporter.step_started(host, step.name);
   };
   observer.step_finished = [&reporter, &recorder, phase](const StepResult& r) {
     reporter.flush_stream(r.host);
-    if (r.ok()) {
-      reporter.info(r.host + ": " + r.step + " ok (" + format_duration(r.duration) + ")");
-    } else {
-      reporter.error(r.host + ": " + r.step + " " + r.error);
-    }
+    reporter.step_finished(r);
     recorder.step(r, phase);
+  };
+  observer.batch_started = [&reporter, phase](std::size_t batch, std::size_t batches,
+                                              const std::vector<std::string>& hosts) {
+    std::string names;
+    for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + h;
+    reporter.phase(phase +
+                   (batches > 1
+                        ? " batch " + std::to_string(batch + 1) + "/" + std::to_string(batches)
+                        : std::string()) +
+                   ": " + names);
   };
   return observer;
 }

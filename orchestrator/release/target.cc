@@ -21,7 +21,12 @@ namespace golive {
 Result<Runbook> load_runbook(AppContext& app) {
   LoadResult loaded = load_runbook_file(app.options.file);
   if (!loaded.errors.empty()) {
-    for (const auto& d : loaded.errors) app.reporter->error(format_diagnostic(d));
+    for (const auto& d : loaded.errors) {
+      app.reporter->error(format_diagnostic(d));
+      if (app.ci)
+        app.ci->file_error(d.file, d.line, d.col,
+                           (d.path.empty() ? "" : d.path + ": ") + d.message);
+    }
     return fail(std::to_string(loaded.errors.size()) + " error(s) in " + app.options.file,
                 ExitCode::kUsage);
   }
@@ -143,6 +148,7 @@ bool confirm(const AppContext& app, const std::string& question, bool fallback) 
   if (app.options.yes || !isatty(STDIN_FILENO)) return fallback;
   // After SIGHUP the terminal is gone: nobody can answer, so take the safe default.
   if (app.signal != nullptr && app.signal->load() == SIGHUP) return fallback;
+  if (app.reporter) app.reporter->settle();  // no live redraw over the question
   std::cerr << question << (fallback ? " [Y/n] " : " [y/N] ") << std::flush;
   std::string answer;
   if (!std::getline(std::cin, answer) || answer.empty()) return fallback;

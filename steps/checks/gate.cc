@@ -8,6 +8,8 @@
 #include <thread>
 #include <variant>
 
+#include "golive/visible_text.h"
+
 namespace golive {
 namespace {
 
@@ -57,7 +59,8 @@ std::string describe(Millis d) {
 }  // namespace
 
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
-                     CheckRunner& runner, Clock& clock, const std::atomic<bool>* cancel) {
+                     CheckRunner& runner, Clock& clock, const std::atomic<bool>* cancel,
+                     const GateRoundObserver& after_round) {
   auto cancelled = [cancel] { return cancel != nullptr && cancel->load(); };
   bool interrupted = false;
   const auto start = clock.now();
@@ -102,6 +105,17 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
       }
     }
 
+    if (after_round) {
+      std::vector<CheckResult> so_far(rendered.size());
+      for (std::size_t i = 0; i < rendered.size(); ++i) {
+        so_far[i].name = rendered[i].name;
+        so_far[i].host = rendered[i].host;
+        so_far[i].passed = state[i].done;
+        so_far[i].attempts = state[i].attempts;
+        if (!state[i].last.passed) so_far[i].reason = state[i].last.reason;
+      }
+      after_round(so_far);
+    }
     const auto next = round_start + gate.interval;
     if (std::all_of(state.begin(), state.end(), [](const CheckState& s) { return s.done; }) ||
         next >= deadline) {
@@ -144,8 +158,10 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
 
 namespace {
 
-// XML 1.0 text: markup escaped, characters XML cannot carry replaced.
-std::string xml_escape(std::string_view s) {
+// XML 1.0 text: control characters made visible first (a report viewer is a terminal too, and
+// XML cannot carry most of them), then markup escaped.
+std::string xml_escape(std::string_view raw) {
+  const std::string s = visible(raw, /*keep_newlines=*/true);
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -165,13 +181,8 @@ std::string xml_escape(std::string_view s) {
       case '\'':
         out += "&apos;";
         break;
-      case '\t':
-      case '\n':
-      case '\r':
-        out += c;
-        break;
       default:
-        out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+        out += c;
     }
   }
   return out;

@@ -51,9 +51,37 @@ TEST(DetectDeployer, OtherProviders) {
             "circleci:jd");
 }
 
-TEST(DetectDeployer, GenericCiUsesUser) {
+TEST(DetectDeployer, GenericCiUsesGitIdentityThenUserAtHost) {
   FakeRepo repo("Dev <dev@example.com>");
-  EXPECT_EQ(detect_deployer(&repo, {{"CI", "TRUE"}, {"USER", "runner"}}), "ci:runner");
+  EXPECT_EQ(detect_deployer(&repo, {{"CI", "TRUE"}, {"USER", "runner"}}), "Dev <dev@example.com>");
+  FakeRepo unconfigured("");
+  EXPECT_EQ(detect_deployer(&unconfigured, {{"CI", "TRUE"}, {"USER", "runner"}}),
+            "runner@" + hostname());
+}
+
+TEST(DetectDeployer, TriggeringActorWinsOnReRuns) {
+  EXPECT_EQ(detect_deployer(nullptr, {{"GITHUB_ACTIONS", "true"},
+                                      {"GITHUB_ACTOR", "author"},
+                                      {"GITHUB_TRIGGERING_ACTOR", "rerunner"}}),
+            "github:rerunner");
+}
+
+TEST(DetectDeployer, GoliveDeployerThenGitCommitterVariables) {
+  FakeRepo repo("Dev <dev@example.com>");
+  EXPECT_EQ(detect_deployer(&repo, {{"GOLIVE_DEPLOYER", "release-bot"}}), "release-bot");
+  EXPECT_EQ(detect_deployer(&repo, {{"CI", "true"}, {"GOLIVE_DEPLOYER", "jenkins:alice"}}),
+            "jenkins:alice");
+  // Each variable overrides its own half, as in git.
+  EXPECT_EQ(detect_deployer(&repo, {{"GIT_COMMITTER_NAME", "Ci Bot"}}), "Ci Bot <dev@example.com>");
+  EXPECT_EQ(detect_deployer(&repo, {{"GIT_COMMITTER_EMAIL", "bot@example.com"}}),
+            "Dev <bot@example.com>");
+  EXPECT_EQ(detect_deployer(nullptr, {{"GIT_COMMITTER_NAME", "A"}, {"GIT_COMMITTER_EMAIL", "a@x"}}),
+            "A <a@x>");
+  // A GitHub actor beats GOLIVE_DEPLOYER inside GitHub Actions.
+  EXPECT_EQ(detect_deployer(nullptr, {{"GITHUB_ACTIONS", "true"},
+                                      {"GITHUB_ACTOR", "octocat"},
+                                      {"GOLIVE_DEPLOYER", "someone"}}),
+            "github:octocat");
 }
 
 TEST(DetectDeployer, ActorOutsideCiIsIgnored) {
@@ -90,6 +118,8 @@ TEST(CiRunUrl, Github) {
   EXPECT_EQ(ci_run_url(env), "https://github.com/acme/portal/actions/runs/123456");
   env.erase("GITHUB_SERVER_URL");
   EXPECT_EQ(ci_run_url(env), "https://github.com/acme/portal/actions/runs/123456");
+  env["GITHUB_RUN_ATTEMPT"] = "2";
+  EXPECT_EQ(ci_run_url(env), "https://github.com/acme/portal/actions/runs/123456/attempts/2");
 }
 
 TEST(CiRunUrl, GitlabAndOthers) {

@@ -88,6 +88,25 @@ TEST(Gate, PassesWhenEveryCheckPassesConsecutively) {
   for (Millis t : runner.timeouts) EXPECT_EQ(t, 1500ms);  // gate.timeout reaches each attempt
 }
 
+TEST(Gate, ReportsEveryRoundAsChecksFillIn) {
+  FakeClock clock;
+  ScriptedRunner runner(clock);
+  runner.scripts["home"] = {wrong("HTTP 500"), pass(), pass()};
+  std::vector<std::vector<CheckResult>> rounds;
+  auto v = run_gate(spec(2min, 5s, 2), {rendered("home", http()), rendered("api", http())}, runner,
+                    clock, nullptr,
+                    [&](const std::vector<CheckResult>& so_far) { rounds.push_back(so_far); });
+  EXPECT_TRUE(v.passed);
+  ASSERT_EQ(rounds.size(), 3u);
+  EXPECT_FALSE(rounds[0][0].passed);
+  EXPECT_EQ(rounds[0][0].reason, "HTTP 500");
+  EXPECT_EQ(rounds[0][0].attempts, 1);
+  EXPECT_TRUE(rounds[1][1].passed);  // api: two passes in a row
+  EXPECT_FALSE(rounds[1][0].passed);
+  EXPECT_TRUE(rounds[2][0].passed);
+  EXPECT_EQ(rounds[2][0].attempts, 3);
+}
+
 TEST(Gate, AFailureResetsTheStreak) {
   FakeClock clock;
   ScriptedRunner runner(clock);
@@ -249,7 +268,7 @@ TEST(Gate, JunitXmlEscapesAndCountsFailuresAndErrors) {
                    R"(classname="gate production.web1")"),
             std::string::npos)
       << x;
-  EXPECT_NE(x.find(R"(<failure message="Cache-Control is &apos;public, max-age=600&apos;?" )"
+  EXPECT_NE(x.find(R"(<failure message="Cache-Control is &apos;public, max-age=600&apos;^A" )"
                    R"(type="wrong_answer">)"),
             std::string::npos)
       << x;
