@@ -5,16 +5,16 @@
 #include <nlohmann/json.hpp>
 
 #include "golive/env_check.h"
-#include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
-#include "steps/release_layout.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
+#include "orchestrator/release/target.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 
