@@ -18,7 +18,8 @@
 #include <filesystem>
 #include <vector>
 
-#include "golive/interpolate.h"
+#include "golive/duration.h"
+#include "golive/shell_quote.h"
 
 namespace golive {
 namespace {
@@ -26,12 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kHashMarker = "golive-sha256:";
-
-std::string seconds_text(Millis d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(d.count()) / 1000.0);
-  return buf;
-}
 
 std::string hex(const unsigned char* data, unsigned int len) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -279,7 +274,7 @@ StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
   r.output = std::move(out);
   if (res->timed_out) {
     r.outcome = StepOutcome::kTimedOut;
-    r.error = "upload to " + host.name() + " timed out after " + seconds_text(timeout);
+    r.error = "upload to " + host.name() + " timed out after " + format_seconds(timeout, 1) + "s";
   } else if (res->cancelled) {
     r.outcome = StepOutcome::kCancelled;
     r.error = "upload to " + host.name() + " cancelled";

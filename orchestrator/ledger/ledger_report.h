@@ -21,9 +21,6 @@ std::string format_show(const ReleaseDetail& detail);
 std::string history_json(const std::vector<ReleaseRecord>& releases);
 std::string show_json(const ReleaseDetail& detail);
 
-// "45s", "2m03s", "1h02m"; "-" for a negative duration.
-std::string format_duration_ms(long long ms);
-
 // finished - started in ms for ISO-8601 UTC times; -1 when either is missing or unparsable.
 long long duration_ms(const std::string& started_at, const std::string& finished_at);
 
