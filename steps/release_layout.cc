@@ -4,14 +4,16 @@
 #include <set>
 #include <sstream>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 
 namespace golive {
 namespace {
 
 bool valid_release_id(const std::string& id) {
-  return !id.empty() && id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
-                                             "opqrstuvwxyz-_.") == std::string::npos &&
+  return !id.empty() &&
+         id.find_first_not_of(
+             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+             "opqrstuvwxyz-_.") == std::string::npos &&
          id != "." && id != "..";
 }
 
@@ -29,8 +31,7 @@ Status run_admin(RemoteHost& host, const std::string& command, const std::string
   ExecRequest req;
   req.command = command;
   req.timeout = std::chrono::seconds(60);
-  auto r = host.exec(req);
-  if (!r) return std::unexpected(r.error());
+  GOLIVE_TRY(r, host.exec(req));
   if (r->exit_status != 0) {
     return fail(host.name() + ": " + what + " failed (exit " + std::to_string(r->exit_status) +
                     "): " + r->output,
@@ -50,8 +51,7 @@ Result<HostState> read_host_state(RemoteHost& host, const std::string& root) {
                 "echo \"release=${d##*/}\"; done; "
                 "[ -f .golive/good ] && sed 's/^/good=/' .golive/good; "
                 "[ -f .golive/bad ] && sed 's/^/bad=/' .golive/bad; exit 0";
-  auto r = host.exec(req);
-  if (!r) return std::unexpected(r.error());
+  GOLIVE_TRY(r, host.exec(req));
   if (r->exit_status != 0) {
     return fail(host.name() + ": cannot read releases under " + root + ": " + r->output,
                 ExitCode::kInfra);
@@ -88,7 +88,8 @@ std::string previous_good_release(const HostState& state, const std::string& fro
 }
 
 Status prepare_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
-  // A plain mkdir: an existing dir of that id (same commit, same second) may be live; never wipe it.
+  // A plain mkdir: an existing dir of that id (same commit, same second) may be live; never wipe
+  // it.
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string q = shell_quote(root);
   return run_admin(host,
@@ -121,8 +122,7 @@ Status switch_current(RemoteHost& host, const std::string& root, const std::stri
   return run_admin(host, cmd, "switching current to " + id);
 }
 
-Status append_release_log(RemoteHost& host, const std::string& root,
-                          const std::string& json_line) {
+Status append_release_log(RemoteHost& host, const std::string& root, const std::string& json_line) {
   const std::string q = shell_quote(root);
   return run_admin(host,
                    "mkdir -p " + q + "/.golive && printf '%s\\n' " + shell_quote(json_line) +
@@ -130,8 +130,7 @@ Status append_release_log(RemoteHost& host, const std::string& root,
                    "appending to releases.log");
 }
 
-Status mark_release(RemoteHost& host, const std::string& root, const std::string& id,
-                    bool good) {
+Status mark_release(RemoteHost& host, const std::string& root, const std::string& id, bool good) {
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string q = shell_quote(root);
   return run_admin(host,
@@ -148,8 +147,7 @@ Status remove_release_dir(RemoteHost& host, const std::string& root, const std::
 
 Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::string& root,
                                                 int keep) {
-  auto state = read_host_state(host, root);
-  if (!state) return std::unexpected(state.error());
+  GOLIVE_TRY(state, read_host_state(host, root));
   std::set<std::string> protect{state->current};
   if (!state->good.empty()) protect.insert(state->good.back());
   // What `golive rollback` would restore from current (older good ones may be marked bad since).
@@ -174,7 +172,7 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
       "set -e; cd " + q + "/releases; t=$(mktemp -d " + q + "/.golive/prune.XXXXXX); mv --";
   for (const auto& id : doomed) cmd += " " + id;
   cmd += " \"$t\"/; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
-  if (auto s = run_admin(host, cmd, "pruning old releases"); !s) return std::unexpected(s.error());
+  GOLIVE_RETURN_IF_ERROR(run_admin(host, cmd, "pruning old releases"));
   return doomed;
 }
 

@@ -83,8 +83,7 @@ class LibGit2Repo final : public GitRepo {
     if (const git_signature* a = git_commit_author(commit)) {
       info.author = std::string(a->name) + " <" + a->email + ">";
     }
-    auto dirty = dirty_locked();
-    if (!dirty) return std::unexpected(dirty.error());
+    GOLIVE_TRY(dirty, dirty_locked());
     info.dirty = *dirty;
     return info;
   }

@@ -463,8 +463,7 @@ class SqliteLedger final : public Ledger {
   }
 
   Result<bool> import_release(const ReleaseRecord& release) override {
-    auto added = import_releases({release});
-    if (!added) return std::unexpected(added.error());
+    GOLIVE_TRY(added, import_releases({release}));
     return *added == 1;
   }
 
@@ -473,7 +472,7 @@ class SqliteLedger final : public Ledger {
     clean.reserve(releases.size());
     for (const auto& release : releases) {
       ReleaseRecord r = release;
-      if (auto ok = validate_release(r, /*imported=*/true); !ok) return std::unexpected(ok.error());
+      GOLIVE_RETURN_IF_ERROR(validate_release(r, /*imported=*/true));
       r.writer_pid = 0;  // not written by a live process: recover_interrupted never touches it
       r.writer_host.clear();
       r.writer_boot_id.clear();
@@ -590,8 +589,8 @@ class SqliteLedger final : public Ledger {
     std::int64_t seq = append(entry_kind::kStep, row.release_id, payload);
     Stmt s(*stmts_, "INSERT INTO step_runs (" + std::string(kStepColumns) +
                         ") VALUES (?,?,?,?,?,?,?,?,?,?)");
-    s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at,
-               row.finished_at, std::int64_t{row.exit_status}, row.outcome, row.output_tail);
+    s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at, row.finished_at,
+               std::int64_t{row.exit_status}, row.outcome, row.output_tail);
     s.run();
   }
 
@@ -758,8 +757,7 @@ Status create_sqlite_ledger_at_version(const std::string& path, int version) {
   if (version < 1 || version > kLedgerSchemaVersion) {
     return fail("no ledger schema v" + std::to_string(version));
   }
-  auto ledger = open_at(path, version, SqliteLedgerOptions{});
-  if (!ledger) return std::unexpected(ledger.error());
+  GOLIVE_TRY(ledger, open_at(path, version, SqliteLedgerOptions{}));
   return {};
 }
 
