@@ -210,85 +210,99 @@ void check_requirement(const EnvRequirement& req, const EnvValue& v, const std::
   }
 }
 
-}  // namespace
-
-Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& env_name,
-                                    const std::map<std::string, std::string>& process_env) {
-  const Environment* env = runbook.find_environment(env_name);
-  if (env == nullptr) return fail("unknown environment '" + env_name + "'");
-
-  EnvReport report;
-
-  // Declared keys, in order: env.required first (they carry rules), then .env.example's.
-  std::vector<std::string> declared;
+// The keys this release declares, in order: env.required first (they carry rules), then
+// .env.example's; `known` adds env.secrets.
+struct Declarations {
+  std::vector<std::string> names;
   std::map<std::string, const EnvRequirement*> requirement;
   std::map<std::string, std::string> declared_by;
+  std::set<std::string> known;
+};
+
+Result<Declarations> read_declarations(const Runbook& runbook,
+                                       const std::map<std::string, std::string>& process_env) {
+  Declarations d;
   for (const auto& req : runbook.env.required) {
-    if (requirement.emplace(req.name, &req).second) {
-      declared.push_back(req.name);
-      declared_by[req.name] = "env.required";
+    if (d.requirement.emplace(req.name, &req).second) {
+      d.names.push_back(req.name);
+      d.declared_by[req.name] = "env.required";
     }
   }
   if (!runbook.env.example.empty()) {
-    auto example =
-        load_dotenv_file(resolve(runbook, runbook.env.example), runbook.env.example, process_env);
-    if (!example) return std::unexpected(example.error());
+    GOLIVE_TRY(example, load_dotenv_file(resolve(runbook, runbook.env.example), runbook.env.example,
+                                         process_env));
     for (const auto& e : example->entries) {
-      if (!declared_by.contains(e.key)) {
-        declared.push_back(e.key);
-        declared_by[e.key] = runbook.env.example;
+      if (!d.declared_by.contains(e.key)) {
+        d.names.push_back(e.key);
+        d.declared_by[e.key] = runbook.env.example;
       }
     }
   }
-  std::set<std::string> known(declared.begin(), declared.end());
-  known.insert(runbook.env.secret_names.begin(), runbook.env.secret_names.end());
+  d.known.insert(d.names.begin(), d.names.end());
+  d.known.insert(runbook.env.secret_names.begin(), runbook.env.secret_names.end());
+  return d;
+}
 
+// Fills report.values by precedence: the env file, then the process environment for keys this
+// release knows about. Returns the env file's keys, in file order.
+Result<std::vector<std::string>> merge_values(const Runbook& runbook, const Environment& env,
+                                              const Declarations& decl,
+                                              const std::map<std::string, std::string>& process_env,
+                                              EnvReport& report) {
   // 1. The env file.
   std::vector<std::string> file_keys;
-  if (!env->env_file.empty()) {
-    std::string path = resolve(runbook, env->env_file);
+  if (!env.env_file.empty()) {
+    std::string path = resolve(runbook, env.env_file);
     std::error_code ec;
     if (fs::exists(path, ec)) {
-      auto file = load_dotenv_file(path, env->env_file, process_env);
-      if (!file) return std::unexpected(file.error());
+      GOLIVE_TRY(file, load_dotenv_file(path, env.env_file, process_env));
       for (auto& e : file->entries) {
         file_keys.push_back(e.key);
-        report.values[e.key] = {std::move(e.value), env->env_file, e.line};
+        report.values[e.key] = {std::move(e.value), env.env_file, e.line};
       }
     } else {
       report.warnings.push_back(
-          {"", env->env_file, "env file not found; using the process environment only"});
+          {"", env.env_file, "env file not found; using the process environment only"});
     }
   }
   // 2. The process environment, for keys this release knows about.
-  std::set<std::string> relevant = known;
+  std::set<std::string> relevant = decl.known;
   relevant.insert(file_keys.begin(), file_keys.end());
   for (const auto& key : relevant) {
     if (auto it = process_env.find(key); it != process_env.end()) {
       report.values[key] = {it->second, kProcessEnv, 0};
     }
   }
+  return file_keys;
+}
 
-  // Secret names: declared secret, listed in env.secrets, or named like one.
+// Secret names: declared secret, listed in env.secrets, or named like one.
+std::set<std::string> secret_names(const Runbook& runbook, const Declarations& decl,
+                                   const EnvReport& report) {
   std::set<std::string> secrets(runbook.env.secret_names.begin(), runbook.env.secret_names.end());
   for (const auto& req : runbook.env.required) {
     if (req.secret) secrets.insert(req.name);
   }
-  for (const auto& key : declared) {
+  for (const auto& key : decl.names) {
     if (looks_secret_name(key)) secrets.insert(key);
   }
   for (const auto& [key, v] : report.values) {
     if (looks_secret_name(key)) secrets.insert(key);
   }
-  report.secret_names.assign(secrets.begin(), secrets.end());
+  return secrets;
+}
 
-  // Every problem at once, never quoting a value.
+// Every problem of the declared keys at once, never quoting a value.
+void check_declared(const Runbook& runbook, const std::string& env_name, const Declarations& decl,
+                    const std::set<std::string>& secrets,
+                    const std::map<std::string, std::string>& process_env, EnvReport& report) {
   std::map<std::string, Result<DotenvFile>> other_files;
-  for (const auto& key : declared) {
+  for (const auto& key : decl.names) {
     auto it = report.values.find(key);
     if (it == report.values.end()) {
       report.problems.push_back(
-          {key, "(missing)", "required (declared in " + declared_by[key] + ") but missing"});
+          {key, "(missing)",
+           "required (declared in " + decl.declared_by.at(key) + ") but missing"});
       continue;
     }
     const EnvValue& v = it->second;
@@ -299,7 +313,7 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
                        : "is empty"});
       continue;
     }
-    if (auto r = requirement.find(key); r != requirement.end()) {
+    if (auto r = decl.requirement.find(key); r != decl.requirement.end()) {
       check_requirement(*r->second, v, env_name, runbook, process_env, other_files,
                         report.problems);
     }
@@ -313,17 +327,37 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
     // Already "file:line: message"; it names the file compared against.
     if (!file) report.problems.push_back({"", "", file.error().message});
   }
+}
+
+// Keys in the env file that nothing declares: likely typos of a declared key.
+void warn_undeclared(const Runbook& runbook, const Declarations& decl,
+                     const std::vector<std::string>& file_keys, EnvReport& report) {
   for (const auto& key : file_keys) {
-    if (declared.empty() || known.contains(key)) continue;
+    if (decl.names.empty() || decl.known.contains(key)) continue;
     const EnvValue& v = report.values.at(key);
     std::string rule = key + " is not declared in " +
                        (runbook.env.example.empty() ? ".env.example" : runbook.env.example) +
                        " or env.required";
-    if (std::string guess = closest(key, declared); !guess.empty()) {
+    if (std::string guess = closest(key, decl.names); !guess.empty()) {
       rule += "; did you mean " + guess + "?";
     }
     report.warnings.push_back({key, where_of(v), rule});
   }
+}
+
+}  // namespace
+
+Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& env_name,
+                                    const std::map<std::string, std::string>& process_env) {
+  const Environment* env = runbook.find_environment(env_name);
+  if (env == nullptr) return fail("unknown environment '" + env_name + "'");
+  EnvReport report;
+  GOLIVE_TRY(decl, read_declarations(runbook, process_env));
+  GOLIVE_TRY(file_keys, merge_values(runbook, *env, *decl, process_env, report));
+  const std::set<std::string> secrets = secret_names(runbook, *decl, report);
+  report.secret_names.assign(secrets.begin(), secrets.end());
+  check_declared(runbook, env_name, *decl, secrets, process_env, report);
+  warn_undeclared(runbook, *decl, *file_keys, report);
   return report;
 }
 
