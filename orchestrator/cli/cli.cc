@@ -18,18 +18,25 @@ namespace golive {
 namespace {
 
 std::atomic<bool> g_cancel{false};
+std::atomic<int> g_signal{0};
 
-extern "C" void on_signal(int) {
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
   g_cancel = true;
 }
 
+// Every signal whose default action would end golive mid-deploy leads to the interrupted-deploy
+// path instead (stop, roll back what switched, record, release the lock). SIGHUP matters most:
+// the operator's terminal or the SSH session to a bastion closing. SIGKILL cannot be caught; the
+// next command finds that release `running` with a dead writer and records it interrupted.
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM}) {
+    sigaction(sig, &sa, nullptr);
+  }
+  std::signal(SIGPIPE, SIG_IGN);  // a closed pipe or terminal is an error on write, not death
 }
 
 // The values every subcommand's options are parsed into.
@@ -38,6 +45,7 @@ struct Args {
   bool no_color = false;
   std::string env_name, tmpl = "web", dir = ".", ref = "HEAD", reason, to, junit, since, id,
                         hosts_env;
+  std::vector<std::string> fingerprints;
   int limit = 20;
   bool allow_dirty = false, force = false;
 };
@@ -141,7 +149,11 @@ void add_host_commands(CLI::App& app, Args& a, CommandTable& table) {
   hosts->require_subcommand(1);
   auto* trust = hosts->add_subcommand("trust", "record host keys after showing them");
   trust->add_option("ENV", a.env_name, "environment")->required();
-  table.emplace_back(trust, [&a](AppContext& c) { return cmd_hosts_trust(c, a.env_name); });
+  trust->add_option("--fingerprint", a.fingerprints,
+                    "SHA256:... a key may have (from the host's owner); required when no person "
+                    "confirms (--yes, CI)");
+  table.emplace_back(
+      trust, [&a](AppContext& c) { return cmd_hosts_trust(c, a.env_name, a.fingerprints); });
 }
 
 // The context a command runs with: options, environment, real adapters, the reporter (console
@@ -161,6 +173,7 @@ void make_context(AppContext& ctx, Args& a) {
   ctx.reporter = std::make_unique<Reporter>(ctx.redactor, ro);
   install_signal_handlers();
   ctx.cancel = &g_cancel;
+  ctx.signal = &g_signal;
 }
 
 }  // namespace

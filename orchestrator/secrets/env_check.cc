@@ -276,6 +276,31 @@ Result<std::vector<std::string>> merge_values(const Runbook& runbook, const Envi
   return file_keys;
 }
 
+// Values golive cannot carry safely are refused by name (never quoted) before anything else
+// sees them: a huge one would blow up the redactor and the build's environment, and a NUL byte
+// cannot pass through the env file /bin/sh reads. They leave report.values; returns their keys.
+std::set<std::string> reject_unsafe_values(EnvReport& report) {
+  std::set<std::string> rejected;
+  for (auto it = report.values.begin(); it != report.values.end();) {
+    const EnvValue& v = it->second;
+    std::string rule;
+    if (v.value.size() > kMaxEnvValueBytes) {
+      rule = "is " + std::to_string(v.value.size()) + " bytes; a value may be at most " +
+             std::to_string(kMaxEnvValueBytes / 1024) + " KiB";
+    } else if (v.value.find('\0') != std::string::npos) {
+      rule = "contains a NUL byte, which the env file (read by /bin/sh) cannot carry";
+    }
+    if (rule.empty()) {
+      ++it;
+      continue;
+    }
+    report.problems.push_back({it->first, where_of(v), rule});
+    rejected.insert(it->first);
+    it = report.values.erase(it);
+  }
+  return rejected;
+}
+
 // Secret names: declared secret, listed in env.secrets, or named like one.
 std::set<std::string> secret_names(const Runbook& runbook, const Declarations& decl,
                                    const EnvReport& report) {
@@ -294,10 +319,11 @@ std::set<std::string> secret_names(const Runbook& runbook, const Declarations& d
 
 // Every problem of the declared keys at once, never quoting a value.
 void check_declared(const Runbook& runbook, const std::string& env_name, const Declarations& decl,
-                    const std::set<std::string>& secrets,
+                    const std::set<std::string>& secrets, const std::set<std::string>& rejected,
                     const std::map<std::string, std::string>& process_env, EnvReport& report) {
   std::map<std::string, Result<DotenvFile>> other_files;
   for (const auto& key : decl.names) {
+    if (rejected.contains(key)) continue;  // already a problem, by name
     auto it = report.values.find(key);
     if (it == report.values.end()) {
       report.problems.push_back(
@@ -334,7 +360,9 @@ void warn_undeclared(const Runbook& runbook, const Declarations& decl,
                      const std::vector<std::string>& file_keys, EnvReport& report) {
   for (const auto& key : file_keys) {
     if (decl.names.empty() || decl.known.contains(key)) continue;
-    const EnvValue& v = report.values.at(key);
+    auto it = report.values.find(key);
+    if (it == report.values.end()) continue;  // refused as unsafe: already a problem
+    const EnvValue& v = it->second;
     std::string rule = key + " is not declared in " +
                        (runbook.env.example.empty() ? ".env.example" : runbook.env.example) +
                        " or env.required";
@@ -354,9 +382,10 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
   EnvReport report;
   GOLIVE_TRY(decl, read_declarations(runbook, process_env));
   GOLIVE_TRY(file_keys, merge_values(runbook, *env, *decl, process_env, report));
+  const std::set<std::string> rejected = reject_unsafe_values(report);
   const std::set<std::string> secrets = secret_names(runbook, *decl, report);
   report.secret_names.assign(secrets.begin(), secrets.end());
-  check_declared(runbook, env_name, *decl, secrets, process_env, report);
+  check_declared(runbook, env_name, *decl, secrets, rejected, process_env, report);
   warn_undeclared(runbook, *decl, *file_keys, report);
   return report;
 }

@@ -193,7 +193,7 @@ TEST_F(ExecutorTest, ACancelledDeployStartsNothing) {
   cancel_ = true;
   ExecutionResult r = Execute();
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.failure, "interrupted (Ctrl-C / SIGTERM)");
+  EXPECT_EQ(r.failure, "interrupted by a signal");
   EXPECT_TRUE(script_.timeline.events().empty());
 }
 
