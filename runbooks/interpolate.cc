@@ -2,6 +2,8 @@
 
 #include <variant>
 
+#include "golive/shell_quote.h"
+
 namespace golive {
 namespace {
 
@@ -115,8 +117,7 @@ Result<std::string> resolve(const std::string& ref, const TemplateContext& ctx, 
 }  // namespace
 
 Result<std::string> render(std::string_view tmpl, const TemplateContext& ctx, Quoting quoting) {
-  auto pieces = split(tmpl);
-  if (!pieces) return std::unexpected(pieces.error());
+  GOLIVE_TRY(pieces, split(tmpl));
   std::string out;
   out.reserve(tmpl.size());
   for (const auto& piece : *pieces) {
@@ -124,16 +125,14 @@ Result<std::string> render(std::string_view tmpl, const TemplateContext& ctx, Qu
       out += lit->text;
       continue;
     }
-    auto value = resolve(std::get<Reference>(piece).name, ctx, quoting);
-    if (!value) return std::unexpected(value.error());
+    GOLIVE_TRY(value, resolve(std::get<Reference>(piece).name, ctx, quoting));
     out += *value;
   }
   return out;
 }
 
 Result<std::vector<std::string>> parse_template_references(std::string_view tmpl) {
-  auto pieces = split(tmpl);
-  if (!pieces) return std::unexpected(pieces.error());
+  GOLIVE_TRY(pieces, split(tmpl));
   std::vector<std::string> refs;
   for (const auto& piece : *pieces) {
     if (const auto* ref = std::get_if<Reference>(&piece)) refs.push_back(ref->name);
@@ -144,19 +143,6 @@ Result<std::vector<std::string>> parse_template_references(std::string_view tmpl
 std::vector<std::string> template_references(std::string_view tmpl) {
   auto refs = parse_template_references(tmpl);
   return refs ? std::move(*refs) : std::vector<std::string>{};
-}
-
-std::string shell_quote(std::string_view value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  out += '\'';
-  return out;
 }
 
 }  // namespace golive

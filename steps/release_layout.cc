@@ -4,7 +4,7 @@
 #include <set>
 #include <sstream>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 
 namespace golive {
 namespace {
@@ -31,8 +31,7 @@ Status run_admin(RemoteHost& host, const std::string& command, const std::string
   ExecRequest req;
   req.command = command;
   req.timeout = std::chrono::seconds(60);
-  auto r = host.exec(req);
-  if (!r) return std::unexpected(r.error());
+  GOLIVE_TRY(r, host.exec(req));
   if (r->exit_status != 0) {
     return fail(host.name() + ": " + what + " failed (exit " + std::to_string(r->exit_status) +
                     "): " + r->output,
@@ -52,8 +51,7 @@ Result<HostState> read_host_state(RemoteHost& host, const std::string& root) {
                 "echo \"release=${d##*/}\"; done; "
                 "[ -f .golive/good ] && sed 's/^/good=/' .golive/good; "
                 "[ -f .golive/bad ] && sed 's/^/bad=/' .golive/bad; exit 0";
-  auto r = host.exec(req);
-  if (!r) return std::unexpected(r.error());
+  GOLIVE_TRY(r, host.exec(req));
   if (r->exit_status != 0) {
     return fail(host.name() + ": cannot read releases under " + root + ": " + r->output,
                 ExitCode::kInfra);
@@ -185,8 +183,7 @@ Status remove_release_dir(RemoteHost& host, const std::string& root, const std::
 
 Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::string& root,
                                                 int keep) {
-  auto state = read_host_state(host, root);
-  if (!state) return std::unexpected(state.error());
+  GOLIVE_TRY(state, read_host_state(host, root));
   std::set<std::string> protect{state->current};
   if (!state->good.empty()) protect.insert(state->good.back());
   // What `golive rollback` would restore from current (older good ones may be marked bad since).
@@ -213,7 +210,7 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   cmd += " \"$t\"/; rm -f";
   for (const auto& id : doomed) cmd += " ../shared/env/" + id + ".env";
   cmd += "; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
-  if (auto s = run_admin(host, cmd, "pruning old releases"); !s) return std::unexpected(s.error());
+  GOLIVE_RETURN_IF_ERROR(run_admin(host, cmd, "pruning old releases"));
   return doomed;
 }
 

@@ -1,4 +1,4 @@
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "steps/release_layout.h"
 #include "steps/step.h"
 

@@ -19,6 +19,8 @@
 #include "golive/interpolate.h"
 #include "orchestrator/adapters/archive/tar_writer.h"
 #include "orchestrator/adapters/crypto/sha256.h"
+#include "golive/duration.h"
+#include "golive/shell_quote.h"
 
 namespace golive {
 namespace {
@@ -26,12 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kHashMarker = "golive-sha256:";
-
-std::string seconds_text(Millis d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(d.count()) / 1000.0);
-  return buf;
-}
 
 }  // namespace
 
@@ -260,7 +256,7 @@ StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
   r.output = std::move(out);
   if (res->timed_out) {
     r.outcome = StepOutcome::kTimedOut;
-    r.error = "upload to " + host.name() + " timed out after " + seconds_text(timeout);
+    r.error = "upload to " + host.name() + " timed out after " + format_seconds(timeout, 1) + "s";
   } else if (res->cancelled) {
     r.outcome = StepOutcome::kCancelled;
     r.error = "upload to " + host.name() + " cancelled";

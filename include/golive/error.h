@@ -34,3 +34,17 @@ inline std::unexpected<Error> fail(std::string message, ExitCode exit = ExitCode
 }
 
 }  // namespace golive
+
+// Propagation, for functions returning Result/Status:
+//   GOLIVE_TRY(host, connector.connect(h));   // `host` is the Result; on error, returns it
+//   GOLIVE_RETURN_IF_ERROR(lock.release());   // a Status (or Result) whose value is not needed
+// Both replace the hand-written `if (!x) return std::unexpected(x.error());`.
+#define GOLIVE_TRY(var, ...) \
+  auto var = (__VA_ARGS__);  \
+  if (!var) return std::unexpected(std::move(var).error())
+
+#define GOLIVE_RETURN_IF_ERROR(...)                              \
+  do {                                                           \
+    if (auto golive_status_ = (__VA_ARGS__); !golive_status_)    \
+      return std::unexpected(std::move(golive_status_).error()); \
+  } while (0)

@@ -35,7 +35,4 @@ std::vector<std::string> template_references(std::string_view tmpl);
 // (the loader uses it to validate every template before anything runs).
 Result<std::vector<std::string>> parse_template_references(std::string_view tmpl);
 
-// Single-quotes a value for POSIX sh.
-std::string shell_quote(std::string_view value);
-
 }  // namespace golive

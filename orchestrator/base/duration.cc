@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 
 namespace golive {
@@ -81,6 +82,26 @@ std::string format_duration(Millis d) {
   if (s != 0) out += std::to_string(s) + "s";
   if (rest != 0) out += std::to_string(rest) + "ms";
   return out;
+}
+
+std::string format_elapsed(Millis d) {
+  if (d.count() < 0) return "-";
+  const long long s = d.count() / 1000;
+  char buf[32];
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%llds", s);
+  } else if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
+  }
+  return buf;
+}
+
+std::string format_seconds(Millis d, int decimals) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, static_cast<double>(d.count()) / 1000.0);
+  return buf;
 }
 
 }  // namespace golive

@@ -5,11 +5,14 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
+#include <functional>
+#include <utility>
+#include <vector>
 
 #include "golive/env_check.h"
 #include "orchestrator/cli/commands.h"
-#include "orchestrator/cli/insight_commands.h"
 #include "orchestrator/cli/console.h"
+#include "orchestrator/cli/insight_commands.h"
 #include "orchestrator/release/deploy.h"
 #include "orchestrator/release/identity.h"
 
@@ -38,6 +41,178 @@ void install_signal_handlers() {
   std::signal(SIGPIPE, SIG_IGN);  // a closed pipe or terminal is an error on write, not death
 }
 
+// The values every subcommand's options are parsed into.
+struct Args {
+  GlobalOptions global;
+  bool no_color = false;
+  std::string env_name, tmpl = "web", dir = ".", ref = "HEAD", reason, to, junit, since, id,
+                        hosts_env;
+  std::vector<std::string> fingerprints;
+  int limit = 20;
+  bool allow_dirty = false, force = false, plan_diff = false;
+  std::string shell, insight_ref, insight_since = "90d", html_file;
+  std::vector<CLI::App*> writers;  // commands that change something keep a log beside the runbook
+};
+
+// The command table: each parsed subcommand and the command function it runs.
+using Command = std::function<int(AppContext&)>;
+using CommandTable = std::vector<std::pair<CLI::App*, Command>>;
+
+void add_global_options(CLI::App& app, Args& a) {
+  GlobalOptions& g = a.global;
+  app.add_option("-f,--file", g.file, "runbook file")->capture_default_str();
+  app.add_option("--ledger", g.ledger,
+                 "ledger file (default: .golive/ledger.db beside the runbook)");
+  app.add_flag("--json", g.json, "machine-readable output on stdout");
+  app.add_flag("--quiet", g.quiet, "only warnings, errors and the outcome");
+  app.add_flag("--verbose", g.verbose, "more detail");
+  app.add_flag("--no-color", a.no_color, "no colors");
+  app.add_flag("--yes", g.yes, "no prompts (implied when CI=true)");
+  app.add_flag("--ledger-optional", g.ledger_optional,
+               "deploy even if the ledger cannot be opened (loudly, unrecorded)");
+}
+
+// init, validate, plan, check: the commands that look before anything is touched.
+void add_preflight_commands(CLI::App& app, Args& a, CommandTable& table) {
+  auto* init = app.add_subcommand("init", "scaffold golive.yml and .env.example");
+  init->add_option("--template", a.tmpl, "template: web, static")->capture_default_str();
+  init->add_option("dir", a.dir, "where to write")->capture_default_str();
+  table.emplace_back(init, [&a](AppContext& c) { return cmd_init(c, a.tmpl, a.dir); });
+  auto* validate = app.add_subcommand("validate", "schema + semantic checks, every error");
+  table.emplace_back(validate, [](AppContext& c) { return cmd_validate(c); });
+  auto* plan = app.add_subcommand("plan", "what would run where; touches nothing");
+  plan->add_option("ENV", a.env_name, "environment")->required();
+  plan->add_flag("--diff", a.plan_diff, "also summarize changes against what the hosts serve");
+  table.emplace_back(plan, [&a](AppContext& c) {
+    int rc = cmd_plan(c, a.env_name);
+    return rc == 0 && a.plan_diff && !c.options.json ? cmd_plan_changes(c, a.env_name) : rc;
+  });
+  auto* check = app.add_subcommand("check", "preflight: env, secrets, SSH + host keys, lock");
+  check->add_option("ENV", a.env_name, "environment")->required();
+  table.emplace_back(check, [&a](AppContext& c) { return cmd_check(c, a.env_name); });
+}
+
+// deploy, rollback, smoke, releases: the commands that act on (or read) what is live.
+void add_release_commands(CLI::App& app, Args& a, CommandTable& table) {
+  auto* deploy = app.add_subcommand("deploy", "validate, build, ship, gate, record; auto-rollback");
+  deploy->add_option("ENV", a.env_name, "environment")->required();
+  deploy->add_option("--ref", a.ref, "git ref to ship")->capture_default_str();
+  deploy->add_option("--reason", a.reason, "why (recorded)");
+  deploy->add_option("--junit", a.junit, "write the gate's checks as JUnit XML");
+  deploy->add_flag("--allow-dirty", a.allow_dirty, "deploy despite uncommitted changes (recorded)");
+  table.emplace_back(deploy, [&a](AppContext& c) {
+    return cmd_deploy(c, {a.env_name, a.ref, a.reason, a.junit, a.allow_dirty});
+  });
+  auto* rollback = app.add_subcommand("rollback", "roll back to the previous (or given) release");
+  rollback->add_option("ENV", a.env_name, "environment")->required();
+  rollback->add_option("--to", a.to, "release id to restore");
+  rollback->add_option("--reason", a.reason, "why (recorded)")->required();
+  rollback->add_flag("--force", a.force, "break a stale lock; allow a release marked bad");
+  table.emplace_back(rollback, [&a](AppContext& c) {
+    return cmd_rollback(c, {a.env_name, a.to, a.reason, a.force});
+  });
+  auto* smoke = app.add_subcommand("smoke", "run the checks against what is live now");
+  smoke->add_option("ENV", a.env_name, "environment")->required();
+  smoke->add_option("--junit", a.junit, "write JUnit XML");
+  table.emplace_back(smoke, [&a](AppContext& c) { return cmd_smoke(c, a.env_name, a.junit); });
+  auto* releases = app.add_subcommand("releases", "what each host has, read from the hosts");
+  releases->add_option("ENV", a.env_name, "environment")->required();
+  table.emplace_back(releases, [&a](AppContext& c) { return cmd_releases(c, a.env_name); });
+  a.writers.insert(a.writers.end(), {deploy, rollback, smoke});
+}
+
+// history, show, ledger verify|sync: reading the ledger.
+void add_ledger_commands(CLI::App& app, Args& a, CommandTable& table) {
+  auto* history = app.add_subcommand("history", "releases from the ledger, newest first");
+  history->add_option("ENV", a.env_name, "environment");
+  history->add_option("--limit", a.limit, "how many")->capture_default_str();
+  history->add_option("--since", a.since, "only since this date (YYYY-MM-DD)");
+  table.emplace_back(history,
+                     [&a](AppContext& c) { return cmd_history(c, a.env_name, a.limit, a.since); });
+  auto* show = app.add_subcommand("show", "one release: steps, checks, outputs, timings");
+  show->add_option("ID", a.id, "release id")->required();
+  table.emplace_back(show, [&a](AppContext& c) { return cmd_show(c, a.id); });
+  auto* ledger = app.add_subcommand("ledger", "the ledger's integrity");
+  ledger->require_subcommand(1);
+  auto* verify = ledger->add_subcommand("verify", "verify the hash chain");
+  verify->add_option("--hosts", a.hosts_env, "also cross-check the hosts of this environment");
+  table.emplace_back(verify, [&a](AppContext& c) { return cmd_ledger_verify(c, a.hosts_env); });
+  auto* sync = ledger->add_subcommand("sync", "rebuild missing history from the hosts");
+  sync->add_option("ENV", a.env_name, "environment")->required();
+  table.emplace_back(sync, [&a](AppContext& c) { return cmd_ledger_sync(c, a.env_name); });
+  a.writers.push_back(sync);
+}
+
+// diff, stats, report: release insight (cmd_diff.cc, cmd_stats.cc, cmd_report.cc).
+void add_insight_commands(CLI::App& app, Args& a, CommandTable& table) {
+  auto* diff = app.add_subcommand("diff", "commits, env keys, runbook: live vs a ref");
+  diff->add_option("ENV", a.env_name, "environment")->required();
+  diff->add_option("REF", a.insight_ref, "git ref (default HEAD)");
+  table.emplace_back(diff, [&a](AppContext& c) { return cmd_diff(c, a.env_name, a.insight_ref); });
+  auto* stats = app.add_subcommand("stats", "DORA measures from the ledger");
+  stats->add_option("ENV", a.env_name, "environment (default: all)");
+  stats->add_option("--since", a.insight_since, "window: 90d, 12w or YYYY-MM-DD")
+      ->capture_default_str();
+  table.emplace_back(stats,
+                     [&a](AppContext& c) { return cmd_stats(c, a.env_name, a.insight_since); });
+  auto* report = app.add_subcommand("report", "the ledger as one self-contained HTML file");
+  report->add_option("ENV", a.env_name, "environment (default: all)");
+  report->add_option("--html", a.html_file, "file to write")->required();
+  report->add_option("--since", a.insight_since, "window: 90d, 12w or YYYY-MM-DD")
+      ->capture_default_str();
+  table.emplace_back(report, [&a](AppContext& c) {
+    return cmd_report(c, a.env_name, a.insight_since, a.html_file);
+  });
+}
+
+// lock status|release, hosts trust: tending the hosts.
+void add_host_commands(CLI::App& app, Args& a, CommandTable& table) {
+  auto* lock = app.add_subcommand("lock", "the remote deploy lock");
+  lock->require_subcommand(1);
+  auto* lock_status = lock->add_subcommand("status", "who holds the lock");
+  lock_status->add_option("ENV", a.env_name, "environment")->required();
+  table.emplace_back(lock_status, [&a](AppContext& c) { return cmd_lock_status(c, a.env_name); });
+  auto* lock_release = lock->add_subcommand("release", "break the lock (recorded)");
+  lock_release->add_option("ENV", a.env_name, "environment")->required();
+  lock_release->add_option("--reason", a.reason, "why")->required();
+  table.emplace_back(lock_release,
+                     [&a](AppContext& c) { return cmd_lock_release(c, a.env_name, a.reason); });
+  auto* hosts = app.add_subcommand("hosts", "host keys");
+  hosts->require_subcommand(1);
+  auto* trust = hosts->add_subcommand("trust", "record host keys after showing them");
+  trust->add_option("ENV", a.env_name, "environment")->required();
+  trust->add_option("--fingerprint", a.fingerprints,
+                    "SHA256:... a key may have (from the host's owner); required when no person "
+                    "confirms (--yes, CI)");
+  table.emplace_back(
+      trust, [&a](AppContext& c) { return cmd_hosts_trust(c, a.env_name, a.fingerprints); });
+  a.writers.insert(a.writers.end(), {lock_release, trust});
+  auto* completion = app.add_subcommand("completion", "print the bash or zsh completion script");
+  completion->add_option("SHELL", a.shell, "bash or zsh")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
+  table.emplace_back(completion, [&a](AppContext&) {
+    std::fputs(completion_script(a.shell).c_str(), stdout);
+    return 0;
+  });
+}
+
+// The context a command runs with: options, environment, real adapters, the console (terminal,
+// CI output and, for commands that change something, the redacted .golive/golive.log), signals.
+void make_context(AppContext& ctx, Args& a) {
+  GlobalOptions& g = a.global;
+  ctx.process_env = process_environment();
+  if (running_in_ci(ctx.process_env)) g.yes = true;
+  ctx.options = g;
+  install_real_adapters(ctx);
+  bool writes = false;
+  for (const CLI::App* command : a.writers) writes = writes || command->parsed();
+  install_console(ctx, a.no_color, writes);
+  install_signal_handlers();
+  ctx.cancel = &g_cancel;
+  ctx.signal = &g_signal;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -45,156 +220,31 @@ int run_cli(int argc, char** argv) {
                "golive"};
   app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
+  // Global flags work after the subcommand too: `golive deploy prod --json`.
   app.fallthrough();
   app.footer(
       "Exit codes: 0 success; 1 deploy failed, last good release restored and verified (smoke: a "
       "check failed); 2 usage or runbook error; 3 preflight blocked (nothing touched); 4 rollback "
-      "failed or over budget: a human must act; 5 hosts unreachable before any change.");  // global
-                                                                                           // flags
-                                                                                           // work
-                                                                                           // after
-                                                                                           // the
-                                                                                           // subcommand
-                                                                                           // too:
-                                                                                           // `golive
-                                                                                           // deploy
-                                                                                           // prod
-                                                                                           // --json`
-  GlobalOptions g;
-  bool no_color = false;
-  app.add_option("-f,--file", g.file, "runbook file")->capture_default_str();
-  app.add_option("--ledger", g.ledger,
-                 "ledger file (default: .golive/ledger.db beside the runbook)");
-  app.add_flag("--json", g.json, "machine-readable output on stdout");
-  app.add_flag("--quiet", g.quiet, "only warnings, errors and the outcome");
-  app.add_flag("--verbose", g.verbose, "more detail");
-  app.add_flag("--no-color", no_color, "no colors");
-  app.add_flag("--yes", g.yes, "no prompts (implied when CI=true)");
-  app.add_flag("--ledger-optional", g.ledger_optional,
-               "deploy even if the ledger cannot be opened (loudly, unrecorded)");
-
-  std::string env_name, tmpl = "web", dir = ".", ref = "HEAD", reason, to, junit, since, id,
-                        hosts_env;
-  int limit = 20;
-  bool allow_dirty = false, force = false;
-
-  auto* init = app.add_subcommand("init", "scaffold golive.yml and .env.example");
-  init->add_option("--template", tmpl, "template: web, static")->capture_default_str();
-  init->add_option("dir", dir, "where to write")->capture_default_str();
-  auto* validate = app.add_subcommand("validate", "schema + semantic checks, every error");
-  auto* plan = app.add_subcommand("plan", "what would run where; touches nothing");
-  plan->add_option("ENV", env_name, "environment")->required();
-  auto* check = app.add_subcommand("check", "preflight: env, secrets, SSH + host keys, lock");
-  check->add_option("ENV", env_name, "environment")->required();
-  auto* deploy = app.add_subcommand("deploy", "validate, build, ship, gate, record; auto-rollback");
-  deploy->add_option("ENV", env_name, "environment")->required();
-  deploy->add_option("--ref", ref, "git ref to ship")->capture_default_str();
-  deploy->add_option("--reason", reason, "why (recorded)");
-  deploy->add_option("--junit", junit, "write the gate's checks as JUnit XML");
-  deploy->add_flag("--allow-dirty", allow_dirty, "deploy despite uncommitted changes (recorded)");
-  auto* rollback = app.add_subcommand("rollback", "roll back to the previous (or given) release");
-  rollback->add_option("ENV", env_name, "environment")->required();
-  rollback->add_option("--to", to, "release id to restore");
-  rollback->add_option("--reason", reason, "why (recorded)")->required();
-  rollback->add_flag("--force", force, "break a stale lock; allow a release marked bad");
-  auto* smoke = app.add_subcommand("smoke", "run the checks against what is live now");
-  smoke->add_option("ENV", env_name, "environment")->required();
-  smoke->add_option("--junit", junit, "write JUnit XML");
-  auto* releases = app.add_subcommand("releases", "what each host has, read from the hosts");
-  releases->add_option("ENV", env_name, "environment")->required();
-  auto* history = app.add_subcommand("history", "releases from the ledger, newest first");
-  history->add_option("ENV", env_name, "environment");
-  history->add_option("--limit", limit, "how many")->capture_default_str();
-  history->add_option("--since", since, "only since this date (YYYY-MM-DD)");
-  auto* show = app.add_subcommand("show", "one release: steps, checks, outputs, timings");
-  show->add_option("ID", id, "release id")->required();
-  auto* ledger = app.add_subcommand("ledger", "the ledger's integrity");
-  ledger->require_subcommand(1);
-  auto* verify = ledger->add_subcommand("verify", "verify the hash chain");
-  verify->add_option("--hosts", hosts_env, "also cross-check the hosts of this environment");
-  auto* sync = ledger->add_subcommand("sync", "rebuild missing history from the hosts");
-  sync->add_option("ENV", env_name, "environment")->required();
-  auto* lock = app.add_subcommand("lock", "the remote deploy lock");
-  lock->require_subcommand(1);
-  auto* lock_status = lock->add_subcommand("status", "who holds the lock");
-  lock_status->add_option("ENV", env_name, "environment")->required();
-  auto* lock_release = lock->add_subcommand("release", "break the lock (recorded)");
-  lock_release->add_option("ENV", env_name, "environment")->required();
-  lock_release->add_option("--reason", reason, "why")->required();
-  auto* hosts = app.add_subcommand("hosts", "host keys");
-  hosts->require_subcommand(1);
-  auto* trust = hosts->add_subcommand("trust", "record host keys after showing them");
-  trust->add_option("ENV", env_name, "environment")->required();
-  std::vector<std::string> fingerprints;
-  trust->add_option("--fingerprint", fingerprints,
-                    "SHA256:... a key may have (from the host's owner); required when no person "
-                    "confirms (--yes, CI)");
-  std::string shell;
-  auto* completion = app.add_subcommand("completion", "print the bash or zsh completion script");
-  completion->add_option("SHELL", shell, "bash or zsh")->required()->check(
-      CLI::IsMember({"bash", "zsh"}));
-
-  // Release insight (cmd_diff.cc, cmd_stats.cc, cmd_report.cc).
-  std::string insight_ref, insight_since = "90d", html_file;
-  bool plan_diff = false;
-  plan->add_flag("--diff", plan_diff, "also summarize changes against what the hosts serve");
-  auto* diff = app.add_subcommand("diff", "commits, env keys, runbook: live vs a ref");
-  diff->add_option("ENV", env_name, "environment")->required();
-  diff->add_option("REF", insight_ref, "git ref (default HEAD)");
-  auto* stats = app.add_subcommand("stats", "DORA measures from the ledger");
-  stats->add_option("ENV", env_name, "environment (default: all)");
-  stats->add_option("--since", insight_since, "window: 90d, 12w or YYYY-MM-DD")
-      ->capture_default_str();
-  auto* report = app.add_subcommand("report", "the ledger as one self-contained HTML file");
-  report->add_option("ENV", env_name, "environment (default: all)");
-  report->add_option("--html", html_file, "file to write")->required();
-  report->add_option("--since", insight_since, "window: 90d, 12w or YYYY-MM-DD")
-      ->capture_default_str();
-
+      "failed or over budget: a human must act; 5 hosts unreachable before any change.");
+  Args args;
+  CommandTable table;
+  add_global_options(app, args);
+  add_preflight_commands(app, args, table);
+  add_release_commands(app, args, table);
+  add_ledger_commands(app, args, table);
+  add_host_commands(app, args, table);
+  add_insight_commands(app, args, table);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
   }
-
   AppContext ctx;
-  ctx.process_env = process_environment();
-  if (running_in_ci(ctx.process_env)) g.yes = true;
-  ctx.options = g;
-  install_real_adapters(ctx);
-  // Only commands that change something keep a log file beside the runbook.
-  const bool writes = *deploy || *rollback || *smoke || *sync || *lock_release || *trust;
-  install_console(ctx, no_color, writes);
-  install_signal_handlers();
-  ctx.cancel = &g_cancel;
-  ctx.signal = &g_signal;
-
-  if (*completion) {
-    std::fputs(completion_script(shell).c_str(), stdout);
-    return 0;
+  make_context(ctx, args);
+  for (const auto& [command, run] : table) {
+    if (*command) return run(ctx);
   }
-  if (*init) return cmd_init(ctx, tmpl, dir);
-  if (*validate) return cmd_validate(ctx);
-  if (*plan) {
-    int rc = cmd_plan(ctx, env_name);
-    return rc == 0 && plan_diff && !g.json ? cmd_plan_changes(ctx, env_name) : rc;
-  }
-  if (*check) return cmd_check(ctx, env_name);
-  if (*deploy) return cmd_deploy(ctx, {env_name, ref, reason, junit, allow_dirty});
-  if (*rollback) return cmd_rollback(ctx, {env_name, to, reason, force});
-  if (*smoke) return cmd_smoke(ctx, env_name, junit);
-  if (*releases) return cmd_releases(ctx, env_name);
-  if (*history) return cmd_history(ctx, env_name, limit, since);
-  if (*show) return cmd_show(ctx, id);
-  if (*verify) return cmd_ledger_verify(ctx, hosts_env);
-  if (*sync) return cmd_ledger_sync(ctx, env_name);
-  if (*lock_status) return cmd_lock_status(ctx, env_name);
-  if (*lock_release) return cmd_lock_release(ctx, env_name, reason);
-  if (*trust) return cmd_hosts_trust(ctx, env_name, fingerprints);
-  if (*diff) return cmd_diff(ctx, env_name, insight_ref);
-  if (*stats) return cmd_stats(ctx, env_name, insight_since);
-  if (*report) return cmd_report(ctx, env_name, insight_since, html_file);
   return static_cast<int>(ExitCode::kUsage);
 }
 

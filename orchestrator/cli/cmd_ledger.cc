@@ -1,12 +1,10 @@
-// Reading the ledger: history, show, verify (also against the hosts), sync from the hosts.
-#include <filesystem>
+// `golive ledger verify|sync`: the ledger's hash chain, also against the hosts; rebuilding
+// missing history from the hosts' releases.log.
+#include "orchestrator/adapters/json/json.h"
 #include <sstream>
 
-#include "golive/runbook_loader.h"
-#include "orchestrator/adapters/json/json.h"
-#include "orchestrator/release/target.h"
+#include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
-#include "orchestrator/ledger/ledger_report.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/target.h"
 #include "steps/release_layout.h"
@@ -14,35 +12,16 @@
 namespace golive {
 namespace {
 
-// The ledger for commands that may run without a valid runbook (history/show on a laptop).
-Result<std::unique_ptr<Ledger>> open_for_reading(AppContext& app) {
-  LoadResult loaded = load_runbook_file(app.options.file);
-  const Runbook* rb = loaded.runbook ? &*loaded.runbook : nullptr;
-  std::string path = ledger_path(app, rb);
-  // Reading never creates a ledger (or .golive/) in the user's repository: no file, no releases.
-  if (!std::filesystem::exists(path)) path = ":memory:";
-  return ReleaseRecorder::open_ledger(app, path);
-}
-
-int report_error(AppContext& app, const Error& e) {
-  app.reporter->error(e.message);
-  return static_cast<int>(e.exit == ExitCode::kUsage ? ExitCode::kInfra : e.exit);
-}
-
 // Reads every host's releases.log (one JSON object per line).
 Result<std::vector<std::pair<std::string, std::vector<Json>>>> read_host_logs(
     AppContext& app, const std::string& environment, Runbook& runbook_out) {
-  auto rb = load_runbook(app);
-  if (!rb) return std::unexpected(rb.error());
+  GOLIVE_TRY(rb, load_runbook(app));
   runbook_out = std::move(*rb);
-  auto env = find_environment(runbook_out, environment);
-  if (!env) return std::unexpected(env.error());
-  auto fleet = connect_fleet(app, runbook_out, **env);
-  if (!fleet) return std::unexpected(fleet.error());
+  GOLIVE_TRY(env, find_environment(runbook_out, environment));
+  GOLIVE_TRY(fleet, connect_fleet(app, runbook_out, **env));
   std::vector<std::pair<std::string, std::vector<Json>>> out;
   for (std::size_t i = 0; i < (*env)->hosts.size(); ++i) {
-    auto root = host_root(runbook_out, **env, (*env)->hosts[i]);
-    if (!root) return std::unexpected(root.error());
+    GOLIVE_TRY(root, host_root(runbook_out, **env, (*env)->hosts[i]));
     std::vector<Json> lines;
     auto text = fleet->hosts[i]->read_file(*root + "/.golive/releases.log");
     if (text) {
@@ -65,33 +44,11 @@ std::string str(const Json& j, const char* key) {
 
 }  // namespace
 
-int cmd_history(AppContext& app, const std::string& environment, int limit,
-                const std::string& since) {
-  auto ledger = open_for_reading(app);
-  if (!ledger) return report_error(app, ledger.error());
-  HistoryQuery q{environment, limit, since};
-  auto rows = (*ledger)->history(q);
-  if (!rows) return report_error(app, rows.error());
-  std::printf("%s", app.options.json ? (history_json(*rows) + "\n").c_str()
-                                     : format_history(*rows).c_str());
-  return 0;
-}
-
-int cmd_show(AppContext& app, const std::string& id) {
-  auto ledger = open_for_reading(app);
-  if (!ledger) return report_error(app, ledger.error());
-  auto detail = (*ledger)->show(id);
-  if (!detail) return report_error(app, detail.error());
-  std::printf(
-      "%s", app.options.json ? (show_json(*detail) + "\n").c_str() : format_show(*detail).c_str());
-  return 0;
-}
-
 int cmd_ledger_verify(AppContext& app, const std::string& hosts_env) {
   auto ledger = open_for_reading(app);
-  if (!ledger) return report_error(app, ledger.error());
+  if (!ledger) return report_ledger_error(app, ledger.error());
   auto report = (*ledger)->verify();
-  if (!report) return report_error(app, report.error());
+  if (!report) return report_ledger_error(app, report.error());
   if (!report->ok) {
     app.reporter->error("ledger chain BROKEN: " + report->first_problem);
     return static_cast<int>(ExitCode::kPreflight);
@@ -101,7 +58,7 @@ int cmd_ledger_verify(AppContext& app, const std::string& hosts_env) {
   if (hosts_env.empty()) return 0;
   Runbook rb;
   auto logs = read_host_logs(app, hosts_env, rb);
-  if (!logs) return report_error(app, logs.error());
+  if (!logs) return report_ledger_error(app, logs.error());
   int mismatches = 0;
   for (const auto& [host, lines] : *logs) {
     std::string head;
@@ -127,9 +84,9 @@ int cmd_ledger_verify(AppContext& app, const std::string& hosts_env) {
 int cmd_ledger_sync(AppContext& app, const std::string& environment) {
   Runbook rb;
   auto logs = read_host_logs(app, environment, rb);
-  if (!logs) return report_error(app, logs.error());
+  if (!logs) return report_ledger_error(app, logs.error());
   auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &rb));
-  if (!ledger) return report_error(app, ledger.error());
+  if (!ledger) return report_ledger_error(app, ledger.error());
   int imported = 0;
   for (const auto& [host, lines] : *logs) {
     for (const auto& l : lines) {
@@ -157,7 +114,7 @@ int cmd_ledger_sync(AppContext& app, const std::string& environment) {
       }
       if (r.id.empty()) continue;
       auto added = (*ledger)->import_release(r);
-      if (!added) return report_error(app, added.error());
+      if (!added) return report_ledger_error(app, added.error());
       if (*added) ++imported;
     }
   }

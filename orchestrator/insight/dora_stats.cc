@@ -158,7 +158,7 @@ std::string format_spread_ms(const std::optional<long long>& ms) {
     std::snprintf(buf, sizeof buf, "%lldd %lldh", s / 86400, (s % 86400) / 3600);
     return buf;
   }
-  return format_duration_ms(*ms);
+  return format_elapsed(Millis(*ms));
 }
 
 namespace {

@@ -1,3 +1,4 @@
+#include "golive/duration.h"
 #include "orchestrator/insight/html_report.h"
 
 #include <algorithm>
@@ -229,7 +230,7 @@ std::string releases_table(const ReportInput& in, const Text& t) {
            "</td><td>" + t(r.deployer) + "</td><td>" + t(r.started_at) +
            "</td><td class=\"status s-" + status_class(r.status) + "\">" + t(r.status) +
            "</td><td class=\"num\">" +
-           t(format_duration_ms(duration_ms(r.started_at, r.finished_at))) + "</td></tr>\n";
+           t(format_elapsed(Millis(duration_ms(r.started_at, r.finished_at)))) + "</td></tr>\n";
   }
   return out + "</tbody></table></div></section>\n";
 }
@@ -249,7 +250,7 @@ std::string release_detail(const ReleaseDetail& d, const Text& t) {
   row("started", r.started_at);
   row("finished", r.finished_at);
   row("previous", r.previous_release);
-  if (r.time_to_restore_ms >= 0) row("time to restore", format_duration_ms(r.time_to_restore_ms));
+  if (r.time_to_restore_ms >= 0) row("time to restore", format_elapsed(Millis(r.time_to_restore_ms)));
   out += "</dl>\n";
   if (!d.steps.empty()) {
     out +=
@@ -262,7 +263,7 @@ std::string release_detail(const ReleaseDetail& d, const Text& t) {
       out += "<tr><td>" + t(s.host.empty() ? "(local)" : s.host) + "</td><td>" + t(s.phase) +
              "</td><td>" + t(s.step) + "</td><td>" + t(s.outcome) + "</td><td class=\"num\">" +
              std::to_string(s.exit_status) + "</td><td class=\"num\">" +
-             t(format_duration_ms(duration_ms(s.started_at, s.finished_at))) + "</td></tr>\n";
+             t(format_elapsed(Millis(duration_ms(s.started_at, s.finished_at)))) + "</td></tr>\n";
     }
     out += "</tbody></table></div>\n";
   }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "golive/visible_text.h"
+#include "golive/duration.h"
 #include "orchestrator/ledger/ledger_json.h"
 
 namespace golive {
@@ -86,7 +87,7 @@ std::string who(const ReleaseRecord& r) {
 
 std::string release_duration(const ReleaseRecord& r) {
   if (r.finished_at.empty()) return r.status == "running" ? "running" : "-";
-  return format_duration_ms(duration_ms(r.started_at, r.finished_at));
+  return format_elapsed(Millis(duration_ms(r.started_at, r.finished_at)));
 }
 
 std::string pad(const std::string& s, std::size_t w) {
@@ -133,7 +134,7 @@ std::string step_lines(const std::vector<const StepRunRecord*>& steps) {
     for (const auto* s : by_host[host]) {
       std::vector<std::vector<std::string>> row = {
           {clean(s->step), clock_time(s->started_at) + " -> " + clock_time(s->finished_at),
-           format_duration_ms(duration_ms(s->started_at, s->finished_at)),
+           format_elapsed(Millis(duration_ms(s->started_at, s->finished_at))),
            "exit " + std::to_string(s->exit_status), clean(s->outcome)}};
       out += table(row, "    ");
       if (!s->output_tail.empty()) out += indented_tail(s->output_tail, "      ");
@@ -149,20 +150,6 @@ Json release_json(const ReleaseRecord& r) {
 }
 
 }  // namespace
-
-std::string format_duration_ms(long long ms) {
-  if (ms < 0) return "-";
-  long long s = ms / 1000;
-  char buf[32];
-  if (s < 60) {
-    std::snprintf(buf, sizeof buf, "%llds", s);
-  } else if (s < 3600) {
-    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
-  }
-  return buf;
-}
 
 long long iso8601_ms(const std::string& time) {
   auto t = parse_iso(time);
@@ -214,7 +201,8 @@ std::string format_show(const ReleaseDetail& detail) {
     field("finished", when(r.finished_at) + " (" + release_duration(r) + ")");
   }
   field("previous", clean(r.previous_release));
-  if (r.time_to_restore_ms >= 0) field("time to restore", format_duration_ms(r.time_to_restore_ms));
+  if (r.time_to_restore_ms >= 0)
+    field("time to restore", format_elapsed(Millis(r.time_to_restore_ms)));
   if (r.allow_dirty) field("dirty tree", "allowed");
   field("reason", clean(r.reason));
   out += table(header, "  ");

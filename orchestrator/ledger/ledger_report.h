@@ -21,9 +21,6 @@ std::string format_show(const ReleaseDetail& detail);
 std::string history_json(const std::vector<ReleaseRecord>& releases);
 std::string show_json(const ReleaseDetail& detail);
 
-// "45s", "2m03s", "1h02m"; "-" for a negative duration.
-std::string format_duration_ms(long long ms);
-
 // Milliseconds since the epoch of an ISO-8601 UTC time; -1 when missing or unparsable.
 long long iso8601_ms(const std::string& time);
 

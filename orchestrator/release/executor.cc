@@ -4,7 +4,8 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <thread>
+
+#include "golive/parallel.h"
 
 namespace golive {
 namespace {
@@ -57,9 +58,8 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
   std::atomic<bool> stop{false};
   OnceBarrier once;
 
-  auto record_failure = [&](std::size_t idx, const StepResult& r) {
+  auto record_failure = [&](const StepResult& r) {
     std::lock_guard lock(mu);
-    result.hosts[idx].failed = true;
     ++failures;
     if (result.failure.empty()) {
       result.failure = r.host + ": step '" + r.step + "' " + r.error;
@@ -71,7 +71,6 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
   auto run_host = [&](std::size_t idx) {
     const HostPlan& hp = plan.hosts[idx];
     HostRun& run = result.hosts[idx];
-    run.started = true;
     for (std::size_t s = 0; s < hp.steps.size(); ++s) {
       if (stop || cancel) break;
       const PlannedStep& step = hp.steps[s];
@@ -81,7 +80,7 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
             StepResult blocked = make_step_result(step.name, hp.host.name, StepOutcome::kFailed);
             blocked.error = "not run: its `once` step failed on " + plan.hosts[0].host.name;
             run.results.push_back(blocked);
-            record_failure(idx, blocked);
+            record_failure(blocked);
           }
           break;
         }
@@ -95,11 +94,11 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
       if (step.kind == StepKind::kLocal) r.host = hp.host.name;
       run.results.push_back(r);
       if (observer.step_finished) observer.step_finished(r);
+      // The failure is recorded before the waiting hosts are released, so the first failure
+      // reported is this one (the cause), not a waiting host's "not run".
+      if (!r.ok()) record_failure(r);
       if (runs_once(step)) once.done(s, r.ok());
-      if (!r.ok()) {
-        record_failure(idx, r);
-        break;
-      }
+      if (!r.ok()) break;
       if (step.kind == StepKind::kSwitch) run.switched = true;
     }
     // A host that stopped early must not leave others waiting on its `once` steps.
@@ -112,30 +111,18 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
 
   for (std::size_t b = 0; b < plan.batches.size(); ++b) {
     const auto& batch = plan.batches[b];
-    if (stop || cancel) {
-      result.stopped = true;
-      break;
-    }
+    if (stop || cancel) break;
     if (observer.batch_started) {
       std::vector<std::string> names;
       for (auto idx : batch) names.push_back(plan.hosts[idx].host.name);
       observer.batch_started(b, plan.batches.size(), names);
     }
-    std::atomic<std::size_t> next{0};
-    std::size_t workers = std::min<std::size_t>(
-        batch.size(), static_cast<std::size_t>(std::max(1, plan.strategy.parallel)));
-    std::vector<std::thread> threads;
-    for (std::size_t w = 0; w < workers; ++w) {
-      threads.emplace_back([&] {
-        for (std::size_t i; (i = next++) < batch.size();) {
-          if (stop || cancel) break;
-          run_host(batch[i]);
-        }
-      });
-    }
-    for (auto& t : threads) t.join();
+    // strategy.parallel hosts at once (the runbook's cap); a stop leaves the rest untouched.
+    parallel_for(batch.size(), static_cast<std::size_t>(std::max(1, plan.strategy.parallel)),
+                 [&](std::size_t i) {
+                   if (!stop && !cancel) run_host(batch[i]);
+                 });
   }
-  if (stop || cancel) result.stopped = true;
   // Failures within max_fail are tolerated (reported per host); beyond it the rollout stopped.
   result.ok = !stop && !cancel;
   if (cancel && result.failure.empty()) result.failure = "interrupted by a signal";

@@ -17,14 +17,11 @@ namespace golive {
 struct HostRun {
   std::string host;
   std::vector<StepResult> results;  // one per step attempted, in order
-  bool started = false;             // the host's first step began
   bool switched = false;            // `current` points at the new release
-  bool failed = false;
 };
 
 struct ExecutionResult {
   bool ok = true;
-  bool stopped = false;        // later steps/batches were not started
   std::string failure;         // first failure, "web2: step 'migrate' exited with status 1"
   std::vector<HostRun> hosts;  // index-aligned with Plan::hosts
   bool any_switched() const;

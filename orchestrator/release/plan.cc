@@ -114,8 +114,7 @@ Result<Plan> make_plan(const Runbook& runbook, const std::string& env_name,
   base.release = {{"id", release_id}};
 
   for (const auto& step : runbook.build) {
-    auto planned = plan_step(step, base);
-    if (!planned) return std::unexpected(planned.error());
+    GOLIVE_TRY(planned, plan_step(step, base));
     plan.build.push_back(*planned);
   }
 
@@ -131,13 +130,11 @@ Result<Plan> make_plan(const Runbook& runbook, const std::string& env_name,
     ctx.release["path"] = hp.root;
     ctx.release["dir"] = hp.release_dir;
     for (const auto& step : runbook.steps) {
-      auto planned = plan_step(step, ctx);
-      if (!planned) return std::unexpected(planned.error());
+      GOLIVE_TRY(planned, plan_step(step, ctx));
       hp.steps.push_back(*planned);
     }
     for (const auto& step : runbook.rollback) {
-      auto planned = plan_step(step, ctx);
-      if (!planned) return std::unexpected(planned.error());
+      GOLIVE_TRY(planned, plan_step(step, ctx));
       hp.rollback.push_back(*planned);
     }
     plan.hosts.push_back(std::move(hp));
@@ -145,16 +142,14 @@ Result<Plan> make_plan(const Runbook& runbook, const std::string& env_name,
 
   for (const auto& check : runbook.checks) {
     if (!check_uses_host(check)) {
-      auto rc = render_check(check, base, "");
-      if (!rc) return std::unexpected(rc.error());
+      GOLIVE_TRY(rc, render_check(check, base, ""));
       plan.checks.push_back(*rc);
       continue;
     }
     for (const auto& host : env->hosts) {
       TemplateContext ctx = base;
       ctx.host = {{"name", host.name}, {"address", host.address}, {"user", host.user}};
-      auto rc = render_check(check, ctx, host.name);
-      if (!rc) return std::unexpected(rc.error());
+      GOLIVE_TRY(rc, render_check(check, ctx, host.name));
       plan.checks.push_back(*rc);
     }
   }

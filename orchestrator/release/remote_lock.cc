@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "steps/release_layout.h"
 
 namespace golive {

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <thread>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "steps/release_layout.h"
 #include "steps/step.h"
 

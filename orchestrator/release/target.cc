@@ -3,17 +3,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
-#include <thread>
 
 #include "golive/duration.h"
 #include "golive/env_check.h"
 #include "golive/interpolate.h"
+#include "golive/parallel.h"
 #include "golive/runbook_loader.h"
 
 namespace golive {
@@ -54,8 +53,7 @@ std::string ledger_path(const AppContext& app, const Runbook* runbook) {
 }
 
 Result<Target> load_target(AppContext& app, const std::string& environment) {
-  auto rb = load_runbook(app);
-  if (!rb) return std::unexpected(rb.error());
+  GOLIVE_TRY(rb, load_runbook(app));
   Target t{std::move(*rb), 0};
   auto env = find_environment(t.runbook, environment);
   if (!env) {
@@ -106,20 +104,16 @@ Result<ConnectedFleet> connect_fleet(AppContext& app, const Runbook& runbook,
   std::vector<std::string> errors(env.hosts.size());
   ExitCode worst = ExitCode::kInfra;
   std::mutex mu;
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
-    threads.emplace_back([&, i] {
-      auto host = connector->connect(env.hosts[i]);
-      if (host) {
-        fleet.hosts[i] = std::move(*host);
-        return;
-      }
-      std::lock_guard lock(mu);
-      errors[i] = host.error().message;
-      if (host.error().exit == ExitCode::kPreflight) worst = ExitCode::kPreflight;
-    });
-  }
-  for (auto& t : threads) t.join();
+  parallel_for(env.hosts.size(), workers::kHosts, [&](std::size_t i) {
+    auto host = connector->connect(env.hosts[i]);
+    if (host) {
+      fleet.hosts[i] = std::move(*host);
+      return;
+    }
+    std::lock_guard lock(mu);
+    errors[i] = host.error().message;
+    if (host.error().exit == ExitCode::kPreflight) worst = ExitCode::kPreflight;
+  });
   std::string message;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (errors[i].empty()) continue;
@@ -134,14 +128,7 @@ Result<ConnectedFleet> connect_fleet(AppContext& app, const Runbook& runbook,
 }
 
 void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)>& fn) {
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> threads;
-  for (std::size_t w = 0; w < std::min<std::size_t>(n, 64); ++w) {
-    threads.emplace_back([&] {
-      for (std::size_t i; (i = next++) < n;) fn(i);
-    });
-  }
-  for (auto& t : threads) t.join();
+  parallel_for(n, workers::kHosts, fn);
 }
 
 bool confirm(const AppContext& app, const std::string& question, bool fallback) {

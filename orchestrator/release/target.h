@@ -54,7 +54,7 @@ ConnectOptions connect_options(const Runbook& runbook, const Environment& env);
 // Asks a yes/no question on the terminal; `fallback` without a TTY or with --yes.
 bool confirm(const AppContext& app, const std::string& question, bool fallback);
 
-// Calls fn(0..n-1), each index once, from up to 64 threads: one per host for per-host round
+// parallel_for with the per-host cap (workers::kHosts): one thread per host for per-host round
 // trips (one RemoteHost per index, so no host is driven by two threads).
 void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)>& fn);
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "orchestrator/secrets/env_sources.h"
 
 namespace golive {

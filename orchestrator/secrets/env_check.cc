@@ -423,7 +423,9 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
   std::set<std::string> warned;
   for (const auto& key : file_keys) {
     if (declared.empty() || known.contains(key) || !warned.insert(key).second) continue;
-    const EnvValue& v = report.values.at(key);
+    auto found = report.values.find(key);
+    if (found == report.values.end()) continue;  // refused as unsafe: already a problem
+    const EnvValue& v = found->second;
     std::string rule = key + " is not declared in " +
                        (runbook.env.example.empty() ? ".env.example" : runbook.env.example) +
                        " or env.required";

@@ -14,11 +14,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <tuple>
 
 #include "golive/env_check.h"
 #include "orchestrator/adapters/regex/regex.h"
+#include "golive/parallel.h"
 
 namespace golive {
 
@@ -333,8 +333,7 @@ Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir,
   }
   if (!set.compile()) return fail("secret scan: out of memory compiling the secret patterns");
 
-  auto targets = collect(root, dir);
-  if (!targets) return std::unexpected(targets.error());
+  GOLIVE_TRY(targets, collect(root, dir));
   const std::vector<Piece> pieces = split(*targets, overlap);
 
   // One RegexSet pass over every piece, on a few threads (the set's DFA is shared and
@@ -375,13 +374,9 @@ Result<std::vector<SecretFinding>> scan_for_secrets(const std::string& dir,
       hits.insert(hits.end(), piece_ids.begin(), piece_ids.end());
     }
   };
-  const std::size_t threads =
-      std::min<std::size_t>({std::max(1u, std::thread::hardware_concurrency()), 8, pieces.size()});
-  {
-    std::vector<std::jthread> pool;
-    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-  }
+  // Each worker keeps its buffers across pieces, so the loop runs per worker, not per piece.
+  const std::size_t threads = std::min(cpu_workers(), pieces.size());
+  parallel_for(threads, threads, [&](std::size_t) { worker(); });
   if (first_error) return std::unexpected(*first_error);
 
   // Files that hit are read again whole to place every finding.

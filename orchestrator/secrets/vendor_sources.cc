@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/secrets/env_sources.h"
 

@@ -3,12 +3,12 @@
 #include "golive/gate.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
-#include <thread>
 #include <variant>
 
 #include "golive/visible_text.h"
+#include "golive/duration.h"
+#include "golive/parallel.h"
 
 namespace golive {
 namespace {
@@ -31,29 +31,10 @@ Millis percentile(std::vector<Millis> values, double p) {
   return values[rank - 1];
 }
 
-// At most this many attempts at once: a big fleet's checks should not open hundreds of sockets.
-constexpr std::size_t kMaxParallel = 16;
-
 void run_attempts(const std::vector<std::size_t>& which, const std::vector<RenderedCheck>& checks,
                   CheckRunner& runner, std::vector<CheckAttempt>& out) {
-  if (which.size() == 1) {
-    out[which[0]] = runner.attempt(checks[which[0]]);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t k; (k = next.fetch_add(1)) < which.size();) {
-      out[which[k]] = runner.attempt(checks[which[k]]);
-    }
-  };
-  std::vector<std::jthread> threads;
-  for (std::size_t t = 0; t < std::min(which.size(), kMaxParallel); ++t) threads.emplace_back(work);
-}
-
-std::string describe(Millis d) {
-  if (d.count() % 60000 == 0) return std::to_string(d.count() / 60000) + "m";
-  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
-  return std::to_string(d.count()) + "ms";
+  parallel_for(which.size(), workers::kChecks,
+               [&](std::size_t k) { out[which[k]] = runner.attempt(checks[which[k]]); });
 }
 
 }  // namespace
@@ -146,7 +127,7 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
               ? "interrupted before it decided (" + std::to_string(s.attempts) + " attempt(s))"
           : s.last.passed ? "passed " + std::to_string(s.streak) + " of " + std::to_string(needed) +
                                 " consecutive attempts before the window (" +
-                                describe(gate.window) + ") ran out"
+                                format_duration(gate.window) + ") ran out"
                           : s.last.reason;
       verdict.passed = false;
     }
@@ -188,12 +169,6 @@ std::string xml_escape(std::string_view raw) {
   return out;
 }
 
-std::string seconds(Millis d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(d.count()) / 1000.0);
-  return buf;
-}
-
 }  // namespace
 
 std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name) {
@@ -205,12 +180,13 @@ std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_
   std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   x += "<testsuites>\n<testsuite name=\"" + xml_escape(suite_name) + "\" tests=\"" +
        std::to_string(verdict.checks.size()) + "\" failures=\"" + std::to_string(failures) +
-       "\" errors=\"" + std::to_string(errors) + "\" time=\"" + seconds(verdict.duration) + "\">\n";
+       "\" errors=\"" + std::to_string(errors) + "\" time=\"" +
+       format_seconds(verdict.duration, 3) + "\">\n";
   for (const auto& c : verdict.checks) {
     const std::string classname = suite_name + (c.host.empty() ? "" : "." + c.host);
     // A testcase's time is its median attempt; the attempts themselves are in system-out.
     x += "  <testcase name=\"" + xml_escape(c.name) + "\" classname=\"" + xml_escape(classname) +
-         "\" time=\"" + seconds(c.p50) + "\">\n";
+         "\" time=\"" + format_seconds(c.p50, 3) + "\">\n";
     if (!c.passed) {
       const char* tag = c.transport_error ? "error" : "failure";
       x += std::string("    <") + tag + " message=\"" + xml_escape(c.reason) + "\" type=\"" +

@@ -50,17 +50,4 @@ std::string fixture_python();
 // Absolute path of tests/fixtures/<name>.
 std::string fixture_path(const std::string& name);
 
-// A fresh directory under $TMPDIR (mkdtemp), removed with its content on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 }  // namespace golive::testing

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "tests/harness/python_server.h"
 
 extern char** environ;

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "tests/harness/python_server.h"
+#include "tests/harness/scoped_temp_dir.h"
 
 namespace golive::testing {
 namespace {
@@ -100,7 +101,7 @@ TestCerts make_test_certs(const std::string& dir) {
 }
 
 const TestCerts& shared_test_certs() {
-  static TempDir dir;
+  static testing::ScopedTempDir dir;
   static const TestCerts certs = make_test_certs(dir.path());
   return certs;
 }

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "golive/runbook_loader.h"
+#include "tests/harness/scoped_temp_dir.h"
 #include "tests/runbooks/runbook_test_support.h"
 
 namespace golive {
@@ -36,18 +37,7 @@ auto timed(F f, std::chrono::milliseconds limit = std::chrono::seconds(3)) {
   return result;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "golive-hostile-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::ScopedTempDir;
 
 TEST(HostileInput, EmptyFile) {
   const auto r = load("");
@@ -117,7 +107,7 @@ TEST(HostileInput, SeveralDocuments) {
 }
 
 TEST(HostileInput, OversizedFileIsRefusedWithoutReadingIt) {
-  TempDir dir;
+  ScopedTempDir dir;
   const auto path = dir.file("golive.yml");
   {
     // A sparse 50 MB file: cheap to create, and it would be slow to read in full.

@@ -7,6 +7,7 @@
 
 #include "golive/runbook_loader.h"
 #include "orchestrator/adapters/crypto/sha256.h"
+#include "tests/harness/scoped_temp_dir.h"
 #include "tests/runbooks/runbook_test_support.h"
 
 namespace golive {
@@ -22,23 +23,7 @@ LoadResult load(const std::string& yaml) {
   return load_runbook_text(yaml, "golive.yml");
 }
 
-// A temp dir holding golive.yml and whatever files a test needs; removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "golive-runbook-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string write(const std::string& name, const std::string& content) const {
-    const auto p = std::filesystem::path(path_) / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
- private:
-  std::string path_;
-};
+using testing::ScopedTempDir;
 
 const char* const kFullRunbook = R"(version: 1
 app: client-portal
@@ -211,7 +196,7 @@ rollback:
 }
 
 TEST(Loader, ContentHashIsSha256OfTheFileBytes) {
-  TempDir dir;
+  ScopedTempDir dir;
   const auto path = dir.write("golive.yml", kMinimalRunbook);
   const auto r = load_runbook_file(path);
   ASSERT_TRUE(LoadsCleanly(r));
@@ -730,7 +715,7 @@ env:
 }
 
 TEST(LoaderTemplates, EnvExampleKeysCountAsDeclared) {
-  TempDir dir;
+  ScopedTempDir dir;
   dir.write(".env.example", "# comment\nAPI_KEY=\nexport SMTP_URL=smtp://x\n\nEMPTY\n");
   const auto path = dir.write(
       "golive.yml",
@@ -746,7 +731,7 @@ env:
 }
 
 TEST(LoaderTemplates, MissingEnvExampleFileIsOneError) {
-  TempDir dir;
+  ScopedTempDir dir;
   const auto path =
       dir.write("golive.yml", kMinimalRunbook + R"(  - { name: a, run: "x {{ env.API_KEY }}" }
 env:
@@ -785,7 +770,7 @@ TEST(LoaderFiles, MissingFileAndDirectory) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].file, "/nonexistent/golive.yml");
   EXPECT_NE(r.errors[0].message.find("no such file"), std::string::npos);
-  TempDir dir;
+  ScopedTempDir dir;
   const auto d =
       load_runbook_file(std::filesystem::path(dir.write("x", "")).parent_path().string());
   ASSERT_EQ(d.errors.size(), 1u);
@@ -793,7 +778,7 @@ TEST(LoaderFiles, MissingFileAndDirectory) {
 }
 
 TEST(LoaderFiles, DirIsTheRunbooksDirectory) {
-  TempDir dir;
+  ScopedTempDir dir;
   const auto path = dir.write("golive.yml", kMinimalRunbook);
   const auto r = load_runbook_file(path);
   ASSERT_TRUE(LoadsCleanly(r));

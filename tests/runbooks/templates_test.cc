@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "golive/runbook_loader.h"
+#include "tests/harness/scoped_temp_dir.h"
 #include "tests/runbooks/runbook_test_support.h"
 
 namespace golive {
@@ -26,8 +27,8 @@ TEST(InitTemplates, EveryTemplateLoadsWithoutErrors) {
     SCOPED_TRACE(name);
     const auto files = init_template(name);
     ASSERT_TRUE(files);
-    std::string tmpl = (std::filesystem::temp_directory_path() / "golive-init-XXXXXX").string();
-    const std::string dir = ::mkdtemp(tmpl.data());
+    golive::testing::ScopedTempDir tmp("golive-init");
+    const std::string dir = tmp.path();
     bool has_runbook = false;
     bool has_example = false;
     for (const auto& f : *files) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
 #include "tests/scenarios/scenario_helpers.h"
 

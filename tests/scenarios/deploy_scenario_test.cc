@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
 
 namespace golive::testing {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
 
 namespace golive::testing {

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
 
 namespace golive::testing {

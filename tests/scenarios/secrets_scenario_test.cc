@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
 
 namespace golive::testing {

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "tests/harness/sandbox_fleet.h"
+#include "tests/harness/scoped_temp_dir.h"
 
 namespace golive {
 namespace {
@@ -19,12 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using testing::SandboxFleet;
 using Clock = std::chrono::steady_clock;
-
-std::string temp_dir() {
-  std::string tmpl = (fs::temp_directory_path() / "golive-upload-test-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp");
-  return tmpl;
-}
 
 // Checksums, modes and link targets of every entry under `dir`, one line each, sorted.
 std::string tree_listing(const std::string& dir) {
@@ -40,7 +35,8 @@ double seconds_since(Clock::time_point t0) {
 
 TEST(Upload, ThousandsOfSmallFilesAndOneLargeArriveIntact) {
   auto& fleet = SandboxFleet::shared(3);
-  std::string src = temp_dir() + "/dist";
+  testing::ScopedTempDir tmp("golive-upload-test");
+  std::string src = tmp.path() + "/dist";
   fs::create_directories(src + "/static");
   std::mt19937 rng(42);
   for (int i = 0; i < 5000; ++i) {
@@ -99,7 +95,8 @@ TEST(Upload, ThousandsOfSmallFilesAndOneLargeArriveIntact) {
 
 TEST(Upload, UploadDirectoryBuildsAndShips) {
   auto& fleet = SandboxFleet::shared(3);
-  std::string src = temp_dir();
+  testing::ScopedTempDir tmp("golive-upload-test");
+  std::string src = tmp.path();
   std::ofstream(src + "/index.html") << "<h1>hi</h1>\n";
   auto host = fleet.connector()->connect(fleet.host(3));
   ASSERT_TRUE(host);
@@ -154,7 +151,8 @@ class CorruptingHost final : public RemoteHost {
 };
 
 TEST(Upload, ChecksumMismatchFailsTheStep) {
-  std::string src = temp_dir();
+  testing::ScopedTempDir tmp("golive-upload-test");
+  std::string src = tmp.path();
   std::ofstream(src + "/a.txt") << "a\n";
   CorruptingHost host;
   StepResult r = upload_directory(host, src, "/srv/app", Millis(1000));
@@ -165,7 +163,8 @@ TEST(Upload, ChecksumMismatchFailsTheStep) {
 }
 
 TEST(Upload, ArchiveIsDeterministic) {
-  std::string src = temp_dir();
+  testing::ScopedTempDir tmp("golive-upload-test");
+  std::string src = tmp.path();
   fs::create_directories(src + "/b");
   std::ofstream(src + "/b/x") << "x";
   std::ofstream(src + "/a") << "a";

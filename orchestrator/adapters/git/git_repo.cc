@@ -82,8 +82,7 @@ class LibGit2Repo final : public GitRepo {
     info.ref = ref;
     info.branch = name_for(named.get(), oid);
     fill_commit(commit, info);
-    auto dirty = dirty_locked();
-    if (!dirty) return std::unexpected(dirty.error());
+    GOLIVE_TRY(dirty, dirty_locked());
     info.dirty = *dirty;
     return info;
   }

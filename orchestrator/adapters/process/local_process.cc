@@ -165,204 +165,263 @@ class GroupGuard {
   bool done_ = false;
 };
 
+// Checked before starting because a failed chdir in the child cannot be told apart from the
+// command's own exit status 127.
+Status check_cwd(const LocalRequest& req) {
+  if (req.cwd.empty()) return {};
+  std::error_code ec;
+  if (!std::filesystem::is_directory(req.cwd, ec)) {
+    return fail("cannot start local command: working directory '" + req.cwd + "' does not exist",
+                ExitCode::kInfra);
+  }
+  return {};
+}
+
+// The child's stdout, stderr and stdin pipes, all close-on-exec.
+struct Pipes {
+  bp::pipe out, err, in;
+};
+
+Result<Pipes> make_pipes() {
+  auto out = cloexec_pipe();
+  auto err = cloexec_pipe();
+  auto in = cloexec_pipe();
+  if (!out || !err || !in) {
+    return fail(std::string("cannot start local command: pipe: ") + std::strerror(errno),
+                ExitCode::kInfra);
+  }
+  return Pipes{std::move(*out), std::move(*err), std::move(*in)};
+}
+
+// Starts `/bin/sh -c command` in a fresh process group, in req.cwd, with req.env added.
+Result<bp::child> spawn(const LocalRequest& req, Pipes& pipes) {
+  bp::environment env = boost::this_process::environment();
+  for (const auto& [key, value] : req.env) env[key] = value;
+
+  const std::string chdir_failed =
+      "golive: cannot change to directory '" + req.cwd + "'\n";  // built before fork
+  const char* cwd = req.cwd.empty() ? nullptr : req.cwd.c_str();
+  // Runs in the child between fork and exec: async-signal-safe calls only.
+  auto child_setup = [&](auto&) {
+    // A fresh group, so a timeout can kill everything the command started.
+    ::setpgid(0, 0);
+    // Signal state survives exec: undo whatever this process blocked or ignored.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGPIPE, &dfl, nullptr);
+    if (cwd != nullptr && ::chdir(cwd) != 0) {
+      [[maybe_unused]] auto n = ::write(STDERR_FILENO, chdir_failed.data(), chdir_failed.size());
+      ::_exit(127);
+    }
+  };
+  // Boost.Process does not reap a child whose exec failed.
+  auto reap_failed = [](auto& exec, const std::error_code&) {
+    if (exec.pid > 0) {
+      int status = 0;
+      ::waitpid(exec.pid, &status, 0);
+    }
+  };
+  std::error_code ec;
+  bp::child child;
+  {
+    std::lock_guard lock(spawn_mutex());
+    child = bp::child(bp::exe = "/bin/sh", bp::args = std::vector<std::string>{"-c", req.command},
+                      bp::env = env, bp::std_out > pipes.out, bp::std_err > pipes.err,
+                      bp::std_in < pipes.in, bp::extend::on_exec_setup = child_setup,
+                      bp::extend::on_error = reap_failed, ec);
+  }
+  if (ec || !child.valid()) {
+    return fail("cannot start local command: " + ec.message(), ExitCode::kInfra);
+  }
+  return child;
+}
+
+// One run's poll() loop: streams the output, feeds stdin, enforces the timeout and cancel flag
+// (SIGTERM to the group, SIGKILL after the grace), and drains output still in flight after exit.
+class Supervisor {
+ public:
+  // Takes the parent's ends out of the Boost pipes, so their lifetime is the supervisor's.
+  Supervisor(const LocalRequest& req, bp::child& child, Pipes& pipes,
+             SteadyClock::time_point started)
+      : req_(req),
+        child_(child),
+        pgid_(child.id()),
+        out_fd_(pipes.out.native_source()),
+        err_fd_(pipes.err.native_source()),
+        in_fd_(pipes.in.native_sink()),
+        pidfd_(open_pidfd(child.id())),
+        deadline_(started + req.timeout) {
+    pipes.out.assign_source(-1);
+    pipes.err.assign_source(-1);
+    pipes.in.assign_sink(-1);
+    set_nonblocking(out_fd_.get());
+    set_nonblocking(err_fd_.get());
+    set_nonblocking(in_fd_.get());
+    if (req.stdin_data.empty()) in_fd_.reset();
+  }
+
+  // Runs until the command exited, its group settled and its output is drained (or the drain
+  // time ran out). The result's output, timed_out and cancelled are filled in; the exit status
+  // is wait_status().
+  Result<ExecResult> run() {
+    for (;;) {
+      const auto now = SteadyClock::now();
+      decide(now);
+      if (finished(now)) return std::move(result_);
+      GOLIVE_RETURN_IF_ERROR(wait_and_transfer(now));
+    }
+  }
+
+  int wait_status() const { return wait_status_; }
+
+ private:
+  // Notes an exit, escalates a timeout or cancel to SIGTERM and then SIGKILL.
+  void decide(SteadyClock::time_point now) {
+    if (!exited_ && pidfd_.get() < 0) reap_if_exited();
+    if (!terminating_ && !exited_) {
+      if (now >= deadline_) {
+        result_.timed_out = true;
+        terminate_group(now);
+      } else if (req_.cancel != nullptr && req_.cancel->load()) {
+        result_.cancelled = true;
+        terminate_group(now);
+      }
+    }
+    if (terminating_ && !killed_) {
+      if (now >= kill_at_) {
+        ::kill(-pgid_, SIGKILL);
+        killed_ = true;
+      } else if (exited_ && !group_alive(pgid_)) {
+        killed_ = true;  // every member went on SIGTERM
+      }
+    }
+  }
+
+  bool finished(SteadyClock::time_point now) const {
+    const bool group_settled = !terminating_ || killed_;
+    const bool pipes_open = out_fd_.open() || err_fd_.open();
+    return exited_ && group_settled && (!pipes_open || now >= drain_until_);
+  }
+
+  // Until the next moment a decision is due; -1: only an fd event can change anything.
+  int wait_ms(SteadyClock::time_point now) const {
+    SteadyClock::time_point wake = SteadyClock::time_point::max();
+    if (!exited_ && !terminating_) wake = std::min(wake, deadline_);
+    if (terminating_ && !killed_) wake = std::min(wake, kill_at_);
+    if (exited_) wake = std::min(wake, drain_until_);
+    const bool needs_tick = (!exited_ && (pidfd_.get() < 0 || req_.cancel != nullptr)) ||
+                            (terminating_ && !killed_ && exited_);
+    if (needs_tick) wake = std::min(wake, now + kTick);
+    if (wake == SteadyClock::time_point::max()) return -1;
+    return static_cast<int>(
+        std::max<std::int64_t>(0, std::chrono::ceil<Millis>(wake - now).count()));
+  }
+
+  // Sleeps until the next fd event or decision, then moves what is ready.
+  Status wait_and_transfer(SteadyClock::time_point now) {
+    pollfd fds[4];
+    nfds_t nfds = 0;
+    auto add = [&](const Fd& fd, short events) -> int {
+      if (!fd.open()) return -1;
+      fds[nfds] = pollfd{fd.get(), events, 0};
+      return static_cast<int>(nfds++);
+    };
+    const int i_out = add(out_fd_, POLLIN);
+    const int i_err = add(err_fd_, POLLIN);
+    const int i_in = add(in_fd_, POLLOUT);
+    const int i_pid = exited_ ? -1 : add(pidfd_, POLLIN);
+    if (::poll(fds, nfds, wait_ms(now)) < 0) {
+      if (errno == EINTR) return {};
+      return fail(std::string("local command: poll: ") + std::strerror(errno), ExitCode::kInfra);
+    }
+    auto ready = [&](int index) { return index >= 0 && fds[index].revents != 0; };
+    if (ready(i_out)) drain(out_fd_, Stream::kStdout);
+    if (ready(i_err)) drain(err_fd_, Stream::kStderr);
+    if (ready(i_in)) feed_stdin();
+    if (ready(i_pid)) reap_if_exited();
+    return {};
+  }
+
+  // Reads what is there now; a later poll brings the rest without starving the other pipe.
+  void drain(Fd& fd, Stream stream) {
+    ssize_t n = ::read(fd.get(), buf_.data(), buf_.size());
+    if (n > 0) {
+      deliver(stream, buf_.data(), static_cast<std::size_t>(n));
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      fd.reset();
+    }
+  }
+
+  void feed_stdin() {
+    ssize_t n = write_without_sigpipe(in_fd_.get(), req_.stdin_data.data() + stdin_off_,
+                                      req_.stdin_data.size() - stdin_off_);
+    if (n > 0) stdin_off_ += static_cast<std::size_t>(n);
+    // The command may stop reading early (EPIPE); that is its business, not an error.
+    if (stdin_off_ == req_.stdin_data.size() || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      in_fd_.reset();
+    }
+  }
+
+  void deliver(Stream stream, const char* data, std::size_t n) {
+    result_.output.append(data, n);
+    if (result_.output.size() > 2 * kTailBytes) {
+      result_.output.erase(0, result_.output.size() - kTailBytes);
+    }
+    if (req_.on_output) req_.on_output(stream, std::string_view(data, n));
+  }
+
+  void reap_if_exited() {
+    std::error_code ec;
+    if (!child_.running(ec)) {
+      exited_ = true;
+      wait_status_ = child_.native_exit_code();
+      in_fd_.reset();  // nobody is left to read it
+      drain_until_ = SteadyClock::now() + kDrainAfterExit;
+    }
+  }
+
+  void terminate_group(SteadyClock::time_point now) {
+    terminating_ = true;
+    ::kill(-pgid_, SIGTERM);
+    kill_at_ = now + req_.kill_grace;
+  }
+
+  const LocalRequest& req_;
+  bp::child& child_;
+  const pid_t pgid_;
+  Fd out_fd_, err_fd_, in_fd_;
+  Fd pidfd_;
+  const SteadyClock::time_point deadline_;
+  ExecResult result_;
+  std::vector<char> buf_ = std::vector<char>(64 * 1024);
+  std::size_t stdin_off_ = 0;
+  bool exited_ = false;
+  int wait_status_ = 0;
+  bool terminating_ = false;
+  bool killed_ = false;
+  SteadyClock::time_point kill_at_{};
+  SteadyClock::time_point drain_until_{};
+};
+
 class BoostLocalProcess final : public LocalProcess {
  public:
   Result<ExecResult> run(const LocalRequest& req) override {
-    // Checked here because a failed chdir in the child cannot be told apart from the command's
-    // own exit status 127.
-    if (!req.cwd.empty()) {
-      std::error_code ec;
-      if (!std::filesystem::is_directory(req.cwd, ec)) {
-        return fail(
-            "cannot start local command: working directory '" + req.cwd + "' does not exist",
-            ExitCode::kInfra);
-      }
-    }
-    auto out = cloexec_pipe();
-    auto err = cloexec_pipe();
-    auto in = cloexec_pipe();
-    if (!out || !err || !in) {
-      return fail(std::string("cannot start local command: pipe: ") + std::strerror(errno),
-                  ExitCode::kInfra);
-    }
-
-    bp::environment env = boost::this_process::environment();
-    for (const auto& [key, value] : req.env) env[key] = value;
-
-    const std::string chdir_failed =
-        "golive: cannot change to directory '" + req.cwd + "'\n";  // built before fork
-    const char* cwd = req.cwd.empty() ? nullptr : req.cwd.c_str();
-    // Runs in the child between fork and exec: async-signal-safe calls only.
-    auto child_setup = [&](auto&) {
-      // A fresh group, so a timeout can kill everything the command started.
-      ::setpgid(0, 0);
-      // Signal state survives exec: undo whatever this process blocked or ignored.
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      struct sigaction dfl {};
-      dfl.sa_handler = SIG_DFL;
-      ::sigaction(SIGPIPE, &dfl, nullptr);
-      if (cwd != nullptr && ::chdir(cwd) != 0) {
-        [[maybe_unused]] auto n = ::write(STDERR_FILENO, chdir_failed.data(), chdir_failed.size());
-        ::_exit(127);
-      }
-    };
-    // Boost.Process does not reap a child whose exec failed.
-    auto reap_failed = [](auto& exec, const std::error_code&) {
-      if (exec.pid > 0) {
-        int status = 0;
-        ::waitpid(exec.pid, &status, 0);
-      }
-    };
-
+    GOLIVE_RETURN_IF_ERROR(check_cwd(req));
+    GOLIVE_TRY(pipes, make_pipes());
     const auto started = SteadyClock::now();
-    std::error_code ec;
-    bp::child child;
-    {
-      std::lock_guard lock(spawn_mutex());
-      child = bp::child(bp::exe = "/bin/sh", bp::args = std::vector<std::string>{"-c", req.command},
-                        bp::env = env, bp::std_out > *out, bp::std_err > *err, bp::std_in < *in,
-                        bp::extend::on_exec_setup = child_setup, bp::extend::on_error = reap_failed,
-                        ec);
-    }
-    if (ec || !child.valid()) {
-      return fail("cannot start local command: " + ec.message(), ExitCode::kInfra);
-    }
-    const pid_t pgid = child.id();
-    GroupGuard guard(child, pgid);
-
-    // Take the parent's ends out of the Boost pipes so their lifetime is ours.
-    Fd out_fd(out->native_source());
-    Fd err_fd(err->native_source());
-    Fd in_fd(in->native_sink());
-    out->assign_source(-1);
-    err->assign_source(-1);
-    in->assign_sink(-1);
-    set_nonblocking(out_fd.get());
-    set_nonblocking(err_fd.get());
-    set_nonblocking(in_fd.get());
-    if (req.stdin_data.empty()) in_fd.reset();
-    Fd pidfd(open_pidfd(pgid));
-
-    ExecResult result;
-    std::size_t stdin_off = 0;
-    bool exited = false;
-    int wait_status = 0;
-    bool terminating = false;
-    bool killed = false;
-    SteadyClock::time_point kill_at{};
-    SteadyClock::time_point drain_until{};
-    const auto deadline = started + req.timeout;
-
-    auto deliver = [&](Stream stream, const char* data, std::size_t n) {
-      result.output.append(data, n);
-      if (result.output.size() > 2 * kTailBytes) {
-        result.output.erase(0, result.output.size() - kTailBytes);
-      }
-      if (req.on_output) req.on_output(stream, std::string_view(data, n));
-    };
-    auto reap_if_exited = [&] {
-      std::error_code wec;
-      if (!child.running(wec)) {
-        exited = true;
-        wait_status = child.native_exit_code();
-        in_fd.reset();  // nobody is left to read it
-        drain_until = SteadyClock::now() + kDrainAfterExit;
-      }
-    };
-    auto terminate_group = [&](SteadyClock::time_point now) {
-      terminating = true;
-      ::kill(-pgid, SIGTERM);
-      kill_at = now + req.kill_grace;
-    };
-
-    std::vector<char> buf(64 * 1024);
-    for (;;) {
-      auto now = SteadyClock::now();
-      if (!exited && pidfd.get() < 0) reap_if_exited();
-      if (!terminating && !exited) {
-        if (now >= deadline) {
-          result.timed_out = true;
-          terminate_group(now);
-        } else if (req.cancel != nullptr && req.cancel->load()) {
-          result.cancelled = true;
-          terminate_group(now);
-        }
-      }
-      if (terminating && !killed) {
-        if (now >= kill_at) {
-          ::kill(-pgid, SIGKILL);
-          killed = true;
-        } else if (exited && !group_alive(pgid)) {
-          killed = true;  // every member went on SIGTERM
-        }
-      }
-      const bool group_settled = !terminating || killed;
-      const bool pipes_open = out_fd.open() || err_fd.open();
-      if (exited && group_settled && (!pipes_open || now >= drain_until)) break;
-
-      // Sleep until the next fd event or the next moment a decision is due.
-      SteadyClock::time_point wake = SteadyClock::time_point::max();
-      if (!exited && !terminating) wake = std::min(wake, deadline);
-      if (terminating && !killed) wake = std::min(wake, kill_at);
-      if (exited) wake = std::min(wake, drain_until);
-      const bool needs_tick = (!exited && (pidfd.get() < 0 || req.cancel != nullptr)) ||
-                              (terminating && !killed && exited);
-      if (needs_tick) wake = std::min(wake, now + kTick);
-
-      pollfd fds[4];
-      nfds_t nfds = 0;
-      auto add = [&](const Fd& fd, short events) -> int {
-        if (!fd.open()) return -1;
-        fds[nfds] = pollfd{fd.get(), events, 0};
-        return static_cast<int>(nfds++);
-      };
-      const int i_out = add(out_fd, POLLIN);
-      const int i_err = add(err_fd, POLLIN);
-      const int i_in = add(in_fd, POLLOUT);
-      const int i_pid = exited ? -1 : add(pidfd, POLLIN);
-      int wait_ms = -1;
-      if (wake != SteadyClock::time_point::max()) {
-        wait_ms = static_cast<int>(
-            std::max<std::int64_t>(0, std::chrono::ceil<Millis>(wake - now).count()));
-      }
-      int ready = ::poll(fds, nfds, wait_ms);
-      if (ready < 0) {
-        if (errno == EINTR) continue;
-        return fail(std::string("local command: poll: ") + std::strerror(errno), ExitCode::kInfra);
-      }
-
-      auto drain = [&](int index, Fd& fd, Stream stream) {
-        if (index < 0 || fds[index].revents == 0) return;
-        // Read what is there now; a later poll brings the rest without starving the other pipe.
-        ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-        if (n > 0) {
-          deliver(stream, buf.data(), static_cast<std::size_t>(n));
-        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-          fd.reset();
-        }
-      };
-      drain(i_out, out_fd, Stream::kStdout);
-      drain(i_err, err_fd, Stream::kStderr);
-      if (i_in >= 0 && fds[i_in].revents != 0) {
-        ssize_t n = write_without_sigpipe(in_fd.get(), req.stdin_data.data() + stdin_off,
-                                          req.stdin_data.size() - stdin_off);
-        if (n > 0) stdin_off += static_cast<std::size_t>(n);
-        // The command may stop reading early (EPIPE); that is its business, not an error.
-        if (stdin_off == req.stdin_data.size() || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-          in_fd.reset();
-        }
-      }
-      if (i_pid >= 0 && fds[i_pid].revents != 0) reap_if_exited();
-    }
-
+    GOLIVE_TRY(child, spawn(req, *pipes));
+    GroupGuard guard(*child, child->id());
+    Supervisor supervisor(req, *child, *pipes, started);
+    GOLIVE_TRY(result, supervisor.run());
     guard.release();
-    if (result.output.size() > kTailBytes) {
-      result.output.erase(0, result.output.size() - kTailBytes);
+    if (result->output.size() > kTailBytes) {
+      result->output.erase(0, result->output.size() - kTailBytes);
     }
-    result.exit_status = shell_status(wait_status);
-    result.duration = std::chrono::duration_cast<Millis>(SteadyClock::now() - started);
+    result->exit_status = shell_status(supervisor.wait_status());
+    result->duration = std::chrono::duration_cast<Millis>(SteadyClock::now() - started);
     return result;
   }
 };

@@ -461,8 +461,7 @@ class SqliteLedger final : public Ledger {
   }
 
   Result<bool> import_release(const ReleaseRecord& release) override {
-    auto added = import_releases({release});
-    if (!added) return std::unexpected(added.error());
+    GOLIVE_TRY(added, import_releases({release}));
     return *added == 1;
   }
 
@@ -471,7 +470,7 @@ class SqliteLedger final : public Ledger {
     clean.reserve(releases.size());
     for (const auto& release : releases) {
       ReleaseRecord r = release;
-      if (auto ok = validate_release(r, /*imported=*/true); !ok) return std::unexpected(ok.error());
+      GOLIVE_RETURN_IF_ERROR(validate_release(r, /*imported=*/true));
       r.writer_pid = 0;  // not written by a live process: recover_interrupted never touches it
       r.writer_host.clear();
       r.writer_boot_id.clear();
@@ -756,8 +755,7 @@ Status create_sqlite_ledger_at_version(const std::string& path, int version) {
   if (version < 1 || version > kLedgerSchemaVersion) {
     return fail("no ledger schema v" + std::to_string(version));
   }
-  auto ledger = open_at(path, version, SqliteLedgerOptions{});
-  if (!ledger) return std::unexpected(ledger.error());
+  GOLIVE_TRY(ledger, open_at(path, version, SqliteLedgerOptions{}));
   return {};
 }
 

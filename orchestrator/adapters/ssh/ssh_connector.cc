@@ -246,10 +246,8 @@ Status SshConnector::authenticate(const Host& host, const Opened& opened) {
 }
 
 Result<std::unique_ptr<RemoteHost>> SshConnector::connect(const Host& host) {
-  auto opened = open(host);
-  if (!opened) return std::unexpected(opened.error());
-  auto key = inspect_key(host, *opened);
-  if (!key) return std::unexpected(key.error());
+  GOLIVE_TRY(opened, open(host));
+  GOLIVE_TRY(key, inspect_key(host, *opened));
   const std::string known = known_hosts_in_use(opened->session.get());
   if (key->state == HostKeyInfo::State::kChanged) {
     return fail("HOST KEY CHANGED for " + host.name + " (" + opened->address +
@@ -266,23 +264,20 @@ Result<std::unique_ptr<RemoteHost>> SshConnector::connect(const Host& host) {
                     ". Verify the fingerprint out of band, then run `golive hosts trust ENV`.",
                 ExitCode::kPreflight);
   }
-  if (auto auth = authenticate(host, *opened); !auth) return std::unexpected(auth.error());
+  GOLIVE_RETURN_IF_ERROR(authenticate(host, *opened));
   std::string address = opened->address;
   return ssh::make_ssh_host(host.name, std::move(address), std::move(opened->session),
                             options_.alive_timeout);
 }
 
 Result<HostKeyInfo> SshConnector::probe_host_key(const Host& host) {
-  auto opened = open(host);
-  if (!opened) return std::unexpected(opened.error());
+  GOLIVE_TRY(opened, open(host));
   return inspect_key(host, *opened);
 }
 
 Status SshConnector::trust_host_key(const Host& host, const HostKeyInfo& key) {
-  auto opened = open(host);
-  if (!opened) return std::unexpected(opened.error());
-  auto live = inspect_key(host, *opened);
-  if (!live) return std::unexpected(live.error());
+  GOLIVE_TRY(opened, open(host));
+  GOLIVE_TRY(live, inspect_key(host, *opened));
   // The operator approved a fingerprint: record only that exact key.
   if (live->fingerprint != key.fingerprint) {
     return fail("host key of " + host.name + " (" + opened->address + ") is now " +

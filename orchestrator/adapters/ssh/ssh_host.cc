@@ -17,7 +17,7 @@
 #include <random>
 #include <vector>
 
-#include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "orchestrator/adapters/ssh/ssh_internal.h"
 
 namespace golive {
@@ -218,6 +218,71 @@ std::string sftp_error_text(sftp_session sftp, ssh_session session) {
   }
 }
 
+// The command's stdin, fed from request.stdin_source as far as the channel window allows.
+class StdinFeed {
+ public:
+  explicit StdinFeed(const ExecRequest& request)
+      : source_(request.stdin_source), open_(static_cast<bool>(request.stdin_source)) {}
+  bool open() const { return open_; }
+  bool failed() const { return failed_; }
+
+  enum class Pumped { kWaitForWindow, kMoreReady, kWriteError };
+  // Writes what the window takes without blocking; sends EOF when the source is done. kMoreReady:
+  // a chunk went out whole, so incoming data can be processed before the next one.
+  Pumped pump(ssh_channel channel) {
+    while (open_) {
+      if (off_ == len_) {
+        std::ptrdiff_t n = source_(buf_.data(), buf_.size());
+        if (n < 0) {
+          failed_ = true;
+          open_ = false;
+          break;
+        }
+        if (n == 0) {
+          ssh_channel_send_eof(channel);
+          open_ = false;
+          break;
+        }
+        off_ = 0;
+        len_ = static_cast<std::size_t>(n);
+      }
+      uint32_t window = ssh_channel_window_size(channel);
+      if (window == 0) break;
+      auto len = static_cast<uint32_t>(std::min<std::size_t>(window, len_ - off_));
+      int w = ssh_channel_write(channel, buf_.data() + off_, len);
+      if (w < 0) return Pumped::kWriteError;
+      off_ += static_cast<std::size_t>(w);
+      if (w == 0) break;
+      if (off_ == len_) return Pumped::kMoreReady;  // let incoming data be processed between chunks
+    }
+    return Pumped::kWaitForWindow;
+  }
+
+ private:
+  const InputSource& source_;
+  bool open_;
+  bool failed_ = false;
+  std::vector<char> buf_ = std::vector<char>(kStdinChunk);
+  std::size_t off_ = 0, len_ = 0;
+};
+
+// Why a command's I/O loop ended before the command closed its channel.
+struct Interruption {
+  bool timed_out = false;
+  bool cancelled = false;
+  bool stdin_failed = false;
+  bool any() const { return timed_out || cancelled || stdin_failed; }
+};
+
+// A timeout can fire before the group marker arrived: give it a moment so the group can be
+// killed.
+void wait_for_group_marker(ssh_event event, ssh_session s, const ExecState& st) {
+  auto until = Clock::now() + Millis(2000);
+  while (st.pgid == 0 && !st.closed && Clock::now() < until && ssh_is_connected(s) != 0) {
+    if (ssh_event_dopoll(event, 50) == SSH_ERROR) break;
+  }
+}
+
 class SshHost final : public RemoteHost {
  public:
   SshHost(std::string name, std::string address, SessionPtr session, Millis alive_timeout)
@@ -248,6 +313,9 @@ class SshHost final : public RemoteHost {
                     format_duration(alive_timeout_) + ", not even a reply to a keepalive",
                 ExitCode::kInfra);
   }
+  Status run_io_loop(ssh_channel channel, const ExecState& st, ssh_event event,
+                     const ExecRequest& request, Clock::time_point deadline, StdinFeed& stdin_feed,
+                     Interruption& why);
   void kill_group(long pgid);
   bool peer_stopped_answering(Clock::time_point now);
   Result<sftp_session> sftp();
@@ -289,83 +357,21 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
     return dropped("while starting a command");
   }
 
-  bool stdin_open = static_cast<bool>(request.stdin_source);
-  if (!stdin_open) ssh_channel_send_eof(channel.get());
-  std::vector<char> in(kStdinChunk);
-  std::size_t in_off = 0, in_len = 0;
-  bool stdin_failed = false, timed_out = false, cancelled = false;
+  StdinFeed stdin_feed(request);
+  if (!stdin_feed.open()) ssh_channel_send_eof(channel.get());
+  Interruption why;
 
   EventPtr event(ssh_event_new());
   ssh_event_add_session(event.get(), s);
   {
     NonBlocking nonblocking(s);
-    while (!st.closed) {
-      if (request.cancel != nullptr && request.cancel->load()) {
-        cancelled = true;
-        break;
-      }
-      auto now = Clock::now();
-      if (now >= deadline) {
-        timed_out = true;
-        break;
-      }
-      // Feed stdin as far as the channel window allows; never block on it.
-      bool can_write_more = false;
-      while (stdin_open) {
-        if (in_off == in_len) {
-          std::ptrdiff_t n = request.stdin_source(in.data(), in.size());
-          if (n < 0) {
-            stdin_failed = true;
-            stdin_open = false;
-            break;
-          }
-          if (n == 0) {
-            ssh_channel_send_eof(channel.get());
-            stdin_open = false;
-            break;
-          }
-          in_off = 0;
-          in_len = static_cast<std::size_t>(n);
-        }
-        uint32_t window = ssh_channel_window_size(channel.get());
-        if (window == 0) break;
-        auto len = static_cast<uint32_t>(std::min<std::size_t>(window, in_len - in_off));
-        int w = ssh_channel_write(channel.get(), in.data() + in_off, len);
-        if (w < 0) return dropped("while sending input");
-        in_off += static_cast<std::size_t>(w);
-        if (w == 0) break;
-        if (in_off == in_len) {
-          can_write_more = true;
-          break;  // let incoming data be processed between chunks
-        }
-      }
-      if (stdin_failed) break;
-      auto left = std::chrono::duration_cast<Millis>(deadline - now);
-      int wait_ms =
-          can_write_more ? 0 : static_cast<int>(std::clamp<Millis::rep>(left.count(), 1, 100));
-      int rc = ssh_event_dopoll(event.get(), wait_ms);
-      if (rc == SSH_ERROR || ssh_is_connected(s) == 0) {
-        if (st.closed) break;
-        ssh_event_remove_session(event.get(), s);
-        return dropped("during a command");
-      }
-      if (peer_stopped_answering(Clock::now())) {
-        ssh_event_remove_session(event.get(), s);
-        stopped_answering_ = true;
-        return stopped_answering();
-      }
-    }
-    // A timeout can fire before the marker arrived: give it a moment so the group can be killed.
-    if ((timed_out || cancelled || stdin_failed) && st.pgid == 0 && !st.closed) {
-      auto until = Clock::now() + Millis(2000);
-      while (st.pgid == 0 && !st.closed && Clock::now() < until && ssh_is_connected(s) != 0) {
-        if (ssh_event_dopoll(event.get(), 50) == SSH_ERROR) break;
-      }
-    }
+    GOLIVE_RETURN_IF_ERROR(
+        run_io_loop(channel.get(), st, event.get(), request, deadline, stdin_feed, why));
+    if (why.any() && st.pgid == 0 && !st.closed) wait_for_group_marker(event.get(), s, st);
     ssh_event_remove_session(event.get(), s);
   }
 
-  if ((timed_out || cancelled || stdin_failed) && !st.closed) {
+  if (why.any() && !st.closed) {
     if (st.pgid > 1) kill_group(st.pgid);
   }
   registration.remove();
@@ -374,14 +380,57 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
 
   ExecResult result;
   result.exit_status = st.exit_status;
-  result.timed_out = timed_out;
-  result.cancelled = cancelled;
+  result.timed_out = why.timed_out;
+  result.cancelled = why.cancelled;
   result.output = std::move(st.tail);
   result.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
-  if (stdin_failed) {
+  if (why.stdin_failed) {
     return fail("input for a command on " + where() + " could not be produced", ExitCode::kInfra);
   }
   return result;
+}
+
+// Moves input and output until the command closes its channel, or it is interrupted (`why`:
+// timeout, cancel, failed input). An error when the connection drops or the peer stops answering;
+// the session is then already removed from `event`.
+Status SshHost::run_io_loop(ssh_channel channel, const ExecState& st, ssh_event event,
+                            const ExecRequest& request, Clock::time_point deadline,
+                            StdinFeed& stdin_feed, Interruption& why) {
+  ssh_session s = session_.get();
+  while (!st.closed) {
+    if (request.cancel != nullptr && request.cancel->load()) {
+      why.cancelled = true;
+      return {};
+    }
+    auto now = Clock::now();
+    if (now >= deadline) {
+      why.timed_out = true;
+      return {};
+    }
+    // Feed stdin as far as the channel window allows; never block on it.
+    const auto pumped = stdin_feed.pump(channel);
+    if (pumped == StdinFeed::Pumped::kWriteError) return dropped("while sending input");
+    if (stdin_feed.failed()) {
+      why.stdin_failed = true;
+      return {};
+    }
+    auto left = std::chrono::duration_cast<Millis>(deadline - now);
+    int wait_ms = pumped == StdinFeed::Pumped::kMoreReady
+                      ? 0
+                      : static_cast<int>(std::clamp<Millis::rep>(left.count(), 1, 100));
+    int rc = ssh_event_dopoll(event, wait_ms);
+    if (rc == SSH_ERROR || ssh_is_connected(s) == 0) {
+      if (st.closed) return {};
+      ssh_event_remove_session(event, s);
+      return dropped("during a command");
+    }
+    if (peer_stopped_answering(Clock::now())) {
+      ssh_event_remove_session(event, s);
+      stopped_answering_ = true;
+      return stopped_answering();
+    }
+  }
+  return {};
 }
 
 // Sends a keepalive when the peer has been quiet for a fifth of the alive timeout (sshd answers
@@ -430,8 +479,7 @@ Result<sftp_session> SshHost::sftp() {
 }
 
 Status SshHost::write_file(const std::string& path, std::string_view content, int mode) {
-  auto sftp = this->sftp();
-  if (!sftp) return std::unexpected(sftp.error());
+  GOLIVE_TRY(sftp, this->sftp());
   const auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -474,8 +522,7 @@ Status SshHost::write_file(const std::string& path, std::string_view content, in
   ExecRequest mv;
   mv.command = "mv -f -- " + shell_quote(tmp) + " " + shell_quote(path);
   mv.timeout = Millis(30000);
-  auto moved = exec(mv);
-  if (!moved) return std::unexpected(moved.error());
+  GOLIVE_TRY(moved, exec(mv));
   if (moved->exit_status != 0) {
     sftp_unlink(*sftp, tmp.c_str());
     return fail("cannot rename into " + path + " on " + where() + ": " + moved->output,
@@ -485,8 +532,7 @@ Status SshHost::write_file(const std::string& path, std::string_view content, in
 }
 
 Result<std::string> SshHost::read_file(const std::string& path) {
-  auto sftp = this->sftp();
-  if (!sftp) return std::unexpected(sftp.error());
+  GOLIVE_TRY(sftp, this->sftp());
   sftp_file file = sftp_open(*sftp, path.c_str(), O_RDONLY, 0);
   if (file == nullptr) {
     return fail(

@@ -50,5 +50,18 @@ TEST(Duration, FormatRoundTripsThroughParse) {
   }
 }
 
+TEST(Duration, FormatsElapsedTimesForTables) {
+  EXPECT_EQ(format_elapsed(Millis(45'900)), "45s");
+  EXPECT_EQ(format_elapsed(Millis(123'000)), "2m03s");
+  EXPECT_EQ(format_elapsed(Millis(3'720'000)), "1h02m");
+  EXPECT_EQ(format_elapsed(Millis(-1)), "-");
+}
+
+TEST(Duration, FormatsSeconds) {
+  EXPECT_EQ(format_seconds(Millis(1250), 3), "1.250");
+  EXPECT_EQ(format_seconds(Millis(1250), 1), "1.2");
+  EXPECT_EQ(format_seconds(Millis(0), 3), "0.000");
+}
+
 }  // namespace
 }  // namespace golive

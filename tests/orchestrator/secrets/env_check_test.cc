@@ -11,30 +11,14 @@
 #include <functional>
 #include <set>
 
+#include "tests/harness/scoped_temp_dir.h"
+
 namespace golive {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "golive-envcheck-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(fs::path(path_) / name, std::ios::binary) << text;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::ScopedTempDir;
 
 // An env.required entry; `set` fills the rules under test.
 EnvRequirement requirement(std::string name, const std::function<void(EnvRequirement&)>& set = {}) {
@@ -77,7 +61,7 @@ Runbook portal_runbook(const std::string& dir) {
   return rb;
 }
 
-void write_portal(const TempDir& dir) {
+void write_portal(const ScopedTempDir& dir) {
   dir.write(".env.example",
             "# every key here is required\n"
             "SMTP_HOST=smtp.example.com\n"
@@ -119,7 +103,7 @@ std::string describe(const EnvReport& r) {
 }
 
 TEST(CheckReleaseEnv, ReportsEveryPlantedProblemInOneCall) {
-  TempDir dir;
+  ScopedTempDir dir;
   write_portal(dir);
   auto report = check_release_env(portal_runbook(dir.path()), "production", {});
   ASSERT_TRUE(report.has_value()) << report.error().message;
@@ -175,7 +159,7 @@ TEST(CheckReleaseEnv, ReportsEveryPlantedProblemInOneCall) {
 }
 
 TEST(CheckReleaseEnv, ProcessEnvironmentOverridesTheFileForKnownKeysOnly) {
-  TempDir dir;
+  ScopedTempDir dir;
   write_portal(dir);
   std::map<std::string, std::string> ci = {
       {"DATABASE_URL", "postgres://app:pw@db/portal"},
@@ -200,7 +184,7 @@ TEST(CheckReleaseEnv, ProcessEnvironmentOverridesTheFileForKnownKeysOnly) {
 }
 
 TEST(CheckReleaseEnv, DistinctFromComparesTheValueFromTheProcessEnvironmentToo) {
-  TempDir dir;
+  ScopedTempDir dir;
   write_portal(dir);
   dir.write(".env.production", "SMTP_HOST=smtp.prod\n");
   auto report = check_release_env(portal_runbook(dir.path()), "production",
@@ -224,7 +208,7 @@ TEST(CheckReleaseEnv, DistinctFromComparesTheValueFromTheProcessEnvironmentToo) 
 }
 
 TEST(CheckReleaseEnv, EmptyCiSecretOverridesAndIsReportedAsSuch) {
-  TempDir dir;
+  ScopedTempDir dir;
   write_portal(dir);
   auto report = check_release_env(portal_runbook(dir.path()), "production", {{"SECRET_KEY", ""}});
   ASSERT_TRUE(report.has_value());
@@ -235,7 +219,7 @@ TEST(CheckReleaseEnv, EmptyCiSecretOverridesAndIsReportedAsSuch) {
 }
 
 TEST(CheckReleaseEnv, TypesOneOfMinLengthAndPlaceholders) {
-  TempDir dir;
+  ScopedTempDir dir;
   dir.write(".env.production",
             "GOOD_URL=https://portal.example.com/x\n"
             "BAD_URL=portal.example.com\n"
@@ -293,7 +277,7 @@ TEST(CheckReleaseEnv, TypesOneOfMinLengthAndPlaceholders) {
 }
 
 TEST(CheckReleaseEnv, MissingEnvFileIsAWarningAndUnknownEnvironmentAnError) {
-  TempDir dir;
+  ScopedTempDir dir;
   Runbook rb;
   rb.dir = dir.path();
   Environment prod;
@@ -311,7 +295,7 @@ TEST(CheckReleaseEnv, MissingEnvFileIsAWarningAndUnknownEnvironmentAnError) {
 }
 
 TEST(CheckReleaseEnv, UnparseableEnvFileIsAnErrorNamingFileAndLine) {
-  TempDir dir;
+  ScopedTempDir dir;
   write_portal(dir);
   dir.write(".env.production", "A=1\nSMTP_PASSWORD=\"" + kSmtpPassword + "\n");
   auto report = check_release_env(portal_runbook(dir.path()), "production", {});
@@ -356,7 +340,7 @@ TEST(RenderEnvFile, ShellReadsBackEveryValueExactly) {
       {"ONLY_QUOTE", "'"},
   };
   for (const auto& [k, v] : values) report.values[k] = {v, ".env", 1};
-  TempDir dir;
+  ScopedTempDir dir;
   dir.write("f", render_env_file(report));
   for (const auto& [k, v] : values) {
     EXPECT_EQ(source_and_print(dir.path(), k), v) << k;
@@ -390,7 +374,7 @@ namespace {
 // Issue 20 item 7 and 11: values golive cannot carry are refused by name, never quoted, and never
 // reach the redactor (a 50 MB secret once took 2.7 GB and ended in a fatal error).
 TEST(CheckReleaseEnv, HugeValuesAndNulBytesAreProblemsNamingTheKeyNotTheValue) {
-  TempDir dir;
+  ScopedTempDir dir;
   write_portal(dir);
   const std::string huge(kMaxEnvValueBytes + 1, 'x');
   dir.write(".env.staging", "SMTP_HOST=smtp.staging\nSMTP_USER=staging\nSMTP_PASSWORD=" + huge +
@@ -411,7 +395,7 @@ TEST(CheckReleaseEnv, HugeValuesAndNulBytesAreProblemsNamingTheKeyNotTheValue) {
 }
 
 TEST(CheckReleaseEnv, AnEnvFileOverFourMiBIsRefusedWithoutReadingIt) {
-  TempDir dir;
+  ScopedTempDir dir;
   write_portal(dir);
   dir.write(".env.staging", "SMTP_HOST=" + std::string(5 * 1024 * 1024, 'y') + "\n");
   auto report = check_release_env(portal_runbook(dir.path()), "staging", {});

@@ -13,6 +13,8 @@
 
 #include "golive/env_check.h"
 #include "golive/interpolate.h"
+#include "golive/shell_quote.h"
+#include "tests/harness/scoped_temp_dir.h"
 #include "tests/harness/python_server.h"
 #include "tests/harness/scenario.h"
 
@@ -21,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using golive::testing::Scenario;
-using golive::testing::TempDir;
+using TempDir = golive::testing::ScopedTempDir;
 using namespace std::chrono_literals;
 
 bool contains(const std::string& haystack, const std::string& needle) {

@@ -7,34 +7,26 @@
 #include <fstream>
 
 #include "golive/env_check.h"
+#include "tests/harness/scoped_temp_dir.h"
 
 namespace golive {
 namespace {
 
 namespace fs = std::filesystem;
 
+// A scan root holding dist/ (what is scanned) and outside/ (what must not be).
 class ScanDir {
  public:
   ScanDir() {
-    std::string tmpl = (fs::temp_directory_path() / "golive-scan-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
-    fs::create_directories(root_ / "dist");
-    fs::create_directories(root_ / "outside");
+    fs::create_directories(root() / "dist");
+    fs::create_directories(root() / "outside");
   }
-  ~ScanDir() {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((root_ / rel).parent_path());
-    std::ofstream(root_ / rel, std::ios::binary) << text;
-  }
-  std::string dist() const { return (root_ / "dist").string(); }
-  fs::path root() const { return root_; }
+  void write(const std::string& rel, const std::string& text) const { tmp_.write(rel, text); }
+  std::string dist() const { return (root() / "dist").string(); }
+  fs::path root() const { return tmp_.path(); }
 
  private:
-  fs::path root_;
+  testing::ScopedTempDir tmp_{"golive-scan"};
 };
 
 const std::string kPassword = "Sup3r-Secret-Smtp-Pass";

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/harness/scoped_temp_dir.h"
+
 namespace golive {
 namespace {
 
@@ -32,9 +34,7 @@ void spit(const fs::path& p, const std::string& text) {
 class GitRepoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "golive-git-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     repo_ = root_ / "repo";
     fs::create_directories(repo_);
 
@@ -65,11 +65,6 @@ class GitRepoTest : public ::testing::Test {
     auto opened = open_git_repo(repo_.string());
     ASSERT_TRUE(opened) << opened.error().message;
     git_ = std::move(*opened);
-  }
-
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
   }
 
   // Runs git in the repo; returns stdout without the trailing newline.
@@ -106,6 +101,7 @@ class GitRepoTest : public ::testing::Test {
     return out;
   }
 
+  golive::testing::ScopedTempDir tmp_{"golive-git"};
   fs::path root_;
   fs::path repo_;
   std::string first_;

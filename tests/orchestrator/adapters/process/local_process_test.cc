@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/harness/scoped_temp_dir.h"
+
 namespace golive {
 namespace {
 
@@ -56,15 +58,9 @@ LocalRequest cmd(std::string command) {
 
 class LocalProcessTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "golive-proc-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
+  void SetUp() override { dir_ = tmp_.path(); }
   void TearDown() override {
     for (pid_t pid : leftovers_) ::kill(pid, SIGKILL);
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
   }
 
   ExecResult run(LocalRequest req) {
@@ -73,6 +69,7 @@ class LocalProcessTest : public ::testing::Test {
     return result ? *result : ExecResult{};
   }
 
+  golive::testing::ScopedTempDir tmp_{"golive-proc"};
   fs::path dir_;
   std::vector<pid_t> leftovers_;
   std::unique_ptr<LocalProcess> proc_ = make_local_process();

@@ -15,28 +15,14 @@
 #include <thread>
 
 #include "orchestrator/ledger/ledger_chain.h"
+#include "tests/harness/scoped_temp_dir.h"
 
 namespace golive {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "golive-ledger-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using testing::ScopedTempDir;
 
 ReleaseRecord release(const std::string& id, const std::string& env,
                       const std::string& started_at) {
@@ -119,7 +105,7 @@ void record_full_release(Ledger& ledger, const std::string& id) {
 }
 
 TEST(SqliteLedger, RecordsAFullReleaseAndReadsItBack) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   record_full_release(*ledger, "20261129T101500Z-3f2a9c1");
 
@@ -163,16 +149,16 @@ TEST(SqliteLedger, RecordsAFullReleaseAndReadsItBack) {
 }
 
 TEST(SqliteLedger, RecordsManyStepsInOneTransactionInOrderOrNoneOfThem) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   ASSERT_TRUE(ledger->begin_release(release("r1", "staging", "2026-11-29T10:00:00Z")));
-  ASSERT_TRUE(ledger->record_steps({step_run("r1", "web1", "upload"),
-                                    step_run("r1", "web2", "upload"),
-                                    step_run("r1", "web1", "migrate")}));
+  ASSERT_TRUE(
+      ledger->record_steps({step_run("r1", "web1", "upload"), step_run("r1", "web2", "upload"),
+                            step_run("r1", "web1", "migrate")}));
   EXPECT_TRUE(ledger->record_steps({}));
   // One bad record refuses the whole batch.
-  EXPECT_FALSE(ledger->record_steps({step_run("r1", "web2", "migrate"),
-                                     step_run("missing", "web1", "upload")}));
+  EXPECT_FALSE(ledger->record_steps(
+      {step_run("r1", "web2", "migrate"), step_run("missing", "web1", "upload")}));
   auto detail = ledger->show("r1");
   ASSERT_TRUE(detail) << detail.error().message;
   ASSERT_EQ(detail->steps.size(), 3u);
@@ -185,7 +171,7 @@ TEST(SqliteLedger, RecordsManyStepsInOneTransactionInOrderOrNoneOfThem) {
 }
 
 TEST(SqliteLedger, CreatesParentDirectoryWithWalAndCurrentSchema) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("app/.golive/ledger.db");
   auto ledger = open_or_die(path);
   ASSERT_TRUE(ledger->begin_release(release("r1", "staging", "2026-11-29T10:00:00Z")));
@@ -195,7 +181,7 @@ TEST(SqliteLedger, CreatesParentDirectoryWithWalAndCurrentSchema) {
 }
 
 TEST(SqliteLedger, RejectsBadRecords) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   auto r = release("r1", "staging", "2026-11-29T10:00:00Z");
   r.status = "exploded";
@@ -219,7 +205,7 @@ TEST(SqliteLedger, RejectsBadRecords) {
 }
 
 TEST(SqliteLedger, HistoryIsNewestFirstFilteredByEnvironmentAndSince) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   ASSERT_TRUE(ledger->begin_release(release("a", "staging", "2026-11-01T09:00:00Z")));
   ASSERT_TRUE(ledger->begin_release(release("b", "production", "2026-11-02T09:00:00Z")));
@@ -242,7 +228,7 @@ TEST(SqliteLedger, HistoryIsNewestFirstFilteredByEnvironmentAndSince) {
 }
 
 TEST(SqliteLedger, LastGoodIsTheLatestSucceededReleaseOfTheEnvironment) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   EXPECT_FALSE(ledger->last_good("production").value().has_value());
   ASSERT_TRUE(ledger->begin_release(release("p1", "production", "2026-11-01T09:00:00Z")));
@@ -258,7 +244,7 @@ TEST(SqliteLedger, LastGoodIsTheLatestSucceededReleaseOfTheEnvironment) {
 }
 
 TEST(SqliteLedger, ImportsReleasesKnownOnlyFromHostsOnce) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   auto r = release("20261101T090000Z-aaaaaaa", "production", "2026-11-01T09:00:00Z");
   r.status = "succeeded";
@@ -278,7 +264,7 @@ TEST(SqliteLedger, ImportsReleasesKnownOnlyFromHostsOnce) {
 }
 
 TEST(SqliteLedger, ThreadsOfOneProcessShareALedger) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   ASSERT_TRUE(ledger->begin_release(release("r1", "production", "2026-11-29T10:00:00Z")));
   std::vector<std::thread> hosts;
@@ -322,7 +308,7 @@ TEST(SqliteLedger, ThreadsOfOneProcessShareALedger) {
 }
 
 TEST(SqliteLedger, TwoWriterProcessesAreSerializedWithoutLockErrors) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file(".golive/ledger.db");
   constexpr int kCount = 25;
   std::vector<pid_t> children;
@@ -385,7 +371,7 @@ pid_t start_release_and_wait(const std::string& path, const std::string& id) {
 }
 
 TEST(SqliteLedger, ReleaseOfAKilledWriterIsRecoveredAsInterrupted) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   Children children;
   pid_t killed = start_release_and_wait(path, "killed");
@@ -420,7 +406,7 @@ TEST(SqliteLedger, ReleaseOfAKilledWriterIsRecoveredAsInterrupted) {
 }
 
 TEST(SqliteLedger, WriterOnAnotherHostIsNeverDeclaredDead) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   {
     auto ledger = open_or_die(path);
@@ -443,7 +429,7 @@ void write_sample_ledger(const std::string& path, int releases) {
 }
 
 TEST(SqliteLedger, TruncatedFileIsAClearError) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   write_sample_ledger(path, 40);
   ASSERT_FALSE(fs::exists(path + "-wal") && fs::file_size(path + "-wal") > 0);
@@ -456,7 +442,7 @@ TEST(SqliteLedger, TruncatedFileIsAClearError) {
 }
 
 TEST(SqliteLedger, GarbageFileIsAClearError) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   {
     std::ofstream out(path, std::ios::binary);
@@ -469,7 +455,7 @@ TEST(SqliteLedger, GarbageFileIsAClearError) {
 }
 
 TEST(SqliteLedger, RefusesOtherDatabasesAndNewerSchemas) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string other = dir.file("other.db");
   raw_sql(other, "CREATE TABLE customers (id INTEGER)");
   auto a = open_sqlite_ledger(other);
@@ -485,7 +471,7 @@ TEST(SqliteLedger, RefusesOtherDatabasesAndNewerSchemas) {
 }
 
 TEST(SqliteLedger, VerifyNamesAReleaseEditedOutsideGolive) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   {
     auto ledger = open_or_die(path);
@@ -502,7 +488,7 @@ TEST(SqliteLedger, VerifyNamesAReleaseEditedOutsideGolive) {
 }
 
 TEST(SqliteLedger, VerifyDetectsEditedStatusAndStepOutput) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   record_full_release(*open_or_die(path), "r1");
   raw_sql(path, "UPDATE step_runs SET output_tail = 'all good' WHERE step = 'restart'");
@@ -513,7 +499,7 @@ TEST(SqliteLedger, VerifyDetectsEditedStatusAndStepOutput) {
 }
 
 TEST(SqliteLedger, VerifyDetectsADeletedEvent) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   record_full_release(*open_or_die(path), "r1");
   raw_sql(path, "DELETE FROM events WHERE kind = 'rollback_started'");
@@ -525,7 +511,7 @@ TEST(SqliteLedger, VerifyDetectsADeletedEvent) {
 }
 
 TEST(SqliteLedger, VerifyDetectsARowInsertedOutsideGolive) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   record_full_release(*open_or_die(path), "r1");
   raw_sql(path,
@@ -538,7 +524,7 @@ TEST(SqliteLedger, VerifyDetectsARowInsertedOutsideGolive) {
 }
 
 TEST(SqliteLedger, ChainEntriesAreAppendOnly) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   record_full_release(*open_or_die(path), "r1");
   sqlite3* db = nullptr;
@@ -554,7 +540,7 @@ const char* kDropGuards =
     "DROP TRIGGER entries_append_only_update; DROP TRIGGER entries_append_only_delete;";
 
 TEST(SqliteLedger, VerifyDetectsADeletedChainEntry) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   record_full_release(*open_or_die(path), "r1");
   raw_sql(path,
@@ -567,7 +553,7 @@ TEST(SqliteLedger, VerifyDetectsADeletedChainEntry) {
 }
 
 TEST(SqliteLedger, VerifyDetectsReorderedEntries) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   record_full_release(*open_or_die(path), "r1");
   // Swap entries 3 and 4 (and their rows), so the story reads in another order.
@@ -583,7 +569,7 @@ TEST(SqliteLedger, VerifyDetectsReorderedEntries) {
 }
 
 TEST(SqliteLedger, VerifyDetectsAnEntryInsertedIntoTheMiddleOfTheChain) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   record_full_release(*open_or_die(path), "r1");
   // The forger even computes a valid hash for the inserted entry; the next link still breaks.
@@ -612,7 +598,7 @@ TEST(SqliteLedger, VerifyDetectsAnEntryInsertedIntoTheMiddleOfTheChain) {
 }
 
 TEST(SqliteLedger, MigratesAVersion1LedgerWithData) {
-  TempDir dir;
+  ScopedTempDir dir;
   std::string path = dir.file("ledger.db");
   ASSERT_TRUE(create_sqlite_ledger_at_version(path, 1));
   ASSERT_EQ(raw_text(path, "PRAGMA user_version"), "1");
@@ -674,7 +660,7 @@ TEST(SqliteLedger, MigratesAVersion1LedgerWithData) {
 
 TEST(SqliteLedger, MigratesAnEmptyLedgerFromEveryEarlierVersion) {
   for (int version = 1; version < kLedgerSchemaVersion; ++version) {
-    TempDir dir;
+    ScopedTempDir dir;
     std::string path = dir.file("ledger.db");
     ASSERT_TRUE(create_sqlite_ledger_at_version(path, version));
     auto ledger = open_or_die(path);
@@ -685,7 +671,7 @@ TEST(SqliteLedger, MigratesAnEmptyLedgerFromEveryEarlierVersion) {
 }
 
 TEST(SqliteLedger, InvalidUtf8InOutputStillVerifies) {
-  TempDir dir;
+  ScopedTempDir dir;
   auto ledger = open_or_die(dir.file("ledger.db"));
   ASSERT_TRUE(ledger->begin_release(release("r1", "production", "2026-11-29T10:00:00Z")));
   ASSERT_TRUE(ledger->record_step(

@@ -15,6 +15,7 @@
 
 #include "golive/remote_host.h"
 #include "tests/harness/sandbox_fleet.h"
+#include "tests/harness/scoped_temp_dir.h"
 
 namespace golive {
 namespace {
@@ -62,12 +63,6 @@ std::string custom_config(const std::string& dir, const std::string& known_hosts
   std::string path = dir + "/ssh_config";
   std::ofstream(path) << text;
   return path;
-}
-
-std::string temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "golive-ssh-test-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp");
-  return tmpl;
 }
 
 std::string host_fingerprint() {
@@ -159,7 +154,8 @@ TEST(SshHost, StdinSourceIsStreamedToTheCommand) {
   };
   auto r = host->exec(req);
   ASSERT_TRUE(r) << r.error().message;
-  std::string path = temp_dir() + "/blob";
+  testing::ScopedTempDir tmp("golive-ssh-test");
+  std::string path = tmp.path() + "/blob";
   std::ofstream(path, std::ios::binary) << data;
   std::string local = SandboxFleet::sh("sha256sum " + path + " | cut -d' ' -f1");
   EXPECT_EQ(r->output, local + "\n");
@@ -217,7 +213,8 @@ TEST(SshHost, DroppedConnectionIsAnErrorNamingTheHost) {
 }
 
 TEST(SshConnector, UnknownHostKeyIsRefusedWithItsFingerprint) {
-  std::string dir = temp_dir();
+  testing::ScopedTempDir tmp("golive-ssh-test");
+  std::string dir = tmp.path();
   std::ofstream(dir + "/known_hosts") << "";
   ConnectOptions options;
   options.ssh_config = custom_config(dir, dir + "/known_hosts", fleet().client_key());
@@ -232,7 +229,8 @@ TEST(SshConnector, UnknownHostKeyIsRefusedWithItsFingerprint) {
 }
 
 TEST(SshConnector, ChangedHostKeyIsRefusedLoudly) {
-  std::string dir = temp_dir();
+  testing::ScopedTempDir tmp("golive-ssh-test");
+  std::string dir = tmp.path();
   SandboxFleet::sh("ssh-keygen -q -t ed25519 -N '' -f " + dir + "/other_key");
   std::string other = slurp(dir + "/other_key.pub");
   other = other.substr(0, other.find(' ', other.find(' ') + 1));
@@ -250,7 +248,8 @@ TEST(SshConnector, ChangedHostKeyIsRefusedLoudly) {
 }
 
 TEST(SshConnector, ProbeThenTrustRecordsTheKey) {
-  std::string dir = temp_dir();
+  testing::ScopedTempDir tmp("golive-ssh-test");
+  std::string dir = tmp.path();
   ConnectOptions options;
   options.ssh_config = custom_config(dir, dir + "/user_known_hosts", fleet().client_key());
   options.known_hosts = dir + "/project_known_hosts";
@@ -288,7 +287,8 @@ TEST(SshConnector, UnreachableHostFailsFastNamingTheHost) {
 }
 
 TEST(SshConnector, WrongKeyIsRefusedNamingTheHost) {
-  std::string dir = temp_dir();
+  testing::ScopedTempDir tmp("golive-ssh-test");
+  std::string dir = tmp.path();
   SandboxFleet::sh("ssh-keygen -q -t ed25519 -N '' -f " + dir + "/wrong_key");
   ConnectOptions options;
   options.ssh_config = custom_config(dir, fleet().known_hosts(), dir + "/wrong_key");
