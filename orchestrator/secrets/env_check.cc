@@ -319,6 +319,58 @@ std::set<std::string> reject_uncarriable(EnvReport& report) {
   return rejected;
 }
 
+// The keys this release declares, in order: env.required first (they carry rules), then
+// .env.example's; `known` adds env.secrets.
+struct Declarations {
+  std::vector<std::string> names;
+  std::set<std::string> known;
+  std::map<std::string, const EnvRequirement*> requirement;
+  std::map<std::string, std::string> declared_by;
+};
+
+Result<Declarations> declarations_of(const Runbook& runbook,
+                                     const std::map<std::string, std::string>& process_env) {
+  Declarations d;
+  for (const auto& req : runbook.env.required) {
+    if (d.requirement.emplace(req.name, &req).second) {
+      d.names.push_back(req.name);
+      d.declared_by[req.name] = "env.required";
+    }
+  }
+  if (!runbook.env.example.empty()) {
+    auto example =
+        load_dotenv_file(resolve(runbook, runbook.env.example), runbook.env.example, process_env);
+    if (!example) return std::unexpected(example.error());
+    for (const auto& e : example->entries) {
+      if (!d.declared_by.contains(e.key)) {
+        d.names.push_back(e.key);
+        d.declared_by[e.key] = runbook.env.example;
+      }
+    }
+  }
+  d.known.insert(d.names.begin(), d.names.end());
+  d.known.insert(runbook.env.secret_names.begin(), runbook.env.secret_names.end());
+  return d;
+}
+
+// Keys that were provided but nothing declares: likely typos of a declared key.
+void warn_undeclared(const Runbook& runbook, const Declarations& decl,
+                     const std::vector<std::string>& provided, EnvReport& report) {
+  std::set<std::string> warned;
+  for (const auto& key : provided) {
+    if (decl.names.empty() || decl.known.contains(key) || !warned.insert(key).second) continue;
+    auto found = report.values.find(key);
+    if (found == report.values.end()) continue;  // refused as unsafe: already a problem
+    std::string rule = key + " is not declared in " +
+                       (runbook.env.example.empty() ? ".env.example" : runbook.env.example) +
+                       " or env.required";
+    if (std::string guess = closest(key, decl.names); !guess.empty()) {
+      rule += "; did you mean " + guess + "?";
+    }
+    report.warnings.push_back({key, where_of(found->second), rule});
+  }
+}
+
 }  // namespace
 
 Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& env_name,
@@ -328,30 +380,12 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
   if (env == nullptr) return fail("unknown environment '" + env_name + "'");
 
   EnvReport report;
-
-  // Declared keys, in order: env.required first (they carry rules), then .env.example's.
-  std::vector<std::string> declared;
-  std::map<std::string, const EnvRequirement*> requirement;
-  std::map<std::string, std::string> declared_by;
-  for (const auto& req : runbook.env.required) {
-    if (requirement.emplace(req.name, &req).second) {
-      declared.push_back(req.name);
-      declared_by[req.name] = "env.required";
-    }
-  }
-  if (!runbook.env.example.empty()) {
-    auto example =
-        load_dotenv_file(resolve(runbook, runbook.env.example), runbook.env.example, process_env);
-    if (!example) return std::unexpected(example.error());
-    for (const auto& e : example->entries) {
-      if (!declared_by.contains(e.key)) {
-        declared.push_back(e.key);
-        declared_by[e.key] = runbook.env.example;
-      }
-    }
-  }
-  std::set<std::string> known(declared.begin(), declared.end());
-  known.insert(runbook.env.secret_names.begin(), runbook.env.secret_names.end());
+  auto decl = declarations_of(runbook, process_env);
+  if (!decl) return std::unexpected(decl.error());
+  const std::vector<std::string>& declared = decl->names;
+  const std::set<std::string>& known = decl->known;
+  auto& requirement = decl->requirement;
+  auto& declared_by = decl->declared_by;
 
   // 1. The env file.
   std::vector<std::string> file_keys;
@@ -420,20 +454,7 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
     // Already "file:line: message"; it names the file compared against.
     if (!values) report.problems.push_back({"", "", values.error().message});
   }
-  std::set<std::string> warned;
-  for (const auto& key : file_keys) {
-    if (declared.empty() || known.contains(key) || !warned.insert(key).second) continue;
-    auto found = report.values.find(key);
-    if (found == report.values.end()) continue;  // refused as unsafe: already a problem
-    const EnvValue& v = found->second;
-    std::string rule = key + " is not declared in " +
-                       (runbook.env.example.empty() ? ".env.example" : runbook.env.example) +
-                       " or env.required";
-    if (std::string guess = closest(key, declared); !guess.empty()) {
-      rule += "; did you mean " + guess + "?";
-    }
-    report.warnings.push_back({key, where_of(v), rule});
-  }
+  warn_undeclared(runbook, *decl, file_keys, report);
   return report;
 }
 

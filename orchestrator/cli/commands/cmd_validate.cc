@@ -1,6 +1,5 @@
 // `golive validate`: schema and semantic checks, every error at once.
 #include "orchestrator/adapters/json/json.h"
-
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/target.h"
 

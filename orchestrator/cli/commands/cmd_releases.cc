@@ -1,6 +1,5 @@
 // `golive releases ENV`: what each host has, read from the hosts.
 #include "orchestrator/adapters/json/json.h"
-
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/target.h"
@@ -20,7 +19,7 @@ int cmd_releases(AppContext& app, const std::string& environment) {
     auto st = read_host_state(*fleet->hosts[i], *root);
     if (!st) return report_error(app, st.error());
     Json jh = {{"host", h.name},           {"root", *root},  {"current", st->current},
-                         {"releases", st->releases}, {"bad", st->bad}, {"good", st->good}};
+               {"releases", st->releases}, {"bad", st->bad}, {"good", st->good}};
     out.push_back(jh);
     if (app.options.json) continue;
     std::printf("%s (%s): current %s\n", h.name.c_str(), root->c_str(),

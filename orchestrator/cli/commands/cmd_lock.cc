@@ -1,6 +1,5 @@
 // `golive lock status|release ENV`: who holds the remote deploy lock; break it (recorded).
 #include "orchestrator/adapters/json/json.h"
-
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/release_recorder.h"
@@ -45,13 +44,13 @@ int cmd_lock_status(AppContext& app, const std::string& environment) {
   const LockStatus* st = &view->status;
   if (app.options.json) {
     std::printf("%s\n", Json({{"held", st->held},
-                                        {"stale", st->stale},
-                                        {"who", st->owner.who},
-                                        {"where", st->owner.where},
-                                        {"pid", st->owner.pid},
-                                        {"release", st->owner.release},
-                                        {"started", st->owner.started},
-                                        {"heartbeat_age_s", st->heartbeat_age_s}})
+                              {"stale", st->stale},
+                              {"who", st->owner.who},
+                              {"where", st->owner.where},
+                              {"pid", st->owner.pid},
+                              {"release", st->owner.release},
+                              {"started", st->owner.started},
+                              {"heartbeat_age_s", st->heartbeat_age_s}})
                             .dump(2)
                             .c_str());
   } else {

@@ -1,8 +1,8 @@
 // `golive ledger verify|sync`: the ledger's hash chain, also against the hosts; rebuilding
 // missing history from the hosts' releases.log.
-#include "orchestrator/adapters/json/json.h"
 #include <sstream>
 
+#include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/release_recorder.h"
