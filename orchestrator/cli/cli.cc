@@ -8,6 +8,7 @@
 
 #include "golive/env_check.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/ledger/ledger_location.h"
 #include "orchestrator/release/deploy.h"
 #include "orchestrator/release/identity.h"
 
@@ -54,7 +55,8 @@ int run_cli(int argc, char** argv) {
   bool no_color = false;
   app.add_option("-f,--file", g.file, "runbook file")->capture_default_str();
   app.add_option("--ledger", g.ledger,
-                 "ledger file (default: .golive/ledger.db beside the runbook)");
+                 "ledger: a file, or a postgresql:// URL of a shared server (default: the "
+                 "runbook's ledger: key, else .golive/ledger.db beside the runbook)");
   app.add_flag("--json", g.json, "machine-readable output on stdout");
   app.add_flag("--quiet", g.quiet, "only warnings, errors and the outcome");
   app.add_flag("--verbose", g.verbose, "more detail");
@@ -104,6 +106,9 @@ int run_cli(int argc, char** argv) {
   verify->add_option("--hosts", hosts_env, "also cross-check the hosts of this environment");
   auto* sync = ledger->add_subcommand("sync", "rebuild missing history from the hosts");
   sync->add_option("ENV", env_name, "environment")->required();
+  std::string push_to;
+  auto* push = ledger->add_subcommand("push", "copy this ledger's history into a shared one");
+  push->add_option("--to", push_to, "postgresql:// URL of the shared ledger")->required();
   auto* lock = app.add_subcommand("lock", "the remote deploy lock");
   lock->require_subcommand(1);
   auto* lock_status = lock->add_subcommand("status", "who holds the lock");
@@ -128,6 +133,14 @@ int run_cli(int argc, char** argv) {
   if (running_in_ci(ctx.process_env)) g.yes = true;
   g.color = !no_color && isatty(STDERR_FILENO) && !ctx.process_env.count("NO_COLOR");
   ctx.options = g;
+  // A shared ledger's password is a secret from the first line printed.
+  auto env_ledger = ctx.process_env.find("GOLIVE_LEDGER");
+  for (const std::string& location :
+       {g.ledger, push_to, env_ledger != ctx.process_env.end() ? env_ledger->second : ""}) {
+    if (auto password = ledger_url_password(location); !password.empty()) {
+      ctx.redactor.add("ledger password", password);
+    }
+  }
   install_real_adapters(ctx);
   // Every line golive prints is also kept, redacted, in .golive/golive.log beside the runbook.
   std::filesystem::path log_dir = std::filesystem::path(g.file).parent_path() / ".golive";
@@ -151,6 +164,7 @@ int run_cli(int argc, char** argv) {
   if (*show) return cmd_show(ctx, id);
   if (*verify) return cmd_ledger_verify(ctx, hosts_env);
   if (*sync) return cmd_ledger_sync(ctx, env_name);
+  if (*push) return cmd_ledger_push(ctx, push_to);
   if (*lock_status) return cmd_lock_status(ctx, env_name);
   if (*lock_release) return cmd_lock_release(ctx, env_name, reason);
   if (*trust) return cmd_hosts_trust(ctx, env_name);
