@@ -17,6 +17,18 @@
 #include "orchestrator/release/rollback.h"
 
 namespace golive {
+namespace {
+
+// The commit a release on `host` was built from, per its manifest; "" when unreadable.
+std::string release_commit(RemoteHost& host, const std::string& root, const std::string& id) {
+  auto text = host.read_file(root + "/releases/" + id + "/.golive-release.json");
+  if (!text) return "";
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object() || !j.contains("commit") || !j["commit"].is_string()) return "";
+  return j["commit"].get<std::string>();
+}
+
+}  // namespace
 
 int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   Reporter& rep = *app.reporter;
@@ -117,7 +129,9 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   rec.id = make_release_id(app.clock->wall(), "rollback");
   rec.app = rb->app;
   rec.environment = env.name;
-  rec.commit = targets[0];
+  // commit: the restored release's commit (from its manifest on the host); ref: the restored
+  // release id; previous_release: the release left.
+  rec.commit = release_commit(*fleet->hosts[0], roots[0], targets[0]);
   rec.ref = targets[0];
   rec.subject = "rollback from " + leaving + " to " + targets[0];
   rec.runbook_hash = rb->content_hash;

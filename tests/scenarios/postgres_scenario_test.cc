@@ -190,10 +190,20 @@ TEST_F(PostgresScenario, ServerLostMidDeployIsSpooledAndReplayedByTheNextCommand
 
 TEST_F(PostgresScenario, LedgerPushFromSqliteTwiceDuplicatesNothing) {
   Scenario s(1);
-  deploy_ok(s);  // into the scenario's SQLite ledger
+  std::string v1 = deploy_ok(s);  // into the scenario's SQLite ledger
   s.write("app/static/v2.txt", "v2\n");
   s.commit("v2");
-  deploy_ok(s);
+  std::string v2 = deploy_ok(s);
+  // history --json fills previous_release for deploys (from what the hosts served).
+  auto previous_of = [](const json& rows, const std::string& id) {
+    for (const auto& r : rows) {
+      if (r.value("id", "") == id) return r.value("previous_release", "");
+    }
+    return std::string("(missing)");
+  };
+  json local = parse(s.golive({"history", "--json"}).out);
+  EXPECT_EQ(previous_of(local, v2), v1) << local.dump(1);
+  EXPECT_EQ(previous_of(local, v1), "") << local.dump(1);
   GoliveRun first = s.golive({"ledger", "push", "--to", server_->url_with_password("ledger")});
   EXPECT_EQ(first.exit_code, 0) << first.all();
   EXPECT_NE(first.all().find("2 release(s) pushed, 0 already"), std::string::npos) << first.all();
@@ -210,6 +220,7 @@ TEST_F(PostgresScenario, LedgerPushFromSqliteTwiceDuplicatesNothing) {
   json rows = history(s);
   ASSERT_TRUE(rows.is_array());
   EXPECT_EQ(rows.size(), 2u) << rows.dump(1);
+  EXPECT_EQ(previous_of(rows, v2), v1) << rows.dump(1);
 }
 
 }  // namespace
