@@ -10,8 +10,10 @@ namespace golive {
 namespace {
 
 bool valid_release_id(const std::string& id) {
-  return !id.empty() && id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
-                                             "opqrstuvwxyz-_.") == std::string::npos &&
+  return !id.empty() &&
+         id.find_first_not_of(
+             "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+             "opqrstuvwxyz-_.") == std::string::npos &&
          id != "." && id != "..";
 }
 
@@ -72,28 +74,46 @@ Result<HostState> read_host_state(RemoteHost& host, const std::string& root) {
   return state;
 }
 
-std::string previous_good_release(const HostState& state, const std::string& from) {
+std::string previous_good_release(const std::vector<HostState>& states, const std::string& from,
+                                  const std::set<std::string>& recorded_good) {
+  if (states.empty()) return "";
+  // The UTC-second prefix: within one second ids carry a random suffix, whose order means nothing.
+  auto time_of = [](const std::string& id) { return id.substr(0, id.find('-')); };
   auto usable = [&](const std::string& id) {
     // Only older releases: a rollback never moves forward onto something newer.
-    return id != from && (from.empty() || id < from) && state.has(id) && !state.is_bad(id);
+    if (id.empty() || id == from || (!from.empty() && time_of(id) > time_of(from))) return false;
+    return std::all_of(states.begin(), states.end(),
+                       [&](const HostState& st) { return st.has(id) && !st.is_bad(id); });
   };
-  for (auto it = state.good.rbegin(); it != state.good.rend(); ++it) {
-    if (usable(*it)) return *it;
-  }
-  // Releases shipped before any gate ran have no `good` mark: fall back to the newest older one.
-  for (auto it = state.releases.rbegin(); it != state.releases.rend(); ++it) {
-    if (usable(*it)) return *it;
-  }
-  return "";
+  auto newest = [&](const std::vector<std::string>& ids) {
+    std::string best;  // ties in one second: the later mark wins
+    for (const auto& id : ids) {
+      if (usable(id) && (best.empty() || time_of(id) >= time_of(best))) best = id;
+    }
+    return best;
+  };
+  std::vector<std::string> good(recorded_good.begin(), recorded_good.end());
+  for (const auto& st : states) good.insert(good.end(), st.good.begin(), st.good.end());
+  if (!good.empty()) return newest(good);
+  // Releases shipped before any gate ran have no `good` mark: the newest older one.
+  return newest(states.front().releases);
+}
+
+std::string release_env_path(const std::string& root, const std::string& id) {
+  return root + "/shared/env/" + id + ".env";
 }
 
 Status prepare_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
-  // A plain mkdir: an existing dir of that id (same commit, same second) may be live; never wipe it.
+  // A plain mkdir: an existing dir of that id may be live (made by another run); never wipe it.
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string q = shell_quote(root);
   return run_admin(host,
                    "umask 022 && mkdir -p " + q + "/releases " + q + "/shared " + q +
-                       "/.golive && mkdir " + q + "/releases/" + id,
+                       "/.golive && (umask 077 && mkdir -p " + q + "/shared/env) && cd " + q +
+                       " && if [ -f shared/.env ] && [ ! -L shared/.env ] && "
+                       "c=$(readlink current) && [ ! -e \"shared/env/${c##*/}.env\" ]; then "
+                       "cp -p shared/.env \"shared/env/${c##*/}.env\"; fi && mkdir releases/" +
+                       id,
                    "preparing " + root + "/releases/" + id);
 }
 
@@ -116,13 +136,14 @@ Status switch_current(RemoteHost& host, const std::string& root, const std::stri
     cmd += "rm -rf " + rq + "; mkdir -p \"$(dirname " + rq + ")\"; ln -s " +
            shell_quote(root + "/shared/" + path) + " " + rq + "; ";
   }
+  cmd += "if [ -f shared/env/" + id + ".env ]; then ln -sfn env/" + id + ".env shared/.env.tmp." +
+         id + " && mv -T shared/.env.tmp." + id + " shared/.env; fi; ";
   cmd += "ln -sfn releases/" + id + " .current.tmp." + id + " && mv -T .current.tmp." + id +
          " current";
   return run_admin(host, cmd, "switching current to " + id);
 }
 
-Status append_release_log(RemoteHost& host, const std::string& root,
-                          const std::string& json_line) {
+Status append_release_log(RemoteHost& host, const std::string& root, const std::string& json_line) {
   const std::string q = shell_quote(root);
   return run_admin(host,
                    "mkdir -p " + q + "/.golive && printf '%s\\n' " + shell_quote(json_line) +
@@ -130,8 +151,7 @@ Status append_release_log(RemoteHost& host, const std::string& root,
                    "appending to releases.log");
 }
 
-Status mark_release(RemoteHost& host, const std::string& root, const std::string& id,
-                    bool good) {
+Status mark_release(RemoteHost& host, const std::string& root, const std::string& id, bool good) {
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
   const std::string q = shell_quote(root);
   return run_admin(host,
@@ -142,7 +162,12 @@ Status mark_release(RemoteHost& host, const std::string& root, const std::string
 
 Status remove_release_dir(RemoteHost& host, const std::string& root, const std::string& id) {
   if (!valid_release_id(id)) return fail("invalid release id '" + id + "'");
-  return run_admin(host, "rm -rf " + shell_quote(root + "/releases/" + id),
+  // The last guard: whatever the caller believes, the live release is never deleted.
+  return run_admin(host,
+                   "cd " + shell_quote(root) +
+                       " || exit 1; if [ \"$(readlink current)\" = releases/" + id +
+                       " ]; then echo 'refusing: current points at it' >&2; exit 1; fi; " +
+                       "rm -rf releases/" + id + " shared/env/" + id + ".env",
                    "removing release " + id);
 }
 
@@ -153,7 +178,7 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   std::set<std::string> protect{state->current};
   if (!state->good.empty()) protect.insert(state->good.back());
   // What `golive rollback` would restore from current (older good ones may be marked bad since).
-  if (auto target = previous_good_release(*state, state->current); !target.empty()) {
+  if (auto target = previous_good_release({*state}, state->current); !target.empty()) {
     protect.insert(target);
   }
   std::vector<std::string> doomed;
@@ -173,7 +198,9 @@ Result<std::vector<std::string>> prune_releases(RemoteHost& host, const std::str
   std::string cmd =
       "set -e; cd " + q + "/releases; t=$(mktemp -d " + q + "/.golive/prune.XXXXXX); mv --";
   for (const auto& id : doomed) cmd += " " + id;
-  cmd += " \"$t\"/; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
+  cmd += " \"$t\"/; rm -f";
+  for (const auto& id : doomed) cmd += " ../shared/env/" + id + ".env";
+  cmd += "; nohup rm -rf -- " + q + "/.golive/prune.* </dev/null >/dev/null 2>&1 &";
   if (auto s = run_admin(host, cmd, "pruning old releases"); !s) return std::unexpected(s.error());
   return doomed;
 }

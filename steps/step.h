@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "golive/local_process.h"
+#include "golive/plan.h"
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
-#include "golive/plan.h"
 #include "steps/upload.h"
 
 namespace golive {
@@ -35,10 +35,12 @@ struct StepContext {
 // Runs `step` in `ctx`; the outcome is data, never an exception.
 StepResult run_step(const PlannedStep& step, const StepContext& ctx);
 
-// The wrapper every remote command runs in: cd into `cwd`, load <root>/shared/.env (so env
-// values reach commands without ever being on a command line), then `command`.
+// The wrapper every remote command runs in: cd into `cwd`, load release `release_id`'s own env
+// file <root>/shared/env/<id>.env (else <root>/shared/.env, for releases shipped before env
+// files were versioned), so env values reach commands without ever being on a command line and
+// each command sees the configuration of the release it belongs to; then `command`.
 std::string remote_command(const std::string& root, const std::string& cwd,
-                           const std::string& command);
+                           const std::string& release_id, const std::string& command);
 
 StepResult run_remote_step(const PlannedStep& step, const StepContext& ctx);
 StepResult run_local_step(const PlannedStep& step, const StepContext& ctx);

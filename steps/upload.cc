@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 #include <vector>
 
 #include "golive/interpolate.h"
@@ -224,6 +225,19 @@ InputSource UploadArchive::reader() const {
   };
 }
 
+// The host's own words for a failure: the line naming a full disk if any (tar prints one per
+// file), else the last line of output; ": <cause>", or "" when there is none.
+static std::string failure_cause(const std::string& output) {
+  std::string last;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("No space left on device") != std::string::npos)
+      return ": " + line.substr(0, 300);
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  }
+  return last.empty() ? "" : ": " + last.substr(0, 300);
+}
+
 std::string upload_remote_command(const std::string& remote_dir) {
   // tar reads a fifo fed by tee, whose other copy goes to sha256sum: one pass over the bytes.
   return "set -e\n"
@@ -286,7 +300,7 @@ StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
   } else if (res->exit_status != 0) {
     r.outcome = StepOutcome::kFailed;
     r.error = "extracting the upload into " + remote_dir + " on " + host.name() + " failed (exit " +
-              std::to_string(res->exit_status) + ")";
+              std::to_string(res->exit_status) + ")" + failure_cause(r.output);
   } else if (remote_hash != archive.sha256()) {
     r.outcome = StepOutcome::kFailed;
     r.error = "upload to " + host.name() + " is corrupt: sent sha256 " + archive.sha256() +

@@ -2,6 +2,7 @@
 // well-formedness, and scan the build output for leaked secrets — all before any host is touched.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -12,6 +13,9 @@
 #include "golive/runbook.h"
 
 namespace golive {
+
+// Largest env value golive accepts (a private key or a certificate chain fits easily).
+inline constexpr std::size_t kMaxEnvValueBytes = 64 * 1024;
 
 struct EnvValue {
   std::string value;

@@ -1,6 +1,7 @@
 // Smoke checks and the gate that runs them after the switch. Checks are data in, verdict out.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +47,7 @@ struct CheckResult {
 
 struct GateVerdict {
   bool passed = true;
+  bool interrupted = false;  // a signal stopped the gate before it decided: not a pass
   std::vector<CheckResult> checks;
   Millis duration{0};
 };
@@ -62,9 +64,11 @@ std::unique_ptr<CheckRunner> make_check_runner(std::map<std::string, RemoteHost*
                                                LocalProcess& local);
 
 // Runs every check every `interval` until each has passed `consecutive` times in a row or the
-// window runs out. Checks run in parallel; the verdict lists every check.
+// window runs out. Checks run in parallel; the verdict lists every check. A set `cancel` ends the
+// gate after the current round with an interrupted, failed verdict.
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
-                     CheckRunner& runner, Clock& clock);
+                     CheckRunner& runner, Clock& clock,
+                     const std::atomic<bool>* cancel = nullptr);
 
 // Writes the verdict as JUnit XML (one testcase per check).
 std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name);

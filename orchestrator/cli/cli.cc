@@ -16,18 +16,25 @@ namespace golive {
 namespace {
 
 std::atomic<bool> g_cancel{false};
+std::atomic<int> g_signal{0};
 
-extern "C" void on_signal(int) {
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
   g_cancel = true;
 }
 
+// Every signal whose default action would end golive mid-deploy leads to the interrupted-deploy
+// path instead (stop, roll back what switched, record, release the lock). SIGHUP matters most:
+// the operator's terminal or the SSH session to a bastion closing. SIGKILL cannot be caught; the
+// next command finds that release `running` with a dead writer and records it interrupted.
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM}) {
+    sigaction(sig, &sa, nullptr);
+  }
+  std::signal(SIGPIPE, SIG_IGN);  // a closed pipe or terminal is an error on write, not death
 }
 
 }  // namespace
@@ -120,6 +127,10 @@ int run_cli(int argc, char** argv) {
   hosts->require_subcommand(1);
   auto* trust = hosts->add_subcommand("trust", "record host keys after showing them");
   trust->add_option("ENV", env_name, "environment")->required();
+  std::vector<std::string> fingerprints;
+  trust->add_option("--fingerprint", fingerprints,
+                    "SHA256:... a key may have (from the host's owner); required when no person "
+                    "confirms (--yes, CI)");
 
   try {
     app.parse(argc, argv);
@@ -151,6 +162,7 @@ int run_cli(int argc, char** argv) {
   ctx.reporter = std::make_unique<Reporter>(ctx.redactor, ro);
   install_signal_handlers();
   ctx.cancel = &g_cancel;
+  ctx.signal = &g_signal;
 
   if (*init) return cmd_init(ctx, tmpl, dir);
   if (*validate) return cmd_validate(ctx);
@@ -167,7 +179,7 @@ int run_cli(int argc, char** argv) {
   if (*push) return cmd_ledger_push(ctx, push_to);
   if (*lock_status) return cmd_lock_status(ctx, env_name);
   if (*lock_release) return cmd_lock_release(ctx, env_name, reason);
-  if (*trust) return cmd_hosts_trust(ctx, env_name);
+  if (*trust) return cmd_hosts_trust(ctx, env_name, fingerprints);
   return static_cast<int>(ExitCode::kUsage);
 }
 

@@ -1,14 +1,18 @@
 // Commands that read or tend the hosts: releases, smoke, lock status/release, hosts trust.
+#include <unistd.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "golive/env_check.h"
-#include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/plan.h"
-#include "steps/release_layout.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
+#include "orchestrator/release/target.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 namespace {
@@ -152,7 +156,38 @@ int cmd_lock_release(AppContext& app, const std::string& environment, const std:
   return 0;
 }
 
-int cmd_hosts_trust(AppContext& app, const std::string& environment) {
+namespace {
+
+// Whether an unknown key may be trusted: a fingerprint the operator passed (from the host's owner)
+// must match; without one, only a person at a terminal may confirm. --yes or CI alone never
+// trusts a key nobody has looked at.
+bool may_trust(AppContext& app, const HostKeyInfo& key,
+               const std::vector<std::string>& fingerprints) {
+  if (!fingerprints.empty()) {
+    if (std::find(fingerprints.begin(), fingerprints.end(), key.fingerprint) !=
+        fingerprints.end()) {
+      return true;
+    }
+    app.reporter->error(key.host + " (" + key.address + "): its key " + key.fingerprint +
+                        " matches no --fingerprint given; not trusting it");
+    return false;
+  }
+  if (app.options.yes || !isatty(STDIN_FILENO)) {
+    app.reporter->error(key.host + " (" + key.address +
+                        "): not trusting an unknown key without a person to confirm it: pass "
+                        "--fingerprint " +
+                        key.fingerprint +
+                        " after checking it with the host's owner, or set the environment's "
+                        "known_hosts file");
+    return false;
+  }
+  return confirm(app, "Trust this key for " + key.host + "?", false);
+}
+
+}  // namespace
+
+int cmd_hosts_trust(AppContext& app, const std::string& environment,
+                    const std::vector<std::string>& fingerprints) {
   auto t = load_target(app, environment);
   if (!t) return static_cast<int>(t.error().exit);
   auto connector = app.make_connector(connect_options(t->runbook, t->env()));
@@ -176,7 +211,7 @@ int cmd_hosts_trust(AppContext& app, const std::string& environment) {
     }
     app.reporter->info(h.name + " (" + key->address + "): " + key->key_type + " " +
                        key->fingerprint);
-    if (!confirm(app, "Trust this key for " + h.name + "?", app.options.yes)) {
+    if (!may_trust(app, *key, fingerprints)) {
       ++refused;
       continue;
     }
@@ -185,7 +220,7 @@ int cmd_hosts_trust(AppContext& app, const std::string& environment) {
       (void)(*ledger)->record_event(
           {"", "host_key_trusted",
            h.name + " " + key->address + " " + key->fingerprint +
-               (app.options.yes ? " (confirmed by --yes)" : " (confirmed interactively)"),
+               (fingerprints.empty() ? " (confirmed interactively)" : " (matched --fingerprint)"),
            iso8601(std::chrono::system_clock::now())});
     }
     app.reporter->info(h.name + ": trusted");

@@ -3,18 +3,19 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "golive/env_check.h"
-#include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
-#include "steps/release_layout.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
+#include "orchestrator/release/target.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 namespace {
@@ -70,33 +71,56 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
     if (!e.empty()) return done(ExitCode::kInfra, e);
   }
 
-  // 2. Decide, per host, what to restore; refuse anything unsafe before touching a host.
-  std::vector<std::string> targets(env.hosts.size());
+  // 2. Decide the one target for every host; refuse anything unsafe before touching a host.
+  //    Without --to: the newest release recorded good (hosts' marks, the ledger) older than the
+  //    newest release any host serves; a mixed fleet ends on that one release everywhere.
+  std::string leaving;  // the newest release live on any host: the one being rolled back
+  for (const auto& st : states) {
+    if (st.current.substr(0, st.current.find('-')) >= leaving.substr(0, leaving.find('-')) &&
+        !st.current.empty()) {
+      leaving = st.current;
+    }
+  }
+  std::string target = args.to;
+  if (target.empty()) {
+    std::set<std::string> recorded_good;
+    {
+      if (auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &*rb))) {
+        HistoryQuery q;
+        q.environment = env.name;
+        q.limit = 200;
+        if (auto rows = (*ledger)->history(q)) {
+          for (const auto& r : *rows) {
+            if (r.status == "succeeded") recorded_good.insert(r.id);
+          }
+        }
+      }
+    }
+    target = previous_good_release(states, leaving, recorded_good);
+    if (target.empty()) {
+      return done(ExitCode::kUsage,
+                  "no earlier good release present on every host to restore "
+                  "(live: " +
+                      (leaving.empty() ? "none" : leaving) + ")");
+    }
+  }
   for (std::size_t i = 0; i < env.hosts.size(); ++i) {
     const HostState& st = states[i];
     const std::string& name = env.hosts[i].name;
-    if (!args.to.empty()) {
-      if (!st.has(args.to)) {
-        return done(ExitCode::kUsage, name + " does not have release " + args.to +
-                                          " (present: `golive releases " + env.name + "`)");
-      }
-      if (st.is_bad(args.to) && !args.force) {
-        return done(ExitCode::kUsage,
-                    "release " + args.to + " is marked bad on " + name +
-                        " (it was rolled back); use --force to restore it anyway");
-      }
-      targets[i] = args.to;
-    } else {
-      targets[i] = previous_good_release(st, st.current);
-      if (targets[i].empty()) {
-        return done(ExitCode::kUsage, name + " has no earlier good release to restore (current: " +
-                                          (st.current.empty() ? "none" : st.current) + ")");
-      }
+    if (!st.has(target)) {
+      return done(ExitCode::kUsage, name + " does not have release " + target +
+                                        " (present: `golive releases " + env.name + "`)");
+    }
+    if (st.is_bad(target) && !args.force) {
+      return done(ExitCode::kUsage, "release " + target + " is marked bad on " + name +
+                                        " (it was rolled back); use --force to restore it anyway");
     }
     rep.info(name + ": live " + (st.current.empty() ? "(none)" : st.current) + " -> restore " +
-             targets[i] + (targets[i] == st.current ? " (already live)" : ""));
+             target + (target == st.current ? " (already live)" : ""));
   }
-  const std::string leaving = states[0].current;
+  rep.info("rollback target: " + target +
+           (args.to.empty() ? " (the newest release recorded good)" : " (--to)"));
+  const std::vector<std::string> targets(env.hosts.size(), target);
   if (!confirm(app, "Roll back " + env.name + " as shown?", true)) {
     return done(ExitCode::kUsage, "rollback cancelled");
   }
@@ -126,7 +150,7 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   // 4. Record it (a broken ledger must not stop an on-call rollback: warn loudly instead).
   app.options.ledger_optional = true;
   ReleaseRecord rec;
-  rec.id = make_release_id(app.clock->wall(), "rollback");
+  rec.id = make_release_id(app.clock->wall(), "rollback", random_release_nonce());
   rec.app = rb->app;
   rec.environment = env.name;
   // commit: the restored release's commit (from its manifest on the host); ref: the restored

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "orchestrator/context/app_context.h"
 
@@ -31,6 +32,7 @@ int cmd_ledger_sync(AppContext& app, const std::string& environment);
 int cmd_ledger_push(AppContext& app, const std::string& to);
 int cmd_lock_status(AppContext& app, const std::string& environment);
 int cmd_lock_release(AppContext& app, const std::string& environment, const std::string& reason);
-int cmd_hosts_trust(AppContext& app, const std::string& environment);
+int cmd_hosts_trust(AppContext& app, const std::string& environment,
+                    const std::vector<std::string>& fingerprints);
 
 }  // namespace golive

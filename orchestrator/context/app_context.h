@@ -46,8 +46,12 @@ struct AppContext {
   std::function<std::unique_ptr<CheckRunner>(std::map<std::string, RemoteHost*>, LocalProcess&)>
       make_checks;
   WebhookSender send_webhook;
-  std::atomic<bool>* cancel = nullptr;  // set by SIGINT/SIGTERM
+  std::atomic<bool>* cancel = nullptr;       // set by any signal that ends a deploy
+  const std::atomic<int>* signal = nullptr;  // which one (0: none yet)
 };
+
+// "SIGTERM", "SIGHUP (the terminal closed)", ... for the signal that set `cancel`.
+std::string signal_description(const AppContext& app);
 
 // The real adapters (libssh, libgit2, SQLite, libcurl, Boost.Process, system clock).
 void install_real_adapters(AppContext& app);

@@ -11,6 +11,10 @@ namespace golive {
 
 // Line assembly after redaction: a secret split across chunks is caught by the StreamRedactor
 // before the text is cut into lines.
+// Output without newlines must not grow without bound: past this, what has arrived is shown as a
+// line of its own, marked as continuing.
+constexpr std::size_t kMaxLineBytes = 16 * 1024;
+
 struct Reporter::HostStream {
   std::string partial;
   std::unique_ptr<StreamRedactor> redactor;
@@ -77,9 +81,15 @@ OutputCallback Reporter::stream_for(const std::string& host) {
           std::make_unique<StreamRedactor>(redactor_, [this, host, raw](std::string_view s) {
             raw->partial.append(s);
             std::size_t nl;
-            while ((nl = raw->partial.find('\n')) != std::string::npos) {
-              host_line(host, std::string_view(raw->partial).substr(0, nl));
-              raw->partial.erase(0, nl + 1);
+            std::size_t start = 0;
+            while ((nl = raw->partial.find('\n', start)) != std::string::npos) {
+              host_line(host, std::string_view(raw->partial).substr(start, nl - start));
+              start = nl + 1;
+            }
+            raw->partial.erase(0, start);
+            while (raw->partial.size() > kMaxLineBytes) {
+              host_line(host, std::string(raw->partial, 0, kMaxLineBytes) + " [line continues]");
+              raw->partial.erase(0, kMaxLineBytes);
             }
           });
     }

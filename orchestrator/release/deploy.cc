@@ -1,7 +1,9 @@
 #include "orchestrator/release/deploy.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -9,15 +11,17 @@
 #include <thread>
 
 #include "golive/env_check.h"
-#include "orchestrator/release/target.h"
+#include "orchestrator/release/deadline_watch.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
-#include "steps/release_layout.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
+#include "orchestrator/release/target.h"
+#include "orchestrator/secrets/dotenv.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 namespace {
@@ -38,6 +42,7 @@ class Deploy {
   int run() {
     // 1. Validate the runbook before anything else (exit 2 with every error).
     if (auto s = load_runbook_and_environment(); !s) return finish_blocked(s.error());
+    deadline_ = SteadyClock::now() + runbook_.budget.deploy;
     // 2. Identify the release (commit, deployer) and open its ledger record, so even a blocked
     //    release leaves a trace.
     if (auto s = identify_release(); !s) return finish_blocked(s.error());
@@ -48,13 +53,27 @@ class Deploy {
     if (auto s = build_and_scan(); !s) return finish_blocked(s.error());
     // 5. Reach every host and take the deploy lock (nothing changed yet).
     if (auto s = connect_and_lock(); !s) return finish_blocked(s.error());
+    if (auto s = not_interrupted_nor_over_budget(); !s) return finish_blocked(s.error());
     // 6. Ship: release dirs and env file everywhere, then the steps, batch by batch.
     ExecutionResult execution = ship();
-    if (!execution.ok) return roll_back(execution, "step failed: " + execution.failure);
-    // 7. Gate: the release must prove itself to a customer's eyes before it is called done.
+    if (!execution.ok) {
+      return roll_back(execution, interrupted() ? interrupted_why("during the steps")
+                                  : execution.failure == over_budget_why()
+                                      ? execution.failure
+                                      : "step failed: " + execution.failure);
+    }
+    // 7. Gate: the release must prove itself to a customer's eyes before it is called done. A
+    //    signal during the gate is an interrupted deploy, never a success.
+    GateSpec gate = runbook_.gate;  // the gate, too, ends within budget.deploy
+    gate.window =
+        std::min(gate.window, std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
+    if (gate.window <= Millis(0)) return roll_back(execution, over_budget_why());
     GateVerdict verdict =
-        run_and_record_gate(app_, runbook_.gate, plan_.checks, fleet_.by_name, record_.ledger(),
+        run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name, record_.ledger(),
                             plan_.release_id, "gate", args_.junit);
+    if (verdict.interrupted || interrupted()) {
+      return roll_back(execution, interrupted_why("during the gate"));
+    }
     if (!verdict.passed) {
       return roll_back(execution, "gate failed: " + gate_failure_summary(verdict));
     }
@@ -63,6 +82,35 @@ class Deploy {
   }
 
  private:
+  // A deploy killed with SIGKILL cannot remove its clean export; the next one on this machine
+  // removes every export whose owner process is gone (the pid is in the directory name).
+  static void remove_stale_build_dirs() {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/tmp", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("golive-build-", 0) != 0) continue;
+      const std::string pid = name.substr(13, name.find('-', 13) - 13);
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (::kill(std::stoi(pid), 0) == 0 || errno == EPERM) continue;  // still alive
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+
+  bool interrupted() const { return app_.cancel != nullptr && app_.cancel->load(); }
+  std::string interrupted_why(const std::string& when) const {
+    return "interrupted by " + signal_description(app_) + " " + when;
+  }
+  // Before any host changed, a signal or the spent budget ends the deploy as blocked: nothing to
+  // roll back.
+  Status not_interrupted_nor_over_budget() const {
+    if (interrupted())
+      return fail(interrupted_why("before any host changed"), ExitCode::kPreflight);
+    if (SteadyClock::now() >= deadline_) {
+      return fail(over_budget_why() + " before any host changed", ExitCode::kPreflight);
+    }
+    return {};
+  }
+
   Status load_runbook_and_environment() {
     auto rb = load_runbook(app_);
     if (!rb) return std::unexpected(rb.error());
@@ -111,7 +159,7 @@ class Deploy {
               commit_.sha.substr(0, 7) + ", not your working tree",
           ExitCode::kPreflight);
     }
-    release_id_ = make_release_id(app_.clock->wall(), commit_.sha);
+    release_id_ = make_release_id(app_.clock->wall(), commit_.sha, random_release_nonce());
     deployer_ = detect_deployer(repo_.get(), app_.process_env);
     rep_.info("release " + release_id_ + ": " + runbook_.app + " " + commit_.sha.substr(0, 7) +
               " \"" + commit_.subject + "\" -> " + env_->name + " (" +
@@ -139,8 +187,11 @@ class Deploy {
   }
 
   Status build_and_scan() {
-    char tmpl[] = "/tmp/golive-build-XXXXXX";
-    if (!mkdtemp(tmpl)) return fail("cannot create a build directory in /tmp", ExitCode::kInfra);
+    remove_stale_build_dirs();
+    std::string tmpl = "/tmp/golive-build-" + std::to_string(::getpid()) + "-XXXXXX";
+    if (!mkdtemp(tmpl.data())) {
+      return fail("cannot create a build directory in /tmp", ExitCode::kInfra);
+    }
     export_dir_ = tmpl;
     if (auto s = repo_->export_tree(commit_.sha, export_dir_); !s) return s;
     // The runbook may live in a subdirectory of the repository: build there.
@@ -163,7 +214,10 @@ class Deploy {
       rep_.flush_stream("build");
       record_.step(r, "build");
       if (!r.ok()) {
-        return fail("build step '" + step.name + "' " + r.error + "; nothing was shipped",
+        const std::string when = "during build step '" + step.name + "', before any host changed";
+        return fail(interrupted()
+                        ? interrupted_why(when)
+                        : "build step '" + step.name + "' " + r.error + "; nothing was shipped",
                     ExitCode::kPreflight);
       }
     }
@@ -211,18 +265,25 @@ class Deploy {
     start_heartbeat();
     // What each host serves now is what a rollback restores: read it from the host.
     previous_.resize(plan_.hosts.size());
+    std::vector<HostState> states(plan_.hosts.size());
     std::vector<std::string> errors(plan_.hosts.size());
     for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       auto st = read_host_state(*fleet_.hosts[i], plan_.hosts[i].root);
-      if (!st)
+      if (!st) {
         errors[i] = st.error().message;
-      else
+      } else {
         previous_[i] = st->current;
+        states[i] = std::move(*st);
+      }
     });
     for (const auto& e : errors) {
       if (!e.empty()) return fail(e, ExitCode::kInfra);
     }
     record_.set_previous(previous_[0]);
+    // A failure restores the newest release recorded good, the same on every host; decided now,
+    // before anything changes.
+    rollback_target_ =
+        previous_good_release(states, release_id_, record_.succeeded_releases(env_->name));
     return {};
   }
 
@@ -231,12 +292,19 @@ class Deploy {
     // not live, and it lets later batches start at once.
     const std::string env_file = render_env_file(env_report_);
     std::vector<std::string> errors(plan_.hosts.size());
+    created_.assign(plan_.hosts.size(), 0);
     for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
       RemoteHost& h = *fleet_.hosts[i];
       if (auto s = prepare_release_dir(h, plan_.hosts[i].root, release_id_); !s) {
         errors[i] = s.error().message;
-      } else if (auto w = h.write_file(plan_.hosts[i].root + "/shared/.env", env_file, 0600); !w) {
-        errors[i] = h.name() + ": writing shared/.env: " + w.error().message;
+        return;
+      }
+      created_[i] = 1;  // only what this run made is ever removed by its clean-up
+      // The release's own env file: the live shared/.env is switched to it with `current`, so a
+      // failure before the switch leaves the live configuration untouched.
+      const std::string env_path = release_env_path(plan_.hosts[i].root, release_id_);
+      if (auto w = h.write_file(env_path, env_file, 0600); !w) {
+        errors[i] = h.name() + ": writing " + env_path + ": " + w.error().message;
       }
     });
     ExecutionResult result;
@@ -273,11 +341,19 @@ class Deploy {
       c.local_env = env_values_;
       c.local_cwd = build_dir_;
       c.on_output = rep_.stream_for(plan_.hosts[i].host.name);
-      c.cancel = app_.cancel;
     }
+    // A signal or the end of budget.deploy stops the rollout and kills running commands.
+    DeadlineWatch watch(app_.cancel, deadline_);
+    for (auto& c : contexts) c.cancel = &watch.stop();
     ExecutionObserver observer = reporting_observer(rep_, record_, "deploy");
-    static const std::atomic<bool> never{false};
-    return execute_plan(plan_, contexts, observer, app_.cancel ? *app_.cancel : never);
+    ExecutionResult executed = execute_plan(plan_, contexts, observer, watch.stop());
+    if (watch.deadline_passed() && !executed.ok) executed.failure = over_budget_why();
+    return executed;
+  }
+
+  std::string over_budget_why() const {
+    return "the deploy exceeded its budget of " + format_duration(runbook_.budget.deploy) +
+           " (budget.deploy)";
   }
 
   int roll_back(const ExecutionResult& execution, const std::string& why) {
@@ -290,14 +366,17 @@ class Deploy {
       return finish(interrupted ? "interrupted" : "failed", ExitCode::kRollbackFailed, why, -1);
     }
     rep_.error(why);
-    rep_.info(execution.any_switched()
-                  ? "rolling back: restoring the previous release on every switched host"
-                  : "rolling back: no host switched; cleaning up " + release_id_);
-    record_.event("rollback_started", why);
     auto deadline = failed_at + runbook_.budget.rollback;
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
-    RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_, deadline);
+    RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_,
+                                                  rollback_target_, created_, deadline);
+    rep_.info(restores_any(request)
+                  ? "rolling back to " + rollback_target_ +
+                        " (the newest release recorded good) on every host not serving it"
+                  : "rolling back: no host switched; cleaning up " + release_id_);
+    record_.event("rollback_started",
+                  why + (restores_any(request) ? "; target " + rollback_target_ : ""));
     RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
     auto restored_at = SteadyClock::now();
     long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
@@ -310,7 +389,7 @@ class Deploy {
     }
     // Verify the restore with the same checks (shorter window, inside the budget) when any
     // host switched; otherwise nothing customer-visible changed.
-    if (execution.any_switched() && !plan_.checks.empty()) {
+    if (restores_any(request) && !plan_.checks.empty()) {
       GateSpec verify = runbook_.gate;
       Millis left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
       verify.window = std::min(verify.window, left);
@@ -320,7 +399,7 @@ class Deploy {
                           format_duration(runbook_.budget.rollback) + " before verification",
                       -1);
       }
-      GateVerdict v = run_and_record_gate(app_, verify, plan_.checks, fleet_.by_name,
+      GateVerdict v = run_and_record_gate(app_, verify, restored_checks(request), fleet_.by_name,
                                           record_.ledger(), release_id_, "verify", "");
       if (!v.passed) {
         return finish("rollback_failed", ExitCode::kRollbackFailed,
@@ -330,14 +409,37 @@ class Deploy {
     }
     long long verified_ms =
         std::chrono::duration_cast<Millis>(SteadyClock::now() - failed_at).count();
-    rep_.info("restored in " + std::to_string(restore_ms) + " ms (verified after " +
-              std::to_string(verified_ms) + " ms)");
+    rep_.info((restores_any(request) ? "restored " + rollback_target_ + " in " : "cleaned up in ") +
+              std::to_string(restore_ms) + " ms (verified after " + std::to_string(verified_ms) +
+              " ms)");
     record_.event("rollback_finished", "restored in " + std::to_string(restore_ms) + " ms");
     if (!execution.any_switched()) {
       return finish("failed", ExitCode::kRolledBack, why, -1);
     }
     return finish(interrupted ? "interrupted" : "rolled_back", ExitCode::kRolledBack, why,
                   verified_ms);
+  }
+
+  // The checks that verify a restore, rendered with the restored release's own env values: the
+  // old release runs with its old configuration, so a rotated password must not fail it.
+  std::vector<RenderedCheck> restored_checks(const RollbackRequest& request) {
+    std::size_t i = 0;
+    while (i < request.hosts.size() && !request.hosts[i].switched) ++i;
+    if (i == request.hosts.size()) return plan_.checks;
+    const std::string& restored = request.hosts[i].restore_to;
+    auto text = fleet_.hosts[i]->read_file(release_env_path(plan_.hosts[i].root, restored));
+    if (!text) return plan_.checks;  // shipped before env files were versioned
+    auto parsed = parse_dotenv(*text, "env file of " + restored, {});
+    if (!parsed) return plan_.checks;
+    EnvReport restored_env = env_report_;
+    std::map<std::string, std::string> values = env_values_;
+    for (const auto& e : parsed->entries) {
+      values[e.key] = e.value;
+      restored_env.values[e.key].value = e.value;
+    }
+    add_secrets(restored_env, app_.redactor);
+    auto plan = make_plan(runbook_, env_->name, restored, values);
+    return plan ? plan->checks : plan_.checks;
   }
 
   int finish_succeeded() {
@@ -461,6 +563,7 @@ class Deploy {
   const DeployArgs& args_;
   Reporter& rep_;
   Runbook runbook_;
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();  // start + budget.deploy
   const Environment* env_ = nullptr;
   EnvReport env_report_;
   std::map<std::string, std::string> env_values_;
@@ -473,7 +576,9 @@ class Deploy {
   std::string export_dir_, build_dir_, artifact_dir_;
   std::shared_ptr<const UploadArchive> archive_;
   ConnectedFleet fleet_;
-  std::vector<std::string> previous_;
+  std::vector<std::string> previous_;  // what each host served before the deploy
+  std::string rollback_target_;        // the newest good release, the same on every host
+  std::vector<char> created_;          // created_[i]: this run made releases/<id> on host i
   std::string lock_root_;
   bool locked_ = false;
   std::thread heartbeat_;

@@ -132,7 +132,7 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
   if (stop || cancel) result.stopped = true;
   // Failures within max_fail are tolerated (reported per host); beyond it the rollout stopped.
   result.ok = !stop && !cancel;
-  if (cancel && result.failure.empty()) result.failure = "interrupted (Ctrl-C / SIGTERM)";
+  if (cancel && result.failure.empty()) result.failure = "interrupted by a signal";
   return result;
 }
 

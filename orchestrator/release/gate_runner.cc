@@ -38,7 +38,10 @@ GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
   rep.info(phase + ": " + std::to_string(checks.size()) + " check run(s), each must pass " +
            std::to_string(spec.consecutive) + "x in a row within " + format_duration(spec.window));
   auto runner = app.make_checks(std::move(hosts), *app.local);
-  GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock);
+  // Verifying a restore must finish even though the signal that caused it is still set.
+  const std::atomic<bool>* cancel = phase == "verify" ? nullptr : app.cancel;
+  GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock, cancel);
+  if (verdict.interrupted) rep.error(phase + " interrupted by " + signal_description(app));
   for (const auto& c : verdict.checks) {
     std::string line = std::string(c.passed ? "  pass " : "  FAIL ") + c.name +
                        (c.host.empty() ? "" : " @" + c.host) + " (" + std::to_string(c.attempts) +

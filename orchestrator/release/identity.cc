@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <ctime>
+#include <random>
 #include <string_view>
 
 #include "golive/git_repo.h"
@@ -104,7 +106,8 @@ std::string ci_run_url(const Env& env) {
   return "";
 }
 
-std::string make_release_id(std::chrono::system_clock::time_point at, const std::string& sha) {
+std::string make_release_id(std::chrono::system_clock::time_point at, const std::string& sha,
+                            std::uint16_t nonce) {
   const std::time_t secs =
       std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(at));
   std::tm tm{};
@@ -118,7 +121,18 @@ std::string make_release_id(std::chrono::system_clock::time_point at, const std:
     short_sha += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (short_sha.empty()) short_sha = "0000000";
-  return std::string(stamp) + "-" + short_sha;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "-%04x", static_cast<unsigned>(nonce));
+  return std::string(stamp) + "-" + short_sha + suffix;
+}
+
+std::uint16_t random_release_nonce() {
+  std::random_device rd;  // the OS's random source (getrandom), not a seeded PRNG
+  return static_cast<std::uint16_t>(rd());
+}
+
+std::string release_time(const std::string& id) {
+  return id.substr(0, id.find('-'));
 }
 
 }  // namespace golive

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -27,7 +28,16 @@ std::string detect_trigger(const std::map<std::string, std::string>& env);
 // not in CI or unknown.
 std::string ci_run_url(const std::map<std::string, std::string>& env);
 
-// Sortable release id: UTC second and short commit, e.g. "20261129T101500Z-3f2a9c1".
-std::string make_release_id(std::chrono::system_clock::time_point at, const std::string& sha);
+// Release id unique across machines and ledgers: UTC second, short commit and 16 random bits,
+// e.g. "20261129T101500Z-3f2a9c1-07be". Ids sort by time to the second (docs/ledger.md).
+std::string make_release_id(std::chrono::system_clock::time_point at, const std::string& sha,
+                            std::uint16_t nonce);
+
+// 16 bits from the OS's random source: two deploys of one commit in one second, from two
+// machines or two ledgers, get different ids.
+std::uint16_t random_release_nonce();
+
+// The UTC-second prefix of a release id ("20261129T101500Z"): ids compare by time with it.
+std::string release_time(const std::string& id);
 
 }  // namespace golive

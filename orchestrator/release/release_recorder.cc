@@ -91,8 +91,10 @@ Status ReleaseRecorder::open(AppContext& app, const std::string& path,
                       " (nothing was touched; --ledger-optional deploys without a record)",
                   ExitCode::kInfra);
     }
-    app.reporter->error("LEDGER UNAVAILABLE, deploying WITHOUT an audit record "
-                        "(--ledger-optional): " + ledger.error().message);
+    app.reporter->error(
+        "LEDGER UNAVAILABLE, deploying WITHOUT an audit record "
+        "(--ledger-optional): " +
+        ledger.error().message);
     return {};
   }
   ledger_ = std::move(*ledger);
@@ -119,8 +121,8 @@ void ReleaseRecorder::step(const StepResult& r, const std::string& phase) {
   rec.finished_at = iso8601(r.started + r.duration);
   rec.exit_status = r.exit_status;
   rec.outcome = to_string(r.outcome);
-  std::string tail = r.output.size() > kOutputTail ? r.output.substr(r.output.size() - kOutputTail)
-                                                   : r.output;
+  std::string tail =
+      r.output.size() > kOutputTail ? r.output.substr(r.output.size() - kOutputTail) : r.output;
   if (!r.error.empty()) tail += (tail.empty() ? "" : "\n") + r.error;
   rec.output_tail = app_->redactor.redact(tail);
   std::lock_guard lock(queue_mu_);
@@ -180,6 +182,22 @@ void ReleaseRecorder::finish(const std::string& status, const std::string& finis
   flush();
   std::lock_guard lock(mu_);
   warn(ledger_->finish_release(release_id_, status, finished_at, ttr_ms));
+}
+
+std::set<std::string> ReleaseRecorder::succeeded_releases(const std::string& environment) {
+  std::set<std::string> ids;
+  if (!ledger_) return ids;
+  flush();
+  std::lock_guard lock(mu_);
+  HistoryQuery q;
+  q.environment = environment;
+  q.limit = 200;
+  if (auto rows = ledger_->history(q)) {
+    for (const auto& r : *rows) {
+      if (r.status == "succeeded") ids.insert(r.id);
+    }
+  }
+  return ids;
 }
 
 std::string ReleaseRecorder::chain_head() {

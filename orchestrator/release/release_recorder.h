@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +49,9 @@ class ReleaseRecorder {
   void event(const std::string& kind, const std::string& detail);
   void set_previous(const std::string& previous);
   void finish(const std::string& status, const std::string& finished_at, long long ttr_ms);
+  // Ids of the environment's releases the ledger records `succeeded` (recent ones; empty
+  // without a ledger): with the hosts' marks, what a rollback may restore.
+  std::set<std::string> succeeded_releases(const std::string& environment);
   // Latest hash of the ledger's chain, written to the hosts' releases.log; empty without one.
   std::string chain_head();
 

@@ -32,6 +32,7 @@ StepResult admin_step(const std::string& name, const std::string& host, const St
 RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& execution,
                                     const std::vector<RemoteHost*>& remotes,
                                     const std::vector<std::string>& previous,
+                                    const std::string& target, const std::vector<char>& created,
                                     std::chrono::steady_clock::time_point deadline) {
   RollbackRequest req;
   req.leaving = plan.release_id;
@@ -41,9 +42,10 @@ RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& exe
     HostRollback h;
     h.remote = remotes[i];
     h.plan = &plan.hosts[i];
-    h.switched = run.switched;
-    h.restore_to = previous[i];
-    h.remove_release_dir = !run.switched;
+    h.switched = run.switched || (!target.empty() && !previous[i].empty() && previous[i] != target);
+    h.restore_to = target;
+    h.serving = previous[i];
+    h.remove_release_dir = !run.switched && i < created.size() && created[i] != 0;
     // Undo what completed here, newest first; skipped `once` steps were undone on the first host.
     for (auto it = run.results.rbegin(); it != run.results.rend(); ++it) {
       if (it->outcome != StepOutcome::kOk) continue;
@@ -54,6 +56,11 @@ RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& exe
     req.hosts.push_back(std::move(h));
   }
   return req;
+}
+
+bool restores_any(const RollbackRequest& request) {
+  return std::any_of(request.hosts.begin(), request.hosts.end(),
+                     [](const HostRollback& h) { return h.switched; });
 }
 
 RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
@@ -74,7 +81,9 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
     }
   };
 
-  auto run_cmd = [&](HostRollback& h, const PlannedStep& step, const std::string& cwd) {
+  // `env_of`: the release whose env file the command loads (the one whose code it runs).
+  auto run_cmd = [&](HostRollback& h, const PlannedStep& step, const std::string& cwd,
+                     const std::string& env_of) {
     Millis left = time_left(request.deadline);
     if (left <= Millis(0)) {
       StepResult r = make_step_result(step.name, h.plan->host.name, StepOutcome::kTimedOut);
@@ -84,7 +93,7 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
       return false;
     }
     ExecRequest req;
-    req.command = remote_command(h.plan->root, cwd, step.command);
+    req.command = remote_command(h.plan->root, cwd, env_of, step.command);
     req.timeout = std::min(step.timeout.count() > 0 ? step.timeout : left, left);
     req.on_output = reporter.stream_for(h.plan->host.name);
     auto started = std::chrono::system_clock::now();  // the ledger records when it ran
@@ -124,24 +133,47 @@ RollbackResult run_rollback(const RollbackRequest& request, Reporter& reporter,
         PlannedStep undo = step;
         undo.name = "undo " + step.name;
         undo.command = step.undo;
-        if (!run_cmd(host, undo, host.plan->release_dir)) return;
+        if (!run_cmd(host, undo, host.plan->release_dir, request.leaving)) return;
       }
       // 3. The runbook's rollback steps, in the restored release's own directory (its physical
       //    path, as deploy steps see theirs, so `../..` is the release root).
       if (host.switched) {
         for (const auto& step : host.plan->rollback) {
-          if (!run_cmd(host, step, host.plan->root + "/releases/" + host.restore_to)) return;
+          if (!run_cmd(host, step, host.plan->root + "/releases/" + host.restore_to,
+                       host.restore_to)) {
+            return;
+          }
         }
       }
-      // 4. Never offer the failed release again; drop it where it never went live.
+      // 4. Never offer the failed release again; drop it where it never went live. On a host
+      //    that never switched this is bookkeeping: a full disk or a dropped connection there
+      //    does not fail the rollback once the host is verified to still serve what it served.
       auto t0 = SteadyClock::now();
+      std::string bookkeeping;
       if (!request.leaving.empty()) {
         auto s = mark_release(*host.remote, host.plan->root, request.leaving, false);
-        if (!s) record(admin_step("mark " + request.leaving + " bad", name, s, t0));
+        if (!s && host.switched)
+          record(admin_step("mark " + request.leaving + " bad", name, s, t0));
+        if (!s) bookkeeping = s.error().message;
       }
       if (host.remove_release_dir) {
         auto s = remove_release_dir(*host.remote, host.plan->root, request.leaving);
-        if (!s) record(admin_step("remove release dir", name, s, t0));
+        if (!s && host.switched) record(admin_step("remove release dir", name, s, t0));
+        if (!s && bookkeeping.empty()) bookkeeping = s.error().message;
+      }
+      if (!host.switched && !bookkeeping.empty()) {
+        auto st = read_host_state(*host.remote, host.plan->root);
+        bool serving = st && st->current == host.serving;
+        if (serving) {
+          reporter.warn(name + ": still serves " +
+                        (host.serving.empty() ? std::string("nothing") : host.serving) +
+                        " (verified); clean-up incomplete: " + bookkeeping);
+        } else {
+          Status s = fail(bookkeeping + "; and " + name + " could not be verified to serve " +
+                          host.serving +
+                          (st ? " (current: " + st->current + ")" : ": " + st.error().message));
+          record(admin_step("verify " + name + " still serves " + host.serving, name, s, t0));
+        }
       }
     });
   }

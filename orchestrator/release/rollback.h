@@ -9,19 +9,22 @@
 
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
+#include "orchestrator/context/reporter.h"
 #include "orchestrator/release/executor.h"
 #include "orchestrator/release/plan.h"
-#include "orchestrator/context/reporter.h"
 
 namespace golive {
 
 struct HostRollback {
   RemoteHost* remote = nullptr;
-  const HostPlan* plan = nullptr;   // root, failed release dir, rendered rollback steps
-  bool switched = false;            // current points at the release being left
-  std::string restore_to;           // release id to switch back to (read from the host)
-  std::vector<PlannedStep> undo;    // undo commands to run here, already in reverse order
-  bool remove_release_dir = false;  // the release never went live here: delete its dir
+  const HostPlan* plan = nullptr;  // root, failed release dir, rendered rollback steps
+  bool switched = false;           // `current` must be switched to `restore_to` here
+  std::string restore_to;          // the rollback target (the same on every host)
+  std::string serving;             // what `current` pointed at before (kept where !switched)
+  std::vector<PlannedStep> undo;   // undo commands to run here, already in reverse order
+  // This run created the release dir here and it never went live: delete it. Never set for a
+  // dir this run did not make (same id from elsewhere) nor one `current` points at.
+  bool remove_release_dir = false;
 };
 
 struct RollbackRequest {
@@ -30,6 +33,9 @@ struct RollbackRequest {
   std::chrono::steady_clock::time_point deadline;  // failure time + budget
 };
 
+// Whether the rollback switches any host (then the restore is verified with the checks).
+bool restores_any(const RollbackRequest& request);
+
 struct RollbackResult {
   bool ok = true;
   bool over_budget = false;
@@ -37,11 +43,15 @@ struct RollbackResult {
   std::vector<StepResult> steps;  // every rollback action, per host
 };
 
-// Builds the per-host rollback work for a deploy that failed after `execution`.
-// `previous[i]` is what `current` pointed at on host i before the deploy.
+// Builds the per-host rollback work for a deploy that failed after `execution`: every host that
+// switched, or that served something other than `target` before the deploy (an unchecked
+// release left by a killed deploy), is switched to `target`, the newest good release.
+// `previous[i]` is what `current` pointed at on host i before the deploy; `created[i]` whether
+// this deploy made the release dir on host i.
 RollbackRequest rollback_for_deploy(const Plan& plan, const ExecutionResult& execution,
                                     const std::vector<RemoteHost*>& remotes,
                                     const std::vector<std::string>& previous,
+                                    const std::string& target, const std::vector<char>& created,
                                     std::chrono::steady_clock::time_point deadline);
 
 // Runs the rollback; every step gets min(its timeout, time left before the deadline).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -147,6 +148,8 @@ void for_each_host_parallel(std::size_t n, const std::function<void(std::size_t)
 
 bool confirm(const AppContext& app, const std::string& question, bool fallback) {
   if (app.options.yes || !isatty(STDIN_FILENO)) return fallback;
+  // After SIGHUP the terminal is gone: nobody can answer, so take the safe default.
+  if (app.signal != nullptr && app.signal->load() == SIGHUP) return fallback;
   std::cerr << question << (fallback ? " [Y/n] " : " [y/N] ") << std::flush;
   std::string answer;
   if (!std::getline(std::cin, answer) || answer.empty()) return fallback;

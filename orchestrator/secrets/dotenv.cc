@@ -1,7 +1,9 @@
 #include "orchestrator/secrets/dotenv.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -281,6 +283,13 @@ Result<DotenvFile> parse_dotenv(std::string_view text, const std::string& file,
 
 Result<DotenvFile> load_dotenv_file(const std::string& path, const std::string& display,
                                     const std::map<std::string, std::string>& process_env) {
+  // An env file is small; refusing a huge one keeps a stray dump from being read into memory.
+  constexpr std::uintmax_t kMaxEnvFileBytes = 4 * 1024 * 1024;
+  std::error_code ec;
+  if (auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxEnvFileBytes) {
+    return fail(display + ": " + std::to_string(size) +
+                " bytes; env files are limited to 4 MiB (values to 64 KiB)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(display + ": cannot read: " + std::strerror(errno));
   std::ostringstream buf;

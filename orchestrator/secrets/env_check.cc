@@ -269,6 +269,28 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
     }
   }
 
+  // Values golive cannot carry safely are refused by name (never quoted) before anything else
+  // sees them: a huge one would blow up the redactor and the build's environment, and a NUL
+  // byte cannot pass through the env file /bin/sh reads.
+  std::set<std::string> rejected;
+  for (auto it = report.values.begin(); it != report.values.end();) {
+    const EnvValue& v = it->second;
+    std::string rule;
+    if (v.value.size() > kMaxEnvValueBytes) {
+      rule = "is " + std::to_string(v.value.size()) + " bytes; a value may be at most " +
+             std::to_string(kMaxEnvValueBytes / 1024) + " KiB";
+    } else if (v.value.find('\0') != std::string::npos) {
+      rule = "contains a NUL byte, which the env file (read by /bin/sh) cannot carry";
+    }
+    if (rule.empty()) {
+      ++it;
+      continue;
+    }
+    report.problems.push_back({it->first, where_of(v), rule});
+    rejected.insert(it->first);
+    it = report.values.erase(it);
+  }
+
   // Secret names: declared secret, listed in env.secrets, or named like one.
   std::set<std::string> secrets(runbook.env.secret_names.begin(), runbook.env.secret_names.end());
   for (const auto& req : runbook.env.required) {
@@ -285,6 +307,7 @@ Result<EnvReport> check_release_env(const Runbook& runbook, const std::string& e
   // Every problem at once, never quoting a value.
   std::map<std::string, Result<DotenvFile>> other_files;
   for (const auto& key : declared) {
+    if (rejected.contains(key)) continue;
     auto it = report.values.find(key);
     if (it == report.values.end()) {
       report.problems.push_back(

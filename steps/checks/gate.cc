@@ -57,7 +57,9 @@ std::string describe(Millis d) {
 }  // namespace
 
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
-                     CheckRunner& runner, Clock& clock) {
+                     CheckRunner& runner, Clock& clock, const std::atomic<bool>* cancel) {
+  auto cancelled = [cancel] { return cancel != nullptr && cancel->load(); };
+  bool interrupted = false;
   const auto start = clock.now();
   const auto deadline = start + gate.window;
   const int needed = std::max(1, gate.consecutive);
@@ -67,6 +69,10 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
   std::vector<CheckState> state(rendered.size());
 
   for (;;) {
+    if (cancelled()) {
+      interrupted = true;
+      break;
+    }
     const auto round_start = clock.now();
     std::vector<std::size_t> logins;
     std::vector<std::size_t> others;
@@ -107,6 +113,8 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
   }
 
   GateVerdict verdict;
+  verdict.interrupted = interrupted;
+  if (interrupted) verdict.passed = false;
   for (std::size_t i = 0; i < rendered.size(); ++i) {
     const CheckState& s = state[i];
     CheckResult r;
@@ -119,11 +127,13 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
     r.warnings = s.warnings;
     if (!r.passed) {
       r.transport_error = !s.last.passed && s.last.transport_error;
-      r.reason = s.last.passed
-                     ? "passed " + std::to_string(s.streak) + " of " + std::to_string(needed) +
-                           " consecutive attempts before the window (" + describe(gate.window) +
-                           ") ran out"
-                     : s.last.reason;
+      r.reason =
+          interrupted && (s.last.passed || s.attempts == 0)
+              ? "interrupted before it decided (" + std::to_string(s.attempts) + " attempt(s))"
+          : s.last.passed ? "passed " + std::to_string(s.streak) + " of " + std::to_string(needed) +
+                                " consecutive attempts before the window (" +
+                                describe(gate.window) + ") ran out"
+                          : s.last.reason;
       verdict.passed = false;
     }
     verdict.checks.push_back(std::move(r));

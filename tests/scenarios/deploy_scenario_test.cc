@@ -157,8 +157,22 @@ TEST(DeployScenario, UnknownHostKeyIsRefusedWithItsFingerprint) {
 TEST(DeployScenario, HostsTrustRecordsKeysAfterShowingThemThenDeploysWork) {
   Scenario s(2);
   std::string config = s.ssh_config_with_known_hosts("");
-  GoliveRun trust =
+  // Without a person to confirm (CI, --yes), an unknown key needs its fingerprint.
+  GoliveRun blind =
       s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
+  EXPECT_EQ(blind.exit_code, 3) << blind.all();
+  EXPECT_TRUE(contains(blind.all(), "--fingerprint SHA256:")) << blind.all();
+  GoliveRun wrong = s.golive({"hosts", "trust", "staging", "--yes", "--fingerprint",
+                              "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+                             {{"GOLIVE_SSH_CONFIG", config}});
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.all();
+  EXPECT_TRUE(contains(wrong.all(), "matches no --fingerprint")) << wrong.all();
+  const std::string listed =
+      Scenario::sh("ssh-keygen -lf " + shell_quote(s.fleet().dir()) + "/host_ed25519_key.pub");
+  const std::string fp = listed.substr(
+      listed.find("SHA256:"), listed.find(' ', listed.find("SHA256:")) - listed.find("SHA256:"));
+  GoliveRun trust = s.golive({"hosts", "trust", "staging", "--yes", "--fingerprint", fp},
+                             {{"GOLIVE_SSH_CONFIG", config}});
   ASSERT_EQ(trust.exit_code, 0) << trust.all();
   EXPECT_TRUE(contains(trust.all(), "web1 (127.0.0.11")) << trust.all();
   EXPECT_TRUE(contains(trust.all(), "SHA256:")) << trust.all();
@@ -172,7 +186,7 @@ TEST(DeployScenario, HostsTrustRecordsKeysAfterShowingThemThenDeploysWork) {
   // Recorded in the ledger, with how it was confirmed.
   std::string events = Scenario::sh("sqlite3 " + shell_quote(s.ledger()) +
                                     " \"SELECT detail FROM events WHERE kind='host_key_trusted'\"");
-  EXPECT_TRUE(contains(events, "confirmed by --yes")) << events;
+  EXPECT_TRUE(contains(events, "matched --fingerprint")) << events;
 }
 
 TEST(DeployScenario, ChangedHostKeyIsRefusedLoudly) {

@@ -240,15 +240,19 @@ TEST(SecretsScenario, EnvFileOnHostsIsSharedDotEnvMode0600) {
   GoliveRun run = s.golive({"deploy", "staging"});
   ASSERT_EQ(run.exit_code, 0) << run.all();
   const std::string secret = env_value(s, ".env.staging", "SECRET_KEY");
+  const std::string id = s.current(1);
   for (int k = 1; k <= 2; ++k) {
     const std::string env = s.root(k) + "/shared/.env";
-    EXPECT_EQ(Scenario::sh("stat -c '%a %U' " + shell_quote(env)), "600 deploy") << "web" << k;
+    // shared/.env is the live release's own env file (docs/env-and-secrets.md).
+    EXPECT_EQ(fs::read_symlink(env).string(), "env/" + id + ".env") << "web" << k;
+    EXPECT_EQ(Scenario::sh("stat -L -c '%a %U' " + shell_quote(env)), "600 deploy") << "web" << k;
+    EXPECT_EQ(Scenario::sh("stat -c '%a' " + shell_quote(s.root(k) + "/shared/env")), "700");
     EXPECT_TRUE(contains(Scenario::read_file(env), "SECRET_KEY=")) << "web" << k;
     EXPECT_TRUE(contains(Scenario::read_file(env), secret)) << "web" << k;
     EXPECT_EQ(fs::read_symlink(s.root(k) + "/current/.env").string(), env) << "web" << k;
     // No stray temp copies of it anywhere else under the host's root.
     EXPECT_EQ(Scenario::sh("grep -rlF -- " + shell_quote(secret) + " " + shell_quote(s.root(k)) +
-                           " | grep -v '/shared/.env$' || true"),
+                           " | grep -v '/shared/env/" + id + ".env$' || true"),
               "")
         << "web" << k;
   }

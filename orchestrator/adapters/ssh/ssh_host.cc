@@ -257,11 +257,14 @@ class SshHost final : public RemoteHost {
   SessionPtr session_;
   Millis alive_timeout_;
   Clock::time_point last_probe_{};
+  bool stopped_answering_ = false;  // sticky: later calls fail at once, naming the host
   sftp_session sftp_ = nullptr;
 };
 
 Result<ExecResult> SshHost::exec(const ExecRequest& request) {
   ssh_session s = session_.get();
+  // A host that stopped answering would make every later call wait out a timeout of its own.
+  if (stopped_answering_) return stopped_answering();
   if (ssh_is_connected(s) == 0) return dropped("before a command");
   const auto started = Clock::now();
   const auto deadline = started + request.timeout;
@@ -348,6 +351,7 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
       }
       if (peer_stopped_answering(Clock::now())) {
         ssh_event_remove_session(event.get(), s);
+        stopped_answering_ = true;
         return stopped_answering();
       }
     }
@@ -412,6 +416,7 @@ void SshHost::kill_group(long pgid) {
 }
 
 Result<sftp_session> SshHost::sftp() {
+  if (stopped_answering_) return stopped_answering();
   if (sftp_ != nullptr) return sftp_;
   sftp_session sftp = sftp_new(session_.get());
   if (sftp == nullptr) return dropped("while starting SFTP");

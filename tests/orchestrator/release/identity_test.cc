@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <set>
+
 #include "golive/git_repo.h"
 
 namespace golive {
@@ -109,23 +111,31 @@ TEST(MakeReleaseId, UtcSecondAndShortSha) {
   // 2026-11-29T10:15:00Z
   const auto t = std::chrono::system_clock::time_point{std::chrono::seconds{1795947300}} +
                  std::chrono::milliseconds{999};
-  EXPECT_EQ(make_release_id(t, "3f2a9c1d0e5b8a7c6d4e3f2a1b0c9d8e7f6a5b4c"),
-            "20261129T101500Z-3f2a9c1");
-  EXPECT_EQ(make_release_id(t, "3F2A9C1D"), "20261129T101500Z-3f2a9c1");
+  EXPECT_EQ(make_release_id(t, "3f2a9c1d0e5b8a7c6d4e3f2a1b0c9d8e7f6a5b4c", 0x07be),
+            "20261129T101500Z-3f2a9c1-07be");
+  EXPECT_EQ(make_release_id(t, "3F2A9C1D", 0xffff), "20261129T101500Z-3f2a9c1-ffff");
+  EXPECT_EQ(release_time("20261129T101500Z-3f2a9c1-07be"), "20261129T101500Z");
 }
 
 TEST(MakeReleaseId, SortsByTime) {
   const auto t = std::chrono::system_clock::time_point{std::chrono::seconds{1795947300}};
-  EXPECT_LT(make_release_id(t, "ffffffff"),
-            make_release_id(t + std::chrono::seconds(1), "0000000"));
-  EXPECT_LT(make_release_id(t + std::chrono::seconds(9), "a"),
-            make_release_id(t + std::chrono::seconds(10), "a"));
+  EXPECT_LT(make_release_id(t, "ffffffff", 0xffff),
+            make_release_id(t + std::chrono::seconds(1), "0000000", 0));
+  EXPECT_LT(make_release_id(t + std::chrono::seconds(9), "a", 1),
+            make_release_id(t + std::chrono::seconds(10), "a", 0));
 }
 
 TEST(MakeReleaseId, OnlyHexFromTheSha) {
   const auto t = std::chrono::system_clock::time_point{std::chrono::seconds{1795947300}};
-  EXPECT_EQ(make_release_id(t, "../../etc"), "20261129T101500Z-0000000");
-  EXPECT_EQ(make_release_id(t, "ab/cd"), "20261129T101500Z-ab");
+  EXPECT_EQ(make_release_id(t, "../../etc", 1), "20261129T101500Z-0000000-0001");
+  EXPECT_EQ(make_release_id(t, "ab/cd", 2), "20261129T101500Z-ab-0002");
+}
+
+TEST(MakeReleaseId, SameCommitSameSecondDiffers) {
+  const auto t = std::chrono::system_clock::time_point{std::chrono::seconds{1795947300}};
+  std::set<std::string> ids;
+  for (int i = 0; i < 16; ++i) ids.insert(make_release_id(t, "3f2a9c1", random_release_nonce()));
+  EXPECT_GE(ids.size(), 15u);  // 16 bits each: a repeat among 16 draws is a ~0.2% event
 }
 
 }  // namespace

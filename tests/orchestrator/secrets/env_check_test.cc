@@ -383,3 +383,42 @@ TEST(ProcessEnvironment, ReadsTheRealEnvironment) {
 
 }  // namespace
 }  // namespace golive
+
+namespace golive {
+namespace {
+
+// Issue 20 item 7 and 11: values golive cannot carry are refused by name, never quoted, and never
+// reach the redactor (a 50 MB secret once took 2.7 GB and ended in a fatal error).
+TEST(CheckReleaseEnv, HugeValuesAndNulBytesAreProblemsNamingTheKeyNotTheValue) {
+  TempDir dir;
+  write_portal(dir);
+  const std::string huge(kMaxEnvValueBytes + 1, 'x');
+  dir.write(".env.staging", "SMTP_HOST=smtp.staging\nSMTP_USER=staging\nSMTP_PASSWORD=" + huge +
+                                "\nSECRET_KEY=ab" + std::string(1, '\0') + "cd-long-enough\n");
+  auto report = check_release_env(portal_runbook(dir.path()), "staging", {});
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  const std::string all = describe(*report);
+  const EnvProblem* big = find(report->problems, "SMTP_PASSWORD");
+  ASSERT_NE(big, nullptr) << all;
+  EXPECT_NE(big->rule.find("at most 64 KiB"), std::string::npos) << all;
+  EXPECT_EQ(big->where, ".env.staging:3");
+  const EnvProblem* nul = find(report->problems, "SECRET_KEY");
+  ASSERT_NE(nul, nullptr) << all;
+  EXPECT_NE(nul->rule.find("NUL byte"), std::string::npos) << all;
+  EXPECT_EQ(all.find("xxxxxxxx"), std::string::npos);
+  EXPECT_FALSE(report->values.contains("SMTP_PASSWORD"));
+  EXPECT_FALSE(report->values.contains("SECRET_KEY"));
+}
+
+TEST(CheckReleaseEnv, AnEnvFileOverFourMiBIsRefusedWithoutReadingIt) {
+  TempDir dir;
+  write_portal(dir);
+  dir.write(".env.staging", "SMTP_HOST=" + std::string(5 * 1024 * 1024, 'y') + "\n");
+  auto report = check_release_env(portal_runbook(dir.path()), "staging", {});
+  ASSERT_FALSE(report.has_value());
+  EXPECT_NE(report.error().message.find(".env.staging"), std::string::npos);
+  EXPECT_NE(report.error().message.find("limited to 4 MiB"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace golive
