@@ -567,9 +567,9 @@ class SchemaReader {
       std::string rest = text->substr(text->find("://") + 3);
       std::string authority = rest.substr(0, rest.find_first_of("/?"));
       auto at = authority.rfind('@');
-      bool password = (at != std::string::npos && authority.substr(0, at).find(':') !=
-                                                      std::string::npos) ||
-                      text->find("password=") != std::string::npos;
+      bool password =
+          (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) ||
+          text->find("password=") != std::string::npos;
       if (password) {
         d_.error(node.pos, "ledger",
                  "the ledger URL holds a password: remove it and give it to golive through "

@@ -49,14 +49,14 @@ struct StepRunRecord {
   std::string started_at;
   std::string finished_at;
   int exit_status = -1;
-  std::string outcome;  // StepOutcome name
+  std::string outcome;      // StepOutcome name
   std::string output_tail;  // redacted
 };
 
 struct CheckRecord {
   std::string release_id;
   std::string check;
-  std::string host;  // empty when run once
+  std::string host;            // empty when run once
   std::string phase = "gate";  // gate|verify|smoke
   int attempts = 0;
   std::int64_t p50_ms = 0;

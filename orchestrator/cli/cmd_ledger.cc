@@ -3,12 +3,12 @@
 #include <sstream>
 
 #include "golive/runbook_loader.h"
-#include "orchestrator/release/target.h"
 #include "orchestrator/cli/commands.h"
-#include "orchestrator/ledger/ledger_report.h"
 #include "orchestrator/ledger/ledger_location.h"
-#include "steps/release_layout.h"
+#include "orchestrator/ledger/ledger_report.h"
 #include "orchestrator/release/release_recorder.h"
+#include "orchestrator/release/target.h"
+#include "steps/release_layout.h"
 
 namespace golive {
 namespace {

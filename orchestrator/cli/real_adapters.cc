@@ -8,8 +8,8 @@
 #include "golive/remote_host.h"
 #include "orchestrator/adapters/http/curl_webhook.h"
 #include "orchestrator/adapters/postgres/postgres_ledger.h"
-#include "orchestrator/ledger/ledger_location.h"
 #include "orchestrator/context/app_context.h"
+#include "orchestrator/ledger/ledger_location.h"
 
 namespace golive {
 

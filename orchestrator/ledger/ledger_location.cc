@@ -38,7 +38,8 @@ std::vector<PasswordSpan> password_spans(const std::string& url) {
 std::string percent_decode(const std::string& text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
       i += 2;
@@ -69,7 +70,8 @@ std::string ledger_url_password(const std::string& location) {
   if (!is_ledger_url(location)) return "";
   auto spans = password_spans(location);
   if (spans.empty()) return "";
-  return percent_decode(location.substr(spans.front().begin, spans.front().end - spans.front().begin));
+  return percent_decode(
+      location.substr(spans.front().begin, spans.front().end - spans.front().begin));
 }
 
 }  // namespace golive

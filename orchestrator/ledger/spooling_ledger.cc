@@ -70,7 +70,8 @@ Status write_lines(const std::string& path, const std::vector<std::string>& line
     if (auto s = append_line(tmp, l); !s) return s;
   }
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return fail("cannot rewrite ledger spool " + path + ": " + ec.message(), ExitCode::kInfra);
+  if (ec)
+    return fail("cannot rewrite ledger spool " + path + ": " + ec.message(), ExitCode::kInfra);
   return {};
 }
 

@@ -72,8 +72,8 @@ Result<std::unique_ptr<Ledger>> ReleaseRecorder::open_ledger(AppContext& app,
       app.reporter->warn("release " + r.id + " (" + r.environment + ", started " + r.started_at +
                          " by " + r.deployer +
                          ") was interrupted: its process died or stopped its heartbeat. "
-                         "`golive show " + r.id +
-                         "` shows what it had done; `golive releases " + r.environment +
+                         "`golive show " +
+                         r.id + "` shows what it had done; `golive releases " + r.environment +
                          "` shows what the hosts serve");
     }
   }

@@ -92,21 +92,24 @@ int main() {
     auto h = (*ledger)->history(q);
     if (!h || h->size() != 20) rc = 1;
   };
-  std::printf("history --limit 20: %.3f ms (median of %d)\n",
-              median_ms([&] { run({"", 20, ""}); }), kRuns);
-  std::printf("history production --limit 20: %.3f ms (median of %d)\n",
-              median_ms([&] { run({"production", 20, ""}); }), kRuns);
+  std::printf("history --limit 20: %.3f ms (median of %d)\n", median_ms([&] {
+                run({"", 20, ""});
+              }),
+              kRuns);
+  std::printf("history production --limit 20: %.3f ms (median of %d)\n", median_ms([&] {
+                run({"production", 20, ""});
+              }),
+              kRuns);
   std::printf("last_good production: %.3f ms (median of %d)\n", median_ms([&] {
                 auto g = (*ledger)->last_good("production");
                 if (!g || !g->has_value()) rc = 1;
               }),
               kRuns);
   // The whole command, as a user runs it (no runbook: the ledger comes from GOLIVE_LEDGER).
-  std::string command = "cd /tmp && GOLIVE_LEDGER=" + server.url("bench") + " PGPASSWORD=" +
-                        server.password() + " " + GOLIVE_BINARY +
+  std::string command = "cd /tmp && GOLIVE_LEDGER=" + server.url("bench") +
+                        " PGPASSWORD=" + server.password() + " " + GOLIVE_BINARY +
                         " history --limit 20 >/dev/null 2>&1";
-  std::printf("golive history --limit 20 (whole process): %.1f ms (median of %d)\n",
-              median_ms([&] {
+  std::printf("golive history --limit 20 (whole process): %.1f ms (median of %d)\n", median_ms([&] {
                 int status = 0;
                 golive::testing::Scenario::sh(command, &status);
                 if (status != 0) rc = 1;

@@ -120,7 +120,8 @@ void PostgresServer::create_database(const std::string& db) {
 
 std::string PostgresServer::psql(const std::string& db, const std::string& sql,
                                  int* exit_status) const {
-  return Scenario::sh("PGPASSWORD=" + quote(password_) + " psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " +
+  return Scenario::sh("PGPASSWORD=" + quote(password_) +
+                          " psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " +
                           std::to_string(port_) + " -U " + user_ + " -d " + quote(db) + " -c " +
                           quote(sql) + " 2>&1",
                       exit_status);

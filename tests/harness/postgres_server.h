@@ -20,7 +20,7 @@ class PostgresServer {
   PostgresServer& operator=(const PostgresServer&) = delete;
 
   int port() const { return port_; }
-  const std::string& user() const { return user_; }      // the cluster's superuser
+  const std::string& user() const { return user_; }  // the cluster's superuser
   const std::string& password() const { return password_; }
   // postgresql://USER@127.0.0.1:PORT/DB (pass the password via PGPASSWORD).
   std::string url(const std::string& db) const;

@@ -813,7 +813,8 @@ TEST(Loader, LedgerKeyTakesAUrlOrAPath) {
 TEST(LoaderErrors, LedgerUrlWithAPasswordIsRefused) {
   const auto r = load(kMinimalRunbook + "ledger: postgresql://golive:hunter2@db/golive\n");
   EXPECT_FALSE(r.runbook);
-  EXPECT_NE(testing_support::all_errors(r).find("PGPASSWORD"), std::string::npos) << testing_support::all_errors(r);
+  EXPECT_NE(testing_support::all_errors(r).find("PGPASSWORD"), std::string::npos)
+      << testing_support::all_errors(r);
 }
 
 }  // namespace

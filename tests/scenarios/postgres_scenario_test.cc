@@ -136,8 +136,8 @@ TEST_F(PostgresScenario, ServerLostMidDeployIsSpooledAndReplayedByTheNextCommand
   bool started = Scenario::wait_until(
       [&] {
         int rc = 0;
-        std::string n = server_->psql(
-            "ledger", "SELECT count(*) FROM step_runs WHERE step = 'upload'", &rc);
+        std::string n =
+            server_->psql("ledger", "SELECT count(*) FROM step_runs WHERE step = 'upload'", &rc);
         return rc == 0 && n != "0";
       },
       std::chrono::seconds(60));
@@ -210,10 +210,10 @@ TEST_F(PostgresScenario, LedgerPushFromSqliteTwiceDuplicatesNothing) {
   expect_no_password(first, "push");
   GoliveRun second = s.golive({"ledger", "push", "--to", server_->url_with_password("ledger")});
   EXPECT_EQ(second.exit_code, 0) << second.all();
-  EXPECT_NE(second.all().find("0 release(s) pushed, 2 already"), std::string::npos)
-      << second.all();
+  EXPECT_NE(second.all().find("0 release(s) pushed, 2 already"), std::string::npos) << second.all();
   EXPECT_EQ(server_->psql("ledger", "SELECT count(*) FROM releases"), "2");
-  std::string sqlite_steps = Scenario::sh("sqlite3 " + s.ledger() + " 'SELECT count(*) FROM step_runs'");
+  std::string sqlite_steps =
+      Scenario::sh("sqlite3 " + s.ledger() + " 'SELECT count(*) FROM step_runs'");
   EXPECT_EQ(server_->psql("ledger", "SELECT count(*) FROM step_runs"), sqlite_steps);
   GoliveRun verify = s.golive({"ledger", "verify"}, env());
   EXPECT_EQ(verify.exit_code, 0) << verify.all();

@@ -53,7 +53,8 @@ class Rows {
   ~Rows() { PQclear(r_); }
   int size() const { return PQntuples(r_); }
   std::string text(int row, int col) const {
-    return std::string(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col)));
+    return std::string(PQgetvalue(r_, row, col),
+                       static_cast<std::size_t>(PQgetlength(r_, row, col)));
   }
   std::int64_t integer(int row, int col) const {
     if (PQgetisnull(r_, row, col)) return 0;
@@ -93,7 +94,8 @@ class Connection {
       conn_ = nullptr;
       throw PgFailure{message, true};
     }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);  // no stray stderr lines
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);  // no stray stderr lines
   }
 
   Rows exec(const std::string& sql, const std::vector<Param>& params = {}) {
@@ -255,8 +257,9 @@ class PostgresLedger final : public Ledger {
   // Creates or migrates the schema in one transaction; concurrent openers wait on the lock.
   Status migrate() {
     return transact("open", kMigrationLock, [&] {
-      auto exists = db_.exec("SELECT to_regclass('golive_schema') IS NOT NULL, "
-                             "to_regclass('entries') IS NOT NULL");
+      auto exists = db_.exec(
+          "SELECT to_regclass('golive_schema') IS NOT NULL, "
+          "to_regclass('entries') IS NOT NULL");
       int version = 0;
       if (exists.text(0, 0) == "t") {
         version = static_cast<int>(db_.exec("SELECT version FROM golive_schema").integer(0, 0));
@@ -334,11 +337,11 @@ class PostgresLedger final : public Ledger {
     std::vector<ReleaseRecord> recovered;
     auto done = write("recover interrupted releases", [&] {
       recovered.clear();
-      auto rows = db_.exec(
-          sql("SELECT ", kReleaseColumns,
-              ", (heartbeat_at IS NOT NULL AND heartbeat_at < now() - $1 * interval '1 millisecond')"
-              " FROM releases WHERE status = 'running' ORDER BY started_at, id"),
-          {num(options_.stale_after.count())});
+      auto rows = db_.exec(sql("SELECT ", kReleaseColumns,
+                               ", (heartbeat_at IS NOT NULL AND heartbeat_at < now() - $1 * "
+                               "interval '1 millisecond')"
+                               " FROM releases WHERE status = 'running' ORDER BY started_at, id"),
+                           {num(options_.stale_after.count())});
       std::vector<ReleaseRecord> dead;
       for (int i = 0; i < rows.size(); ++i) {
         ReleaseRecord r = read_release(rows, i);
@@ -384,7 +387,8 @@ class PostgresLedger final : public Ledger {
     ReleaseDetail detail;
     bool found = false;
     auto done = read("read release " + id, [&] {
-      auto r = db_.exec(sql("SELECT ", kReportedReleaseColumns, " FROM releases WHERE id = $1"), {id});
+      auto r =
+          db_.exec(sql("SELECT ", kReportedReleaseColumns, " FROM releases WHERE id = $1"), {id});
       found = r.size() > 0;
       if (!found) return;
       detail.release = read_release(r, 0);
@@ -423,8 +427,8 @@ class PostgresLedger final : public Ledger {
     VerifyReport report;
     auto done = read("verify", [&] {
       ChainVerifier verifier;
-      auto entries =
-          db_.exec("SELECT seq, kind, release_id, payload, prev_hash, hash FROM entries ORDER BY seq");
+      auto entries = db_.exec(
+          "SELECT seq, kind, release_id, payload, prev_hash, hash FROM entries ORDER BY seq");
       for (int i = 0; i < entries.size(); ++i) {
         verifier.add_entry(LedgerEntry{entries.integer(i, 0), entries.text(i, 1),
                                        entries.text(i, 2), entries.text(i, 3), entries.text(i, 4),
@@ -581,18 +585,20 @@ class PostgresLedger final : public Ledger {
     require_release(step.release_id);
     auto [row, payload] = canonical(step, step_to_json, step_from_json);
     std::int64_t seq = append(entry_kind::kStep, row.release_id, payload);
-    db_.exec(sql("INSERT INTO step_runs (", kStepColumns, ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"),
-             {num(seq), row.release_id, row.host, row.step, row.phase, row.started_at,
-              row.finished_at, num(row.exit_status), row.outcome, row.output_tail});
+    db_.exec(
+        sql("INSERT INTO step_runs (", kStepColumns, ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"),
+        {num(seq), row.release_id, row.host, row.step, row.phase, row.started_at, row.finished_at,
+         num(row.exit_status), row.outcome, row.output_tail});
   }
 
   void insert_check(const CheckRecord& check) {
     require_release(check.release_id);
     auto [row, payload] = canonical(check, check_to_json, check_from_json);
     std::int64_t seq = append(entry_kind::kCheck, row.release_id, payload);
-    db_.exec(sql("INSERT INTO checks (", kCheckColumns, ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"),
-             {num(seq), row.release_id, row.check, row.host, row.phase, num(row.attempts),
-              num(row.p50_ms), num(row.p95_ms), num(row.passed ? 1 : 0), row.reason});
+    db_.exec(
+        sql("INSERT INTO checks (", kCheckColumns, ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"),
+        {num(seq), row.release_id, row.check, row.host, row.phase, num(row.attempts),
+         num(row.p50_ms), num(row.p95_ms), num(row.passed ? 1 : 0), row.reason});
   }
 
   void insert_event(const EventRecord& e) {
@@ -637,11 +643,29 @@ class PostgresLedger final : public Ledger {
                  ", entry_seq, heartbeat_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,"
                  "$14,$15,$16,$17,$18,$19,$20,$21,$22,$23," +
                      std::string(heartbeat ? "now()" : "NULL") + ")"),
-             {r.id, r.app, r.environment, r.commit, r.ref, r.subject, r.runbook_hash,
-              r.runbook_commit, r.deployer, r.trigger, r.ci_url, r.reason, r.started_at,
-              r.finished_at, r.status, r.previous_release, num(r.time_to_restore_ms),
-              num(r.allow_dirty ? 1 : 0), num(r.writer_pid), r.writer_host, r.writer_boot_id,
-              num(r.writer_start_ticks), num(seq)});
+             {r.id,
+              r.app,
+              r.environment,
+              r.commit,
+              r.ref,
+              r.subject,
+              r.runbook_hash,
+              r.runbook_commit,
+              r.deployer,
+              r.trigger,
+              r.ci_url,
+              r.reason,
+              r.started_at,
+              r.finished_at,
+              r.status,
+              r.previous_release,
+              num(r.time_to_restore_ms),
+              num(r.allow_dirty ? 1 : 0),
+              num(r.writer_pid),
+              r.writer_host,
+              r.writer_boot_id,
+              num(r.writer_start_ticks),
+              num(seq)});
   }
 
   // Appends a finish/interrupt entry and applies it to the row the same way verify replays it.

@@ -405,7 +405,8 @@ class SqliteLedger final : public Ledger {
     ReleaseDetail detail;
     bool found = false;
     auto done = read("read release " + id, [&] {
-      Stmt r(*stmts_, "SELECT " + std::string(kReportedReleaseColumns) + " FROM releases WHERE id = ?");
+      Stmt r(*stmts_,
+             "SELECT " + std::string(kReportedReleaseColumns) + " FROM releases WHERE id = ?");
       r.bind(1, id);
       found = r.step();
       if (!found) return;
@@ -599,8 +600,8 @@ class SqliteLedger final : public Ledger {
     std::int64_t seq = append(entry_kind::kStep, row.release_id, payload);
     Stmt s(*stmts_, "INSERT INTO step_runs (" + std::string(kStepColumns) +
                         ") VALUES (?,?,?,?,?,?,?,?,?,?)");
-    s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at,
-               row.finished_at, std::int64_t{row.exit_status}, row.outcome, row.output_tail);
+    s.bind_all(seq, row.release_id, row.host, row.step, row.phase, row.started_at, row.finished_at,
+               std::int64_t{row.exit_status}, row.outcome, row.output_tail);
     s.run();
   }
 

@@ -168,16 +168,23 @@ TEST_F(PostgresLedgerTest, ReleaseWithoutHeartbeatIsInterruptedOnlyWhenStale) {
 TEST_F(PostgresLedgerTest, RoleWithInsertAndSelectOnlyCanDeployButNotRewriteTheChain) {
   ASSERT_TRUE(open());  // the owner creates the schema
   int rc = 0;
-  std::string out = server()->psql(
-      db_,
-      "CREATE ROLE golive_ci_" + db_ + " LOGIN PASSWORD 'ci-FAKE-pw';"
-      "GRANT CONNECT ON DATABASE " + db_ + " TO golive_ci_" + db_ + ";"
-      "GRANT SELECT, INSERT ON entries, releases, step_runs, checks, events, golive_schema TO golive_ci_" + db_ + ";"
-      "GRANT UPDATE (status, finished_at, time_to_restore_ms, heartbeat_at) ON releases TO golive_ci_" + db_ + ";",
-      &rc);
+  std::string out = server()->psql(db_,
+                                   "CREATE ROLE golive_ci_" + db_ +
+                                       " LOGIN PASSWORD 'ci-FAKE-pw';"
+                                       "GRANT CONNECT ON DATABASE " +
+                                       db_ + " TO golive_ci_" + db_ +
+                                       ";"
+                                       "GRANT SELECT, INSERT ON entries, releases, step_runs, "
+                                       "checks, events, golive_schema TO golive_ci_" +
+                                       db_ +
+                                       ";"
+                                       "GRANT UPDATE (status, finished_at, time_to_restore_ms, "
+                                       "heartbeat_at) ON releases TO golive_ci_" +
+                                       db_ + ";",
+                                   &rc);
   ASSERT_EQ(rc, 0) << out;
-  std::string url = "postgresql://golive_ci_" + db_ + ":ci-FAKE-pw@127.0.0.1:" +
-                    std::to_string(server()->port()) + "/" + db_;
+  std::string url = "postgresql://golive_ci_" + db_ +
+                    ":ci-FAKE-pw@127.0.0.1:" + std::to_string(server()->port()) + "/" + db_;
   auto ci = open_postgres_ledger(url);
   ASSERT_TRUE(ci) << ci.error().message;
   ASSERT_TRUE((*ci)->begin_release(release("r1")));
