@@ -20,9 +20,9 @@ using namespace std::chrono_literals;
 template <std::size_t N>
 using Keys = std::array<std::string_view, N>;
 
-constexpr Keys<13> kTopKeys{"version", "app",    "budget",   "environments", "env",
+constexpr Keys<14> kTopKeys{"version", "app",    "budget",   "environments", "env",
                             "release", "build",  "artifact", "steps",        "rollback",
-                            "gate",    "checks", "notify"};
+                            "gate",    "checks", "notify",   "ledger"};
 constexpr Keys<6> kEnvironmentKeys{"hosts",       "env_file", "env_from",
                                    "known_hosts", "strategy", "vars"};
 constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
@@ -144,6 +144,7 @@ class SchemaReader {
         rb.artifact = std::move(*a);
       }
     }
+    if (const auto* e = top->get("ledger")) read_ledger(e->value);
     if (const auto* e = required(*top, "steps", root.pos, "")) read_steps(e->value);
     if (const auto* e = top->get("rollback")) read_rollback(e->value);
     if (const auto* e = top->get("gate")) read_gate(e->value);
@@ -576,6 +577,32 @@ class SchemaReader {
     if (const auto* e = f.get("timeout")) {
       if (auto v = read_duration(e->value, child_path(path, "timeout"), d_)) step.timeout = *v;
     }
+  }
+
+  // `ledger:` a shared server's URL or a file path. A committed runbook must not carry the
+  // password: it would be in every clone and in the runbook hash's input.
+  void read_ledger(const YamlNode& node) {
+    auto text = read_string(node, "ledger", d_);
+    if (!text) return;
+    bool url = text->starts_with("postgresql://") || text->starts_with("postgres://");
+    if (url) {
+      std::string rest = text->substr(text->find("://") + 3);
+      std::string authority = rest.substr(0, rest.find_first_of("/?"));
+      auto at = authority.rfind('@');
+      bool password =
+          (at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos) ||
+          text->find("password=") != std::string::npos;
+      if (password) {
+        d_.error(node.pos, "ledger",
+                 "the ledger URL holds a password: remove it and give it to golive through "
+                 "PGPASSWORD or ~/.pgpass (a runbook is committed)");
+        return;
+      }
+    } else if (text->empty()) {
+      d_.error(node.pos, "ledger", "`ledger` is empty: a postgresql:// URL or a file path");
+      return;
+    }
+    out_.runbook.ledger = std::move(*text);
   }
 
   void read_build(const YamlNode& node) {

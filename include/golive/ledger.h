@@ -1,5 +1,6 @@
 // The release ledger: who shipped what, every step and check, every rollback; hash-chained.
-// The SQLite adapter (orchestrator/adapters/sqlite_ledger.cc) is the only code that includes SQLite.
+// Adapters: SQLite (orchestrator/adapters/sqlite/, a file) and PostgreSQL
+// (orchestrator/adapters/postgres/, a shared server); the rest of golive sees only this interface.
 #pragma once
 
 #include <cstdint>
@@ -48,14 +49,14 @@ struct StepRunRecord {
   std::string started_at;
   std::string finished_at;
   int exit_status = -1;
-  std::string outcome;  // StepOutcome name
+  std::string outcome;      // StepOutcome name
   std::string output_tail;  // redacted
 };
 
 struct CheckRecord {
   std::string release_id;
   std::string check;
-  std::string host;  // empty when run once
+  std::string host;            // empty when run once
   std::string phase = "gate";  // gate|verify|smoke
   int attempts = 0;
   std::int64_t p50_ms = 0;
@@ -132,6 +133,21 @@ class Ledger {
       added += *r ? 1 : 0;
     }
     return added;
+  }
+  // Imports a whole release from another ledger (ledger push): the release as imported, then its
+  // steps, checks and events. False when the ledger already has that release id (nothing
+  // written), so pushing twice duplicates nothing.
+  virtual Result<bool> import_detail(const ReleaseDetail& detail) {
+    auto added = import_release(detail.release);
+    if (!added || !*added) return added;
+    if (auto s = record_steps(detail.steps); !s) return std::unexpected(s.error());
+    for (const auto& check : detail.checks) {
+      if (auto s = record_check(check); !s) return std::unexpected(s.error());
+    }
+    for (const auto& event : detail.events) {
+      if (auto s = record_event(event); !s) return std::unexpected(s.error());
+    }
+    return true;
   }
   // The latest chain hash (what the CLI writes to each host's releases.log), without a full verify.
   virtual Result<std::string> head() { return fail("this ledger has no hash chain"); }

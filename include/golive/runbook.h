@@ -207,6 +207,9 @@ struct Runbook {
   ReleaseSpec release;
   std::vector<Step> build;  // local steps run in a clean export of the commit
   std::string artifact;     // directory produced by build, relative to the export
+  // `ledger:` a postgresql:// URL (no password: PGPASSWORD or ~/.pgpass) or a file path
+  // relative to the runbook; empty: .golive/ledger.db. --ledger and GOLIVE_LEDGER override it.
+  std::string ledger;
   std::vector<Step> steps;
   std::vector<Step> rollback;
   GateSpec gate;

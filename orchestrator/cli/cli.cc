@@ -13,6 +13,7 @@
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/cli/console.h"
 #include "orchestrator/cli/insight_commands.h"
+#include "orchestrator/ledger/ledger_location.h"
 #include "orchestrator/release/deploy.h"
 #include "orchestrator/release/identity.h"
 
@@ -50,7 +51,7 @@ struct Args {
   std::vector<std::string> fingerprints;
   int limit = 20;
   bool allow_dirty = false, force = false, plan_diff = false;
-  std::string shell, insight_ref, insight_since = "90d", html_file;
+  std::string shell, insight_ref, insight_since = "90d", html_file, push_to;
   std::vector<CLI::App*> writers;  // commands that change something keep a log beside the runbook
 };
 
@@ -62,7 +63,8 @@ void add_global_options(CLI::App& app, Args& a) {
   GlobalOptions& g = a.global;
   app.add_option("-f,--file", g.file, "runbook file")->capture_default_str();
   app.add_option("--ledger", g.ledger,
-                 "ledger file (default: .golive/ledger.db beside the runbook)");
+                 "ledger: a file, or a postgresql:// URL of a shared server (default: the "
+                 "runbook's ledger: key, else .golive/ledger.db beside the runbook)");
   app.add_flag("--json", g.json, "machine-readable output on stdout");
   app.add_flag("--quiet", g.quiet, "only warnings, errors and the outcome");
   app.add_flag("--verbose", g.verbose, "more detail");
@@ -140,6 +142,9 @@ void add_ledger_commands(CLI::App& app, Args& a, CommandTable& table) {
   auto* sync = ledger->add_subcommand("sync", "rebuild missing history from the hosts");
   sync->add_option("ENV", a.env_name, "environment")->required();
   table.emplace_back(sync, [&a](AppContext& c) { return cmd_ledger_sync(c, a.env_name); });
+  auto* push = ledger->add_subcommand("push", "copy this ledger's history into a shared one");
+  push->add_option("--to", a.push_to, "postgresql:// URL of the shared ledger")->required();
+  table.emplace_back(push, [&a](AppContext& c) { return cmd_ledger_push(c, a.push_to); });
   a.writers.push_back(sync);
 }
 
@@ -204,6 +209,14 @@ void make_context(AppContext& ctx, Args& a) {
   ctx.process_env = process_environment();
   if (running_in_ci(ctx.process_env)) g.yes = true;
   ctx.options = g;
+  // A shared ledger's password is a secret from the first line printed.
+  auto env_ledger = ctx.process_env.find("GOLIVE_LEDGER");
+  for (const std::string& location :
+       {g.ledger, a.push_to, env_ledger != ctx.process_env.end() ? env_ledger->second : ""}) {
+    if (auto password = ledger_url_password(location); !password.empty()) {
+      ctx.redactor.add("ledger password", password);
+    }
+  }
   install_real_adapters(ctx);
   bool writes = false;
   for (const CLI::App* command : a.writers) writes = writes || command->parsed();

@@ -28,6 +28,8 @@ int cmd_history(AppContext& app, const std::string& environment, int limit,
 int cmd_show(AppContext& app, const std::string& id);
 int cmd_ledger_verify(AppContext& app, const std::string& hosts_env);
 int cmd_ledger_sync(AppContext& app, const std::string& environment);
+// Copies this ledger into the shared one at `to` (idempotent; both chains verified).
+int cmd_ledger_push(AppContext& app, const std::string& to);
 int cmd_lock_status(AppContext& app, const std::string& environment);
 int cmd_lock_release(AppContext& app, const std::string& environment, const std::string& reason);
 int cmd_hosts_trust(AppContext& app, const std::string& environment,

@@ -1,23 +1,79 @@
 #include "orchestrator/release/release_recorder.h"
 
+#include <filesystem>
+
+#include "orchestrator/adapters/crypto/sha256.h"
+#include "orchestrator/ledger/ledger_location.h"
+#include "orchestrator/ledger/spooling_ledger.h"
+
 namespace golive {
 namespace {
 
 constexpr std::size_t kOutputTail = 4096;
 
+// Replays what an earlier command spooled while the server was away, then spools again from here
+// on if the server goes away (a shared ledger must never stop a deploy or a rollback half-way).
+Result<std::unique_ptr<Ledger>> with_spool(AppContext& app, const std::string& path,
+                                           std::unique_ptr<Ledger> ledger) {
+  std::string spool = ledger_spool_path(app, path);
+  auto replay = replay_spool(*ledger, spool);
+  if (!replay) {
+    app.reporter->warn("ledger spool " + spool + ": " + replay.error().message);
+  } else {
+    if (replay->replayed > 0) {
+      app.reporter->info("ledger: replayed " + std::to_string(replay->replayed) +
+                         " spooled record(s) from " + spool + " into " + redacted_ledger(path));
+    }
+    if (replay->remaining > 0) {
+      app.reporter->warn("ledger: " + std::to_string(replay->remaining) +
+                         " record(s) still spooled in " + spool + " (server unreachable again)");
+    }
+    if (replay->rejected > 0) {
+      app.reporter->error("ledger: " + std::to_string(replay->rejected) +
+                          " spooled record(s) refused by the ledger, kept in " + spool +
+                          ".rejected");
+    }
+  }
+  Reporter* reporter = app.reporter.get();
+  return make_spooling_ledger(std::move(ledger), spool, [reporter](const std::string& message) {
+    reporter->warn("LEDGER UNREACHABLE mid-release, carrying on: " + message);
+  });
+}
+
 }  // namespace
+
+std::string ledger_spool_path(const AppContext& app, const std::string& ledger) {
+  std::filesystem::path dir = std::filesystem::path(app.options.file).parent_path();
+  if (dir.empty()) dir = ".";
+  return (dir / ".golive" /
+          ("ledger-spool-" + sha256_hex(redacted_ledger(ledger)).substr(0, 12) + ".jsonl"))
+      .string();
+}
 
 Result<std::unique_ptr<Ledger>> ReleaseRecorder::open_ledger(AppContext& app,
                                                              const std::string& path) {
+  // A shared ledger's password never leaves the process, whatever message carries it.
+  if (auto password = ledger_url_password(path); !password.empty()) {
+    app.redactor.add("ledger password", password);
+  }
+  if (auto it = app.process_env.find("PGPASSWORD");
+      is_ledger_url(path) && it != app.process_env.end() && !it->second.empty()) {
+    app.redactor.add("PGPASSWORD", it->second);
+  }
   auto ledger = app.open_ledger(path);
   if (!ledger) return std::unexpected(ledger.error());
+  if (is_ledger_url(path)) {
+    ledger = with_spool(app, path, std::move(*ledger));
+    if (!ledger) return std::unexpected(ledger.error());
+  }
   auto interrupted = (*ledger)->recover_interrupted();
   if (interrupted) {
     for (const auto& r : *interrupted) {
       app.reporter->warn("release " + r.id + " (" + r.environment + ", started " + r.started_at +
                          " by " + r.deployer +
-                         ") was interrupted: its process died. `golive show " + r.id +
-                         "` shows what it had done; `golive releases " + r.environment +
+                         ") was interrupted: its process died or stopped its heartbeat. "
+                         "`golive show " +
+                         r.id + "` shows what it had done; `golive releases " + r.environment +
                          "` shows what the hosts serve");
     }
   }

@@ -17,6 +17,10 @@
 
 namespace golive {
 
+// Where records wait while a shared (postgresql://) ledger is unreachable: a file under the
+// runbook's .golive/, one per ledger URL.
+std::string ledger_spool_path(const AppContext& app, const std::string& ledger);
+
 class ReleaseRecorder {
  public:
   ReleaseRecorder() = default;

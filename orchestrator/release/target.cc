@@ -49,6 +49,13 @@ std::string ledger_path(const AppContext& app, const Runbook* runbook) {
   std::filesystem::path dir = runbook ? std::filesystem::path(runbook->dir)
                                       : std::filesystem::path(app.options.file).parent_path();
   if (dir.empty()) dir = ".";
+  if (runbook && !runbook->ledger.empty()) {
+    if (runbook->ledger.starts_with("postgresql://") ||
+        runbook->ledger.starts_with("postgres://") || runbook->ledger.starts_with('/')) {
+      return runbook->ledger;
+    }
+    return (dir / runbook->ledger).string();
+  }
   return (dir / ".golive" / "ledger.db").string();
 }
 

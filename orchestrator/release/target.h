@@ -20,7 +20,8 @@ Result<Runbook> load_runbook(AppContext& app);
 // The environment or a usage error listing the ones that exist.
 Result<const Environment*> find_environment(const Runbook& runbook, const std::string& name);
 
-// --ledger, else GOLIVE_LEDGER, else .golive/ledger.db beside the runbook.
+// --ledger, else GOLIVE_LEDGER, else the runbook's `ledger:` (a URL, or a path relative to the
+// runbook), else .golive/ledger.db beside the runbook.
 std::string ledger_path(const AppContext& app, const Runbook* runbook);
 
 // A runbook and one of its environments.

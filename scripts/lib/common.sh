@@ -7,7 +7,7 @@ GOLIVE_PACKAGES=(
   g++ cmake ninja-build pkg-config git
   libssh-dev libgit2-dev libboost-dev libboost-filesystem-dev libyaml-cpp-dev libsqlite3-dev
   libspdlog-dev libcli11-dev libgtest-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev
-  libssl-dev libarchive-dev
+  libssl-dev libarchive-dev libpq-dev postgresql
   openssh-server openssh-client dropbear-bin python3 python3-aiosmtpd openssl sqlite3 procps curl
   chromium
   age

@@ -786,5 +786,21 @@ TEST(LoaderFiles, DirIsTheRunbooksDirectory) {
   EXPECT_EQ(r.runbook->dir, std::filesystem::path(path).parent_path().string());
 }
 
+TEST(Loader, LedgerKeyTakesAUrlOrAPath) {
+  const auto url = load(kMinimalRunbook + "ledger: postgresql://golive@db.internal/golive\n");
+  ASSERT_TRUE(url.runbook) << testing_support::all_errors(url);
+  EXPECT_EQ(url.runbook->ledger, "postgresql://golive@db.internal/golive");
+  const auto path = load(kMinimalRunbook + "ledger: audit/ledger.db\n");
+  ASSERT_TRUE(path.runbook) << testing_support::all_errors(path);
+  EXPECT_EQ(path.runbook->ledger, "audit/ledger.db");
+}
+
+TEST(LoaderErrors, LedgerUrlWithAPasswordIsRefused) {
+  const auto r = load(kMinimalRunbook + "ledger: postgresql://golive:hunter2@db/golive\n");
+  EXPECT_FALSE(r.runbook);
+  EXPECT_NE(testing_support::all_errors(r).find("PGPASSWORD"), std::string::npos)
+      << testing_support::all_errors(r);
+}
+
 }  // namespace
 }  // namespace golive

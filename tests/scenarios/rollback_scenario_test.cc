@@ -217,7 +217,10 @@ TEST(RollbackScenario, ManualRollbackWithEmptyLedgerRestoresPreviousAndRecordsIt
   EXPECT_EQ(rec.value("trigger", ""), "rollback");
   EXPECT_FALSE(rec.value("deployer", "").empty());
   EXPECT_EQ(rec.value("previous_release", ""), v2);
-  EXPECT_EQ(rec.value("commit", ""), v1);
+  // The restored release's commit in `commit`, release ids in their own fields.
+  EXPECT_EQ(rec.value("ref", ""), v1);
+  EXPECT_FALSE(rec.value("commit", "").empty());
+  EXPECT_EQ(rec.value("commit", ""), Scenario::sh("git -C " + s.repo() + " rev-parse HEAD~1"));
   EXPECT_EQ(rec.value("status", ""), "rolled_back");
   auto kinds = event_kinds(detail);
   EXPECT_TRUE(has(kinds, "rollback_started")) << detail.dump(1);

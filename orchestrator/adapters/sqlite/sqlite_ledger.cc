@@ -179,6 +179,15 @@ constexpr std::string_view kReleaseColumns =
     "id, app, environment, commit_sha, ref, subject, runbook_hash, runbook_commit, deployer, "
     "trigger_kind, ci_url, reason, started_at, finished_at, status, previous_release, "
     "time_to_restore_ms, allow_dirty, writer_pid, writer_host, writer_boot_id, writer_start_ticks";
+// The same columns as reports show them: a deploy learns the release it replaces only after
+// begin_release (from the hosts) and records it as a `previous_release` event; reports fill the
+// column from that event. verify() reads the raw columns (kReleaseColumns).
+constexpr std::string_view kReportedReleaseColumns =
+    "id, app, environment, commit_sha, ref, subject, runbook_hash, runbook_commit, deployer, "
+    "trigger_kind, ci_url, reason, started_at, finished_at, status, "
+    "COALESCE(NULLIF(previous_release, ''), (SELECT e.detail FROM events e WHERE e.release_id = "
+    "releases.id AND e.kind = 'previous_release' ORDER BY e.entry_seq DESC LIMIT 1), ''), "
+    "time_to_restore_ms, allow_dirty, writer_pid, writer_host, writer_boot_id, writer_start_ticks";
 
 ReleaseRecord read_release(const Stmt& s) {
   ReleaseRecord r;
@@ -373,7 +382,7 @@ class SqliteLedger final : public Ledger {
   Result<std::vector<ReleaseRecord>> history(const HistoryQuery& query) override {
     std::vector<ReleaseRecord> out;
     auto done = read("read history", [&] {
-      std::string sql = "SELECT " + std::string(kReleaseColumns) + " FROM releases";
+      std::string sql = "SELECT " + std::string(kReportedReleaseColumns) + " FROM releases";
       std::vector<std::string> where;
       if (!query.environment.empty()) where.push_back("environment = ?");
       if (!query.since.empty()) where.push_back("started_at >= ?");
@@ -394,7 +403,8 @@ class SqliteLedger final : public Ledger {
     ReleaseDetail detail;
     bool found = false;
     auto done = read("read release " + id, [&] {
-      Stmt r(*stmts_, "SELECT " + std::string(kReleaseColumns) + " FROM releases WHERE id = ?");
+      Stmt r(*stmts_,
+             "SELECT " + std::string(kReportedReleaseColumns) + " FROM releases WHERE id = ?");
       r.bind(1, id);
       found = r.step();
       if (!found) return;
@@ -420,7 +430,7 @@ class SqliteLedger final : public Ledger {
   Result<std::optional<ReleaseRecord>> last_good(const std::string& environment) override {
     std::optional<ReleaseRecord> out;
     auto done = read("read last good release", [&] {
-      Stmt s(*stmts_, "SELECT " + std::string(kReleaseColumns) +
+      Stmt s(*stmts_, "SELECT " + std::string(kReportedReleaseColumns) +
                           " FROM releases WHERE environment = ? AND status = 'succeeded'"
                           " ORDER BY started_at DESC, id DESC LIMIT 1");
       s.bind(1, environment);

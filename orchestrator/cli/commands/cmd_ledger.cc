@@ -2,9 +2,12 @@
 // missing history from the hosts' releases.log.
 #include <sstream>
 
+#include "golive/runbook_loader.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/ledger/ledger_location.h"
+#include "orchestrator/ledger/ledger_report.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/target.h"
 #include "steps/release_layout.h"
@@ -120,6 +123,47 @@ int cmd_ledger_sync(AppContext& app, const std::string& environment) {
   }
   app.reporter->summary("ledger sync " + environment + ": " + std::to_string(imported) +
                         " release(s) imported from the hosts");
+  return 0;
+}
+
+// Copies this working copy's ledger (usually the SQLite file) into a shared one, release by
+// release, oldest first; releases the target already has are skipped, so a second push writes
+// nothing. Both chains are verified: the source before, the target after.
+int cmd_ledger_push(AppContext& app, const std::string& to) {
+  if (!is_ledger_url(to)) {
+    app.reporter->error("ledger push --to needs a postgresql:// URL, got " + redacted_ledger(to));
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  auto source = open_for_reading(app);
+  if (!source) return report_error(app, source.error());
+  auto source_ok = (*source)->verify();
+  if (!source_ok) return report_error(app, source_ok.error());
+  if (!source_ok->ok) {
+    app.reporter->error("source ledger chain BROKEN, nothing pushed: " + source_ok->first_problem);
+    return static_cast<int>(ExitCode::kPreflight);
+  }
+  auto target = app.open_ledger(to);  // no spool: a push either reaches the server or fails
+  if (!target) return report_error(app, target.error());
+  auto releases = (*source)->history(HistoryQuery{"", 0, ""});
+  if (!releases) return report_error(app, releases.error());
+  int pushed = 0, present = 0;
+  for (auto it = releases->rbegin(); it != releases->rend(); ++it) {
+    auto detail = (*source)->show(it->id);
+    if (!detail) return report_error(app, detail.error());
+    auto added = (*target)->import_detail(*detail);
+    if (!added) return report_error(app, added.error());
+    ++(*added ? pushed : present);
+  }
+  auto target_ok = (*target)->verify();
+  if (!target_ok) return report_error(app, target_ok.error());
+  if (!target_ok->ok) {
+    app.reporter->error("target ledger chain BROKEN after push: " + target_ok->first_problem);
+    return static_cast<int>(ExitCode::kPreflight);
+  }
+  app.reporter->summary("ledger push: " + std::to_string(pushed) + " release(s) pushed, " +
+                        std::to_string(present) + " already in " + redacted_ledger(to) +
+                        "; both chains verified (" + std::to_string(source_ok->records) + " and " +
+                        std::to_string(target_ok->records) + " records)");
   return 0;
 }
 

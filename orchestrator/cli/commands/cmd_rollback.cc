@@ -18,6 +18,19 @@
 #include "steps/release_layout.h"
 
 namespace golive {
+namespace {
+
+// The commit a release on `host` was built from, per its manifest; "" when unreadable.
+std::string release_commit(RemoteHost& host, const std::string& root, const std::string& id) {
+  auto text = host.read_file(root + "/releases/" + id + "/.golive-release.json");
+  if (!text) return "";
+  auto j = Json::parse(*text);
+  if (!j || !j->is_object()) return "";
+  const Json* commit = j->find("commit");
+  return commit != nullptr && commit->is_string() ? commit->as_string() : "";
+}
+
+}  // namespace
 
 int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   Reporter& rep = *app.reporter;
@@ -141,7 +154,9 @@ int cmd_rollback(AppContext& app, const RollbackArgs& args) {
   rec.id = make_release_id(app.clock->wall(), "rollback", random_release_nonce());
   rec.app = rb->app;
   rec.environment = env.name;
-  rec.commit = targets[0];
+  // commit: the restored release's commit (from its manifest on the host); ref: the restored
+  // release id; previous_release: the release left.
+  rec.commit = release_commit(*fleet->hosts[0], roots[0], targets[0]);
   rec.ref = targets[0];
   rec.subject = "rollback from " + leaving + " to " + targets[0];
   rec.runbook_hash = rb->content_hash;
