@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "golive/runbook_loader.h"
+#include "orchestrator/ledger/ledger_location.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/target.h"
 
@@ -23,7 +24,7 @@ Result<std::unique_ptr<Ledger>> open_for_reading(AppContext& app) {
   const Runbook* rb = loaded.runbook ? &*loaded.runbook : nullptr;
   std::string path = ledger_path(app, rb);
   // Reading never creates a ledger (or .golive/) in the user's repository: no file, no releases.
-  if (!std::filesystem::exists(path)) path = ":memory:";
+  if (!is_ledger_url(path) && !std::filesystem::exists(path)) path = ":memory:";
   return ReleaseRecorder::open_ledger(app, path);
 }
 

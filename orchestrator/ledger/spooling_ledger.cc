@@ -96,7 +96,8 @@ Status apply_record(Ledger& ledger, const json& j) {
   }
   if (op == "steps") {
     std::vector<StepRunRecord> steps;
-    for (const auto& s : member(j, "steps").elements()) steps.push_back(step_from_json(s));
+    const json list = member(j, "steps");  // named: a temporary would die before the loop body
+    for (const auto& s : list.elements()) steps.push_back(step_from_json(s));
     return ledger.record_steps(steps);
   }
   if (op == "check") return ledger.record_check(check_from_json(member(j, "check")));
