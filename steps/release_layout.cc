@@ -84,9 +84,19 @@ std::string previous_good_release(const std::vector<HostState>& states, const st
                        [&](const HostState& st) { return st.has(id) && !st.is_bad(id); });
   };
   auto newest = [&](const std::vector<std::string>& ids) {
-    std::string best;  // ties in one second: the later mark wins
+    // Ties in one second (concurrent deploys from two machines): the one a host serves now, so a
+    // clean-up never moves a live host sideways; else the later mark.
+    auto live = [&](const std::string& id) {
+      return std::any_of(states.begin(), states.end(),
+                         [&](const HostState& st) { return st.current == id; });
+    };
+    std::string best;
     for (const auto& id : ids) {
-      if (usable(id) && (best.empty() || time_of(id) >= time_of(best))) best = id;
+      if (!usable(id)) continue;
+      if (best.empty() || time_of(id) > time_of(best) ||
+          (time_of(id) == time_of(best) && (live(id) || !live(best)))) {
+        best = id;
+      }
     }
     return best;
   };
