@@ -2,6 +2,8 @@
 // hosts (works with an empty ledger), restores the previous good release, verifies it.
 #include <unistd.h>
 
+#include <map>
+#include <optional>
 #include <set>
 
 #include "golive/env_check.h"
@@ -32,223 +34,293 @@ std::string release_commit(RemoteHost& host, const std::string& root, const std:
 
 }  // namespace
 
-int cmd_rollback(AppContext& app, const RollbackArgs& args) {
-  Reporter& rep = *app.reporter;
-  auto done = [&](ExitCode code, const std::string& message) {
+namespace {
+
+// One on-call rollback as a short script of phases; each returns nullopt to go on, or the exit
+// code it ended with.
+class ManualRollback {
+ public:
+  ManualRollback(AppContext& app, const RollbackArgs& args)
+      : app_(app), args_(args), rep_(*app.reporter), started_(std::chrono::steady_clock::now()) {}
+
+  int run() {
+    // 1. The runbook and what the hosts serve now (the hosts are the truth, not the ledger).
+    if (auto end = read_hosts()) return *end;
+    // 2. Decide the one target for every host; refuse anything unsafe before touching a host.
+    if (auto end = choose_target()) return *end;
+    // 3. The lock: never roll back under a running deploy, unless it is stale and --force.
+    if (auto end = take_lock()) return *end;
+    // 4. Record it (a broken ledger must not stop an on-call rollback: warn loudly instead).
+    open_record();
+    // 5. The same rollback path as an automatic one, then the same checks.
+    return restore_and_verify();
+  }
+
+ private:
+  using End = std::optional<int>;
+
+  int done(ExitCode code, const std::string& message) {
     if (code == ExitCode::kOk || code == ExitCode::kRolledBack)
-      rep.summary(message);
+      rep_.summary(message);
     else
-      rep.error(message);
+      rep_.error(message);
     return static_cast<int>(code);
-  };
-  auto started = std::chrono::steady_clock::now();
-  // 1. The runbook and what the hosts serve now (the hosts are the truth, not the ledger).
-  auto rb = load_runbook(app);
-  if (!rb) return static_cast<int>(rb.error().exit);
-  auto env_found = find_environment(*rb, args.environment);
-  if (!env_found) return done(env_found.error().exit, env_found.error().message);
-  const Environment& env = **env_found;
-  auto values = available_env_values(app, *rb, env.name);
-  auto fleet = connect_fleet(app, *rb, env);
-  if (!fleet) return done(fleet.error().exit, fleet.error().message);
-
-  std::vector<HostState> states(env.hosts.size());
-  std::vector<std::string> roots(env.hosts.size());
-  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
-    auto root = host_root(*rb, env, env.hosts[i]);
-    if (!root) return done(ExitCode::kUsage, root.error().message);
-    roots[i] = *root;
-  }
-  // One round trip per host, all hosts at once: on-call seconds matter.
-  std::vector<std::string> read_errors(env.hosts.size());
-  for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
-    auto st = read_host_state(*fleet->hosts[i], roots[i]);
-    if (st)
-      states[i] = std::move(*st);
-    else
-      read_errors[i] = st.error().message;
-  });
-  for (const auto& e : read_errors) {
-    if (!e.empty()) return done(ExitCode::kInfra, e);
   }
 
-  // 2. Decide the one target for every host; refuse anything unsafe before touching a host.
-  //    Without --to: the newest release recorded good (hosts' marks, the ledger) older than the
-  //    newest release any host serves; a mixed fleet ends on that one release everywhere.
-  std::string leaving;  // the newest release live on any host: the one being rolled back
-  for (const auto& st : states) {
-    if (st.current.substr(0, st.current.find('-')) >= leaving.substr(0, leaving.find('-')) &&
-        !st.current.empty()) {
-      leaving = st.current;
+  End read_hosts() {
+    auto rb = load_runbook(app_);
+    if (!rb) return static_cast<int>(rb.error().exit);
+    rb_ = std::move(*rb);
+    auto env_found = find_environment(rb_, args_.environment);
+    if (!env_found) return done(env_found.error().exit, env_found.error().message);
+    env_ = *env_found;
+    values_ = available_env_values(app_, rb_, env_->name);
+    auto fleet = connect_fleet(app_, rb_, *env_);
+    if (!fleet) return done(fleet.error().exit, fleet.error().message);
+    fleet_ = std::move(*fleet);
+    const std::size_t n = env_->hosts.size();
+    states_.resize(n);
+    roots_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto root = host_root(rb_, *env_, env_->hosts[i]);
+      if (!root) return done(ExitCode::kUsage, root.error().message);
+      roots_[i] = *root;
     }
+    // One round trip per host, all hosts at once: on-call seconds matter.
+    std::vector<std::string> read_errors(n);
+    for_each_host_parallel(n, [&](std::size_t i) {
+      auto st = read_host_state(*fleet_.hosts[i], roots_[i]);
+      if (st)
+        states_[i] = std::move(*st);
+      else
+        read_errors[i] = st.error().message;
+    });
+    for (const auto& e : read_errors) {
+      if (!e.empty()) return done(ExitCode::kInfra, e);
+    }
+    return std::nullopt;
   }
-  std::string target = args.to;
-  if (target.empty()) {
-    std::set<std::string> recorded_good;
-    {
-      if (auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &*rb))) {
-        HistoryQuery q;
-        q.environment = env.name;
-        q.limit = 200;
-        if (auto rows = (*ledger)->history(q)) {
-          for (const auto& r : *rows) {
-            if (r.status == "succeeded") recorded_good.insert(r.id);
-          }
+
+  // Releases the ledger recorded as succeeded for this environment (empty without a ledger).
+  std::set<std::string> recorded_good() {
+    std::set<std::string> good;
+    if (auto ledger = ReleaseRecorder::open_ledger(app_, ledger_path(app_, &rb_))) {
+      HistoryQuery q;
+      q.environment = env_->name;
+      q.limit = 200;
+      if (auto rows = (*ledger)->history(q)) {
+        for (const auto& r : *rows) {
+          if (r.status == "succeeded") good.insert(r.id);
         }
       }
     }
-    target = previous_good_release(states, leaving, recorded_good);
-    if (target.empty()) {
-      return done(ExitCode::kUsage,
-                  "no earlier good release present on every host to restore "
-                  "(live: " +
-                      (leaving.empty() ? "none" : leaving) + ")");
-    }
-  }
-  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
-    const HostState& st = states[i];
-    const std::string& name = env.hosts[i].name;
-    if (!st.has(target)) {
-      return done(ExitCode::kUsage, name + " does not have release " + target +
-                                        " (present: `golive releases " + env.name + "`)");
-    }
-    if (st.is_bad(target) && !args.force) {
-      return done(ExitCode::kUsage, "release " + target + " is marked bad on " + name +
-                                        " (it was rolled back); use --force to restore it anyway");
-    }
-    rep.info(name + ": live " + (st.current.empty() ? "(none)" : st.current) + " -> restore " +
-             target + (target == st.current ? " (already live)" : ""));
-  }
-  rep.info("rollback target: " + target +
-           (args.to.empty() ? " (the newest release recorded good)" : " (--to)"));
-  const std::vector<std::string> targets(env.hosts.size(), target);
-  if (!confirm(app, "Roll back " + env.name + " as shown?", true)) {
-    return done(ExitCode::kUsage, "rollback cancelled");
+    return good;
   }
 
-  // 3. The lock: never roll back under a running deploy, unless it is stale and --force.
-  std::string deployer = detect_deployer(nullptr, app.process_env);
-  LockOwner owner{deployer,   local_host_name(),          std::to_string(getpid()),
-                  "rollback", iso8601(app.clock->wall()), app.redactor.redact(args.reason)};
-  ReleaseRecorder record;
-  std::string broken_holder;
-  auto lock = acquire_lock_reclaiming(*fleet->hosts[0], roots[0], owner, broken_holder);
-  bool broke_lock = !broken_holder.empty();
-  if (!lock) {
-    auto st = lock_status(*fleet->hosts[0], roots[0]);
-    if (!args.force || !st || !st->stale) {
+  // Without --to: the newest release recorded good (hosts' marks, the ledger) older than the
+  // newest release any host serves; a mixed fleet ends on that one release everywhere.
+  End choose_target() {
+    for (const auto& st : states_) {  // the newest release live on any host: the one left
+      if (st.current.substr(0, st.current.find('-')) >= leaving_.substr(0, leaving_.find('-')) &&
+          !st.current.empty()) {
+        leaving_ = st.current;
+      }
+    }
+    target_ = args_.to;
+    if (target_.empty()) {
+      target_ = previous_good_release(states_, leaving_, recorded_good());
+      if (target_.empty()) {
+        return done(ExitCode::kUsage,
+                    "no earlier good release present on every host to restore "
+                    "(live: " +
+                        (leaving_.empty() ? "none" : leaving_) + ")");
+      }
+    }
+    for (std::size_t i = 0; i < env_->hosts.size(); ++i) {
+      const HostState& st = states_[i];
+      const std::string& name = env_->hosts[i].name;
+      if (!st.has(target_)) {
+        return done(ExitCode::kUsage, name + " does not have release " + target_ +
+                                          " (present: `golive releases " + env_->name + "`)");
+      }
+      if (st.is_bad(target_) && !args_.force) {
+        return done(ExitCode::kUsage,
+                    "release " + target_ + " is marked bad on " + name +
+                        " (it was rolled back); use --force to restore it anyway");
+      }
+      rep_.info(name + ": live " + (st.current.empty() ? "(none)" : st.current) + " -> restore " +
+                target_ + (target_ == st.current ? " (already live)" : ""));
+    }
+    rep_.info("rollback target: " + target_ +
+              (args_.to.empty() ? " (the newest release recorded good)" : " (--to)"));
+    if (!confirm(app_, "Roll back " + env_->name + " as shown?", true)) {
+      return done(ExitCode::kUsage, "rollback cancelled");
+    }
+    return std::nullopt;
+  }
+
+  End take_lock() {
+    deployer_ = detect_deployer(nullptr, app_.process_env);
+    LockOwner owner{deployer_,  local_host_name(),           std::to_string(getpid()),
+                    "rollback", iso8601(app_.clock->wall()), app_.redactor.redact(args_.reason)};
+    RemoteHost& lock_host = *fleet_.hosts[0];
+    auto lock = acquire_lock_reclaiming(lock_host, roots_[0], owner, broken_holder_);
+    broke_lock_ = !broken_holder_.empty();
+    if (lock) return std::nullopt;
+    auto st = lock_status(lock_host, roots_[0]);
+    if (!args_.force || !st || !st->stale) {
       return done(lock.error().exit,
                   lock.error().message + (st && st->stale ? " (stale: --force breaks it)" : ""));
     }
-    broken_holder = describe_lock(*st);
-    (void)release_lock(*fleet->hosts[0], roots[0]);
-    if (auto again = acquire_lock(*fleet->hosts[0], roots[0], owner); !again) {
+    broken_holder_ = describe_lock(*st);
+    (void)release_lock(lock_host, roots_[0]);
+    if (auto again = acquire_lock(lock_host, roots_[0], owner); !again) {
       return done(again.error().exit, again.error().message);
     }
-    broke_lock = true;
+    broke_lock_ = true;
+    return std::nullopt;
   }
 
-  // 4. Record it (a broken ledger must not stop an on-call rollback: warn loudly instead).
-  app.options.ledger_optional = true;
-  ReleaseRecord rec;
-  rec.id = make_release_id(app.clock->wall(), "rollback", random_release_nonce());
-  rec.app = rb->app;
-  rec.environment = env.name;
-  // commit: the restored release's commit (from its manifest on the host); ref: the restored
-  // release id; previous_release: the release left.
-  rec.commit = release_commit(*fleet->hosts[0], roots[0], targets[0]);
-  rec.ref = targets[0];
-  rec.subject = "rollback from " + leaving + " to " + targets[0];
-  rec.runbook_hash = rb->content_hash;
-  rec.deployer = deployer;
-  rec.trigger = "rollback";
-  rec.reason = app.redactor.redact(args.reason);
-  rec.started_at = iso8601(app.clock->wall());
-  rec.previous_release = leaving;
-  (void)record.open(app, ledger_path(app, &*rb), rec);
-  if (broke_lock) record.event("lock_broken", broken_holder);
-  record.event("rollback_started", "from " + leaving + " to " + targets[0] + ": " + args.reason);
-
-  // 5. The same rollback path as an automatic one, then the same checks.
-  auto plan = make_plan(*rb, env.name, targets[0], values);
-  if (!plan) return done(ExitCode::kUsage, plan.error().message);
-  RollbackRequest request;
-  request.leaving = args.to.empty() ? leaving : "";  // --to an older release: keep newer ones
-  request.deadline = std::chrono::steady_clock::now() + rb->budget.rollback;
-  for (std::size_t i = 0; i < env.hosts.size(); ++i) {
-    HostRollback h;
-    h.remote = fleet->hosts[i].get();
-    h.plan = &plan->hosts[i];
-    h.switched = targets[i] != states[i].current;
-    h.restore_to = targets[i];
-    request.hosts.push_back(h);
+  void open_record() {
+    app_.options.ledger_optional = true;
+    rec_.id = make_release_id(app_.clock->wall(), "rollback", random_release_nonce());
+    rec_.app = rb_.app;
+    rec_.environment = env_->name;
+    // commit: the restored release's commit (from its manifest on the host); ref: the restored
+    // release id; previous_release: the release left.
+    rec_.commit = release_commit(*fleet_.hosts[0], roots_[0], target_);
+    rec_.ref = target_;
+    rec_.subject = "rollback from " + leaving_ + " to " + target_;
+    rec_.runbook_hash = rb_.content_hash;
+    rec_.deployer = deployer_;
+    rec_.trigger = "rollback";
+    rec_.reason = app_.redactor.redact(args_.reason);
+    rec_.started_at = iso8601(app_.clock->wall());
+    rec_.previous_release = leaving_;
+    (void)record_.open(app_, ledger_path(app_, &rb_), rec_);
+    if (broke_lock_) record_.event("lock_broken", broken_holder_);
+    record_.event("rollback_started", "from " + leaving_ + " to " + target_ + ": " + args_.reason);
   }
-  RollbackResult result = run_rollback(request, rep, reporting_observer(rep, record, "rollback"));
-  long long restore_ms =
-      std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
-  std::string status = "rolled_back", why;
-  ExitCode code = ExitCode::kOk;
-  if (!result.ok) {
-    status = "rollback_failed";
-    why = result.over_budget ? "exceeded its budget: " + result.failure : result.failure;
-    code = ExitCode::kRollbackFailed;
-  } else if (!plan->checks.empty()) {
-    GateVerdict v = run_and_record_gate(app, rb->gate, plan->checks, fleet->by_name,
-                                        record.ledger(), rec.id, "verify", "");
-    if (!v.passed) {
+
+  int restore_and_verify() {
+    auto plan = make_plan(rb_, env_->name, target_, values_);
+    if (!plan) return done(ExitCode::kUsage, plan.error().message);
+    RollbackRequest request;
+    request.leaving = args_.to.empty() ? leaving_ : "";  // --to an older one: keep newer ones
+    request.deadline = std::chrono::steady_clock::now() + rb_.budget.rollback;
+    for (std::size_t i = 0; i < env_->hosts.size(); ++i) {
+      HostRollback h;
+      h.remote = fleet_.hosts[i].get();
+      h.plan = &plan->hosts[i];
+      h.switched = target_ != states_[i].current;
+      h.restore_to = target_;
+      request.hosts.push_back(h);
+    }
+    RollbackResult result =
+        run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
+    const long long restore_ms = elapsed_ms();
+    std::string status = "rolled_back", why;
+    ExitCode code = ExitCode::kOk;
+    if (!result.ok) {
       status = "rollback_failed";
-      why = "the restored release fails its checks: " + gate_failure_summary(v);
+      why = result.over_budget ? "exceeded its budget: " + result.failure : result.failure;
       code = ExitCode::kRollbackFailed;
+    } else if (!plan->checks.empty()) {
+      GateVerdict v = run_and_record_gate(app_, rb_.gate, plan->checks, fleet_.by_name,
+                                          record_.ledger(), rec_.id, "verify", "");
+      if (!v.passed) {
+        status = "rollback_failed";
+        why = "the restored release fails its checks: " + gate_failure_summary(v);
+        code = ExitCode::kRollbackFailed;
+      }
+    }
+    return finish(status, why, code, restore_ms);
+  }
+
+  // The ending: ledger, every host's releases.log, the lock, notifications, --json, the summary.
+  int finish(const std::string& status, const std::string& why, ExitCode code,
+             long long restore_ms) {
+    const long long verified_ms = elapsed_ms();
+    record_.event("rollback_finished", status + (why.empty() ? "" : ": " + why));
+    record_.finish(status, iso8601(app_.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
+    Json line = {{"time", iso8601(app_.clock->wall())},
+                 {"event", "rollback"},
+                 {"id", target_},
+                 {"from", leaving_},
+                 {"who", deployer_},
+                 {"reason", app_.redactor.redact(args_.reason)},
+                 {"outcome", status},
+                 {"rollback_id", rec_.id},
+                 {"ledger_head", record_.chain_head()}};
+    const std::string log_line = app_.redactor.redact(line.dump());
+    for_each_host_parallel(env_->hosts.size(), [&](std::size_t i) {
+      (void)append_release_log(*fleet_.hosts[i], roots_[i], log_line);
+    });
+    (void)release_lock(*fleet_.hosts[0], roots_[0]);
+    notify(status, why, code, verified_ms);
+    if (app_.options.json) {
+      std::printf("%s\n", app_.redactor
+                              .redact(Json({{"rollback", rec_.id},
+                                            {"environment", env_->name},
+                                            {"from", leaving_},
+                                            {"to", target_},
+                                            {"status", status},
+                                            {"exit_code", static_cast<int>(code)},
+                                            {"restore_ms", restore_ms}})
+                                          .dump())
+                              .c_str());
+    }
+    return done(code, "rollback " + env_->name + " " + leaving_ + " -> " + target_ + ": " + status +
+                          " in " + std::to_string(restore_ms) + " ms" +
+                          (why.empty() ? "" : ": " + why));
+  }
+
+  void notify(const std::string& status, const std::string& why, ExitCode code,
+              long long verified_ms) {
+    NotifyEvent event{status,
+                      rb_.app,
+                      env_->name,
+                      rec_.id,
+                      target_,
+                      deployer_,
+                      code == ExitCode::kOk ? "" : "rollback",
+                      why,
+                      code == ExitCode::kOk ? verified_ms : -1};
+    send_notifications(app_, rb_.notify, env_->vars, values_, event, record_.ledger());
+    if (broke_lock_) {
+      NotifyEvent lb{"lock_broken", rb_.app, env_->name,     rec_.id, "",
+                     deployer_,     "",      broken_holder_, -1};
+      send_notifications(app_, rb_.notify, env_->vars, values_, lb, record_.ledger());
     }
   }
-  long long verified_ms =
-      std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started).count();
-  record.event("rollback_finished", status + (why.empty() ? "" : ": " + why));
-  record.finish(status, iso8601(app.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
 
-  Json line = {{"time", iso8601(app.clock->wall())},
-               {"event", "rollback"},
-               {"id", targets[0]},
-               {"from", leaving},
-               {"who", deployer},
-               {"reason", app.redactor.redact(args.reason)},
-               {"outcome", status},
-               {"rollback_id", rec.id},
-               {"ledger_head", record.chain_head()}};
-  const std::string log_line = app.redactor.redact(line.dump());
-  for_each_host_parallel(env.hosts.size(), [&](std::size_t i) {
-    (void)append_release_log(*fleet->hosts[i], roots[i], log_line);
-  });
-  (void)release_lock(*fleet->hosts[0], roots[0]);
-  NotifyEvent event{status,
-                    rb->app,
-                    env.name,
-                    rec.id,
-                    targets[0],
-                    deployer,
-                    code == ExitCode::kOk ? "" : "rollback",
-                    why,
-                    code == ExitCode::kOk ? verified_ms : -1};
-  send_notifications(app, rb->notify, env.vars, values, event, record.ledger());
-  if (broke_lock) {
-    NotifyEvent lb{"lock_broken", rb->app, env.name, rec.id, "", deployer, "", broken_holder, -1};
-    send_notifications(app, rb->notify, env.vars, values, lb, record.ledger());
+  long long elapsed_ms() const {
+    return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started_).count();
   }
-  if (app.options.json) {
-    std::printf("%s\n", app.redactor
-                            .redact(Json({{"rollback", rec.id},
-                                          {"environment", env.name},
-                                          {"from", leaving},
-                                          {"to", targets[0]},
-                                          {"status", status},
-                                          {"exit_code", static_cast<int>(code)},
-                                          {"restore_ms", restore_ms}})
-                                        .dump())
-                            .c_str());
-  }
-  return done(code, "rollback " + env.name + " " + leaving + " -> " + targets[0] + ": " + status +
-                        " in " + std::to_string(restore_ms) + " ms" +
-                        (why.empty() ? "" : ": " + why));
+
+  AppContext& app_;
+  const RollbackArgs& args_;
+  Reporter& rep_;
+  const std::chrono::steady_clock::time_point started_;
+  Runbook rb_;
+  const Environment* env_ = nullptr;
+  std::map<std::string, std::string> values_;
+  ConnectedFleet fleet_;
+  std::vector<HostState> states_;
+  std::vector<std::string> roots_;
+  std::string leaving_;  // the newest release live on any host: the one being rolled back
+  std::string target_;   // the one release every host ends on
+  std::string deployer_;
+  std::string broken_holder_;
+  bool broke_lock_ = false;
+  ReleaseRecord rec_;
+  ReleaseRecorder record_;
+};
+
+}  // namespace
+
+int cmd_rollback(AppContext& app, const RollbackArgs& args) {
+  return ManualRollback(app, args).run();
 }
 
 }  // namespace golive
