@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "golive/env_check.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/ci_report.h"
 #include "orchestrator/release/deadline_watch.h"
@@ -69,7 +70,7 @@ class Deploy {
     if (gate.window <= Millis(0)) return roll_back(execution, over_budget_why());
     GateVerdict verdict =
         run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name, record_.ledger(),
-                            plan_.release_id, "gate", args_.junit);
+                            plan_.release_id, str(Phase::kGate), args_.junit);
     if (verdict.interrupted || interrupted()) {
       return roll_back(execution, interrupted_why("during the gate"));
     }
@@ -212,7 +213,7 @@ class Deploy {
       ctx.cancel = app_.cancel;
       StepResult r = run_step(step, ctx);
       rep_.flush_stream("build");
-      record_.step(r, "build");
+      record_.step(r, Phase::kBuild);
       if (!r.ok()) {
         const std::string when = "during build step '" + step.name + "', before any host changed";
         return fail(interrupted()
@@ -260,9 +261,9 @@ class Deploy {
     ending_.set_scope(ending_scope());
     if (!broken.empty()) {
       rep_.warn("broke a deploy lock left by a dead process: " + broken);
-      record_.event("lock_broken", broken);
+      record_.event(EventKind::kLockBroken, broken);
     }
-    record_.event("lock_taken", plan_.hosts[0].host.name + ":" + lock_root_);
+    record_.event(EventKind::kLockTaken, plan_.hosts[0].host.name + ":" + lock_root_);
     // The heartbeat's own session: RemoteHost is single-threaded and steps may run for minutes.
     lock_.start_heartbeat([this, connector = std::shared_ptr<HostConnector>()]() mutable {
       if (!connector) connector = app_.make_connector(connect_options(runbook_, *env_));
@@ -301,7 +302,8 @@ class Deploy {
                                          *repo_, env_->name, args_.ref, target_side_);
     const std::string summary = diff_summary_line(diff);
     rep_.info("changes: " + summary);
-    record_.event("changes", summary);  // so `golive show` tells what this release changed
+    record_.event(EventKind::kChanges,
+                  summary);  // so `golive show` tells what this release changed
     NotifyEvent started{"started", runbook_.app, env_->name, release_id_, commit_.sha,
                         deployer_, "",           summary,    -1};
     send_notifications(app_, runbook_.notify, env_->vars, env_values_, started, record_.ledger());
@@ -371,7 +373,7 @@ class Deploy {
     // A signal or the end of budget.deploy stops the rollout and kills running commands.
     DeadlineWatch watch(app_.cancel, deadline_);
     for (auto& c : contexts) c.cancel = &watch.stop();
-    ExecutionObserver observer = reporting_observer(rep_, record_, "deploy");
+    ExecutionObserver observer = reporting_observer(rep_, record_, Phase::kDeploy);
     ExecutionResult executed = execute_plan(plan_, contexts, observer, watch.stop());
     if (watch.deadline_passed() && !executed.ok) executed.failure = over_budget_why();
     return executed;
@@ -389,7 +391,8 @@ class Deploy {
         !confirm(app_, "Interrupted after hosts switched. Roll back to the last good release?",
                  true)) {
       rep_.error("not rolling back at your request: hosts may serve " + release_id_);
-      return finish(interrupted ? "interrupted" : "failed", ExitCode::kRollbackFailed, why, -1);
+      return finish(interrupted ? ReleaseStatus::kInterrupted : ReleaseStatus::kFailed,
+                    ExitCode::kRollbackFailed, why, -1);
     }
     rep_.error(why);
     rep_.phase("rollback");
@@ -402,9 +405,10 @@ class Deploy {
                   ? "rolling back to " + rollback_target_ +
                         " (the newest release recorded good) on every host not serving it"
                   : "rolling back: no host switched; cleaning up " + release_id_);
-    record_.event("rollback_started",
+    record_.event(EventKind::kRollbackStarted,
                   why + (restores_any(request) ? "; target " + rollback_target_ : ""));
-    RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
+    RollbackResult rb =
+        run_rollback(request, rep_, reporting_observer(rep_, record_, Phase::kRollback));
     auto restored_at = SteadyClock::now();
     long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
     if (!rb.ok) {
@@ -412,7 +416,8 @@ class Deploy {
                             ? "rollback exceeded its budget of " +
                                   format_duration(runbook_.budget.rollback) + ": " + rb.failure
                             : "rollback failed: " + rb.failure;
-      return finish("rollback_failed", ExitCode::kRollbackFailed, why + "; " + msg, -1);
+      return finish(ReleaseStatus::kRollbackFailed, ExitCode::kRollbackFailed, why + "; " + msg,
+                    -1);
     }
     // Verify the restore with the same checks (shorter window, inside the budget) when any
     // host switched; otherwise nothing customer-visible changed.
@@ -421,15 +426,15 @@ class Deploy {
       Millis left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
       verify.window = std::min(verify.window, left);
       if (verify.window <= Millis(0)) {
-        return finish("rollback_failed", ExitCode::kRollbackFailed,
+        return finish(ReleaseStatus::kRollbackFailed, ExitCode::kRollbackFailed,
                       why + "; rollback exceeded its budget of " +
                           format_duration(runbook_.budget.rollback) + " before verification",
                       -1);
       }
       GateVerdict v = run_and_record_gate(app_, verify, restored_checks(request), fleet_.by_name,
-                                          record_.ledger(), release_id_, "verify", "");
+                                          record_.ledger(), release_id_, str(Phase::kVerify), "");
       if (!v.passed) {
-        return finish("rollback_failed", ExitCode::kRollbackFailed,
+        return finish(ReleaseStatus::kRollbackFailed, ExitCode::kRollbackFailed,
                       why + "; the restored release fails its checks: " + gate_failure_summary(v),
                       -1);
       }
@@ -439,12 +444,13 @@ class Deploy {
     rep_.info((restores_any(request) ? "restored " + rollback_target_ + " in " : "cleaned up in ") +
               std::to_string(restore_ms) + " ms (verified after " + std::to_string(verified_ms) +
               " ms)");
-    record_.event("rollback_finished", "restored in " + std::to_string(restore_ms) + " ms");
+    record_.event(EventKind::kRollbackFinished,
+                  "restored in " + std::to_string(restore_ms) + " ms");
     if (!execution.any_switched()) {
-      return finish("failed", ExitCode::kRolledBack, why, -1);
+      return finish(ReleaseStatus::kFailed, ExitCode::kRolledBack, why, -1);
     }
-    return finish(interrupted ? "interrupted" : "rolled_back", ExitCode::kRolledBack, why,
-                  verified_ms);
+    return finish(interrupted ? ReleaseStatus::kInterrupted : ReleaseStatus::kRolledBack,
+                  ExitCode::kRolledBack, why, verified_ms);
   }
 
   // The checks that verify a restore, rendered with the restored release's own env values: the
@@ -480,7 +486,7 @@ class Deploy {
     for (const auto& e : errors) {
       if (!e.empty()) rep_.warn(e);
     }
-    return finish("succeeded", ExitCode::kOk, "", -1);
+    return finish(ReleaseStatus::kSucceeded, ExitCode::kOk, "", -1);
   }
 
   // Where this deploy's ending writes: every host of the plan, the runbook's notify targets.
@@ -494,25 +500,27 @@ class Deploy {
   }
 
   // Every way out of a deploy that reached the hosts ends here (through the shared ending).
-  int finish(const std::string& status, ExitCode code, const std::string& why,
+  int finish(ReleaseStatus status, ExitCode code, const std::string& why,
              long long time_to_restore_ms) {
     ReleaseOutcome outcome = outcome_of(status, code, why);
     outcome.time_to_restore_ms = time_to_restore_ms;
     // A rollback that failed or ran over budget ended too: the record says how.
-    if (status == "rollback_failed")
-      outcome.closing_event = {"rollback_finished", "FAILED: " + why};
+    if (status == ReleaseStatus::kRollbackFailed) {
+      outcome.closing_event = {EventKind::kRollbackFinished, "FAILED: " + why};
+    }
     outcome.host_log = {{"event", "deploy"},
                         {"id", release_id_},
                         {"commit", commit_.sha},
                         {"who", deployer_},
-                        {"outcome", status}};
-    NotifyEvent event{status,    runbook_.app, env_->name, release_id_,       commit_.sha,
-                      deployer_, "",           why,        time_to_restore_ms};
-    if (status != "succeeded") event.what_failed = why.substr(0, why.find(';'));
+                        {"outcome", str(status)}};
+    NotifyEvent event{str(status), runbook_.app, env_->name, release_id_,       commit_.sha,
+                      deployer_,   "",           why,        time_to_restore_ms};
+    if (status != ReleaseStatus::kSucceeded) event.what_failed = why.substr(0, why.find(';'));
     // An interrupted deploy that was rolled back and verified is, to on-call, a rollback.
-    event.event = status != "interrupted"
-                      ? status
-                      : (code == ExitCode::kRolledBack ? "rolled_back" : "failed");
+    if (status == ReleaseStatus::kInterrupted) {
+      event.event =
+          str(code == ExitCode::kRolledBack ? ReleaseStatus::kRolledBack : ReleaseStatus::kFailed);
+    }
     outcome.notifications.push_back(event);
     return ending_.end(outcome);
   }
@@ -521,29 +529,30 @@ class Deploy {
   // released, the outcome printed; no host log, no notification.
   int finish_blocked(const Error& error) {
     rep_.error(error.message);
-    const std::string status = error.exit == ExitCode::kInfra ? "failed" : "blocked";
+    const ReleaseStatus status =
+        error.exit == ExitCode::kInfra ? ReleaseStatus::kFailed : ReleaseStatus::kBlocked;
     ReleaseOutcome outcome = outcome_of(status, error.exit, error.message);
-    outcome.closing_event = {"blocked", app_.redactor.redact(error.message)};
+    outcome.closing_event = {EventKind::kBlocked, app_.redactor.redact(error.message)};
     return ending_.end(outcome);
   }
 
   // What every deploy ending prints: the summary line, the CI report, the --json result.
-  ReleaseOutcome outcome_of(const std::string& status, ExitCode code, const std::string& why) {
+  ReleaseOutcome outcome_of(ReleaseStatus status, ExitCode code, const std::string& why) {
     ReleaseOutcome o;
     o.status = status;
     o.code = code;
-    o.summary = "deploy " + (release_id_.empty() ? std::string("") : release_id_ + " ") + status +
-                " (exit " + std::to_string(static_cast<int>(code)) + ")";
-    if (!why.empty() && status != "succeeded") o.summary += ": " + why;
+    o.summary = "deploy " + (release_id_.empty() ? std::string("") : release_id_ + " ") +
+                str(status) + " (exit " + std::to_string(static_cast<int>(code)) + ")";
+    if (!why.empty() && status != ReleaseStatus::kSucceeded) o.summary += ": " + why;
     o.ci = ci_ending(status, code, why);
     o.result = {{"release", release_id_}, {"environment", args_.environment},
-                {"status", status},       {"exit_code", static_cast<int>(code)},
+                {"status", str(status)},  {"exit_code", static_cast<int>(code)},
                 {"commit", commit_.sha},  {"deployer", deployer_},
                 {"reason", why}};
     return o;
   }
 
-  DeployEnding ci_ending(const std::string& status, ExitCode code, const std::string& why) const {
+  DeployEnding ci_ending(ReleaseStatus status, ExitCode code, const std::string& why) const {
     DeployEnding e{release_id_, args_.environment, status,          static_cast<int>(code),
                    why,         commit_.sha,       commit_.subject, deployer_,
                    {},          previous_,         rollback_target_};

@@ -12,6 +12,7 @@
 
 #include "golive/remote_host.h"
 #include "golive/runbook.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/context/app_context.h"
 #include "orchestrator/release/ci_report.h"
@@ -33,11 +34,11 @@ struct EndingScope {
 
 // How one release ended and what to say about it; built by the command, told by ReleaseEnding.
 struct ReleaseOutcome {
-  std::string status;  // the ledger status
+  ReleaseStatus status = ReleaseStatus::kFailed;
   ExitCode code = ExitCode::kOk;
   long long time_to_restore_ms = -1;  // recorded when >= 0
   // An event closing the story before the status (e.g. rollback_finished "FAILED: ..."), if any.
-  std::optional<std::pair<std::string, std::string>> closing_event;
+  std::optional<std::pair<EventKind, std::string>> closing_event;
   Json host_log;  // the releases.log line's own fields (time, ledger_head added); null: none
   std::vector<NotifyEvent> notifications;
   std::string summary;             // the last console line

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "golive/env_check.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
@@ -114,7 +115,7 @@ class ManualRollback {
       q.limit = 200;
       if (auto rows = (*ledger)->history(q)) {
         for (const auto& r : *rows) {
-          if (r.status == "succeeded") good.insert(r.id);
+          if (is(r.status, ReleaseStatus::kSucceeded)) good.insert(r.id);
         }
       }
     }
@@ -206,8 +207,9 @@ class ManualRollback {
     rec_.started_at = iso8601(app_.clock->wall());
     rec_.previous_release = leaving_;
     (void)record_.open(app_, ledger_path(app_, &rb_), rec_);
-    if (broke_lock_) record_.event("lock_broken", broken_holder_);
-    record_.event("rollback_started", "from " + leaving_ + " to " + target_ + ": " + args_.reason);
+    if (broke_lock_) record_.event(EventKind::kLockBroken, broken_holder_);
+    record_.event(EventKind::kRollbackStarted,
+                  "from " + leaving_ + " to " + target_ + ": " + args_.reason);
   }
 
   int restore_and_verify() {
@@ -228,19 +230,20 @@ class ManualRollback {
       request.hosts.push_back(h);
     }
     RollbackResult result =
-        run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
+        run_rollback(request, rep_, reporting_observer(rep_, record_, Phase::kRollback));
     const long long restore_ms = elapsed_ms();
-    std::string status = "rolled_back", why;
+    ReleaseStatus status = ReleaseStatus::kRolledBack;
+    std::string why;
     ExitCode code = ExitCode::kOk;
     if (!result.ok) {
-      status = "rollback_failed";
+      status = ReleaseStatus::kRollbackFailed;
       why = result.over_budget ? "exceeded its budget: " + result.failure : result.failure;
       code = ExitCode::kRollbackFailed;
     } else if (!plan->checks.empty()) {
       GateVerdict v = run_and_record_gate(app_, rb_.gate, plan->checks, fleet_.by_name,
-                                          record_.ledger(), rec_.id, "verify", "");
+                                          record_.ledger(), rec_.id, str(Phase::kVerify), "");
       if (!v.passed) {
-        status = "rollback_failed";
+        status = ReleaseStatus::kRollbackFailed;
         why = "the restored release fails its checks: " + gate_failure_summary(v);
         code = ExitCode::kRollbackFailed;
       }
@@ -250,34 +253,35 @@ class ManualRollback {
 
   // The shared release ending: ledger, every host's releases.log, the lock, notifications,
   // --json, the summary.
-  int finish(const std::string& status, const std::string& why, ExitCode code,
-             long long restore_ms) {
+  int finish(ReleaseStatus status, const std::string& why, ExitCode code, long long restore_ms) {
     const long long verified_ms = elapsed_ms();
     const bool ok = code == ExitCode::kOk;
     ReleaseOutcome outcome;
     outcome.status = status;
     outcome.code = code;
     outcome.time_to_restore_ms = ok ? verified_ms : -1;
-    outcome.closing_event = {"rollback_finished", status + (why.empty() ? "" : ": " + why)};
+    outcome.closing_event = {EventKind::kRollbackFinished,
+                             str(status) + (why.empty() ? "" : ": " + why)};
     outcome.host_log = {{"event", "rollback"},
                         {"id", target_},
                         {"from", leaving_},
                         {"who", deployer_},
                         {"reason", app_.redactor.redact(args_.reason)},
-                        {"outcome", status},
+                        {"outcome", str(status)},
                         {"rollback_id", rec_.id}};
-    outcome.notifications.push_back({status, rb_.app, env_->name, rec_.id, target_, deployer_,
+    outcome.notifications.push_back({str(status), rb_.app, env_->name, rec_.id, target_, deployer_,
                                      ok ? "" : "rollback", why, ok ? verified_ms : -1});
     if (broke_lock_) {
       outcome.notifications.push_back(
           {"lock_broken", rb_.app, env_->name, rec_.id, "", deployer_, "", broken_holder_, -1});
     }
-    outcome.summary = "rollback " + env_->name + " " + leaving_ + " -> " + target_ + ": " + status +
-                      " in " + std::to_string(restore_ms) + " ms" + (why.empty() ? "" : ": " + why);
+    outcome.summary = "rollback " + env_->name + " " + leaving_ + " -> " + target_ + ": " +
+                      str(status) + " in " + std::to_string(restore_ms) + " ms" +
+                      (why.empty() ? "" : ": " + why);
     outcome.summary_is_error = !ok && code != ExitCode::kRolledBack;
     outcome.result = {{"rollback", rec_.id},     {"environment", env_->name},
                       {"from", leaving_},        {"to", target_},
-                      {"status", status},        {"exit_code", static_cast<int>(code)},
+                      {"status", str(status)},   {"exit_code", static_cast<int>(code)},
                       {"restore_ms", restore_ms}};
     return ending_.end(outcome);
   }
