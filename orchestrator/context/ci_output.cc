@@ -7,6 +7,7 @@
 #include <random>
 
 #include "golive/visible_text.h"
+#include "golive/vocabulary.h"
 
 namespace golive {
 namespace {
@@ -38,11 +39,13 @@ std::string code(const std::string& text) {
 }
 
 std::string outcome_headline(const CiReport& r) {
-  if (r.outcome == "succeeded") return "✅ golive " + r.command + " succeeded";
-  if (r.outcome == "rolled_back")
+  if (is(r.outcome, ReleaseStatus::kSucceeded)) return "✅ golive " + r.command + " succeeded";
+  if (is(r.outcome, ReleaseStatus::kRolledBack))
     return "↩️ golive " + r.command + " failed and was rolled back";
-  if (r.outcome == "rollback_failed") return "🚨 golive " + r.command + ": rollback FAILED";
-  if (r.outcome == "blocked") return "⛔ golive " + r.command + " blocked (nothing touched)";
+  if (is(r.outcome, ReleaseStatus::kRollbackFailed))
+    return "🚨 golive " + r.command + ": rollback FAILED";
+  if (is(r.outcome, ReleaseStatus::kBlocked))
+    return "⛔ golive " + r.command + " blocked (nothing touched)";
   return "❌ golive " + r.command + " failed";
 }
 
@@ -252,12 +255,12 @@ void CiOutput::publish(const CiReport& r) {
     for (const auto& c : *list) {
       if (c.passed) continue;
       ++failed_checks;
-      annotate("golive " + std::string(list == &r.gate ? "gate" : "verify") + ": " + c.name +
+      annotate("golive " + str(list == &r.gate ? Phase::kGate : Phase::kVerify) + ": " + c.name +
                    (c.host.empty() ? "" : " @" + c.host),
                c.reason);
     }
   }
-  if (r.outcome != "succeeded") {
+  if (!is(r.outcome, ReleaseStatus::kSucceeded)) {
     annotate(
         "golive " + r.command + " " + r.outcome + " (exit " + std::to_string(r.exit_code) + ")",
         r.why.empty() ? r.outcome : r.why);

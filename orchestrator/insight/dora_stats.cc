@@ -7,6 +7,7 @@
 #include <set>
 
 #include "golive/duration.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/ledger/ledger_report.h"
 
 namespace golive {
@@ -21,12 +22,13 @@ bool is_rollback_command(const ReleaseRecord& r) {
 // A deploy reached hosts when it ran a step there (build steps run locally and do not count).
 bool reached_hosts(const ReleaseDetail& d) {
   return std::any_of(d.steps.begin(), d.steps.end(),
-                     [](const StepRunRecord& s) { return s.phase != "build"; });
+                     [](const StepRunRecord& s) { return !is(s.phase, Phase::kBuild); });
 }
 
 bool failed_status(const std::string& status) {
-  return status == "failed" || status == "rolled_back" || status == "rollback_failed" ||
-         status == "interrupted";
+  auto s = parse_release_status(status);
+  return s == ReleaseStatus::kFailed || s == ReleaseStatus::kRolledBack ||
+         s == ReleaseStatus::kRollbackFailed || s == ReleaseStatus::kInterrupted;
 }
 
 // Monday (UTC) of the ISO week holding `ms`, as days since the epoch.
@@ -101,7 +103,7 @@ DoraStats compute_dora_stats(const std::vector<ReleaseDetail>& releases,
     }
     if (is_rollback_command(r)) continue;
     const bool reached = reached_hosts(*d);
-    const bool succeeded = r.status == "succeeded";
+    const bool succeeded = is(r.status, ReleaseStatus::kSucceeded);
     const bool failure =
         reached && (failed_status(r.status) || (succeeded && rolled_back_by_hand.count(r.id) > 0));
     long long lead = -1;

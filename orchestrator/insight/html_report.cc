@@ -1,4 +1,3 @@
-#include "golive/duration.h"
 #include "orchestrator/insight/html_report.h"
 
 #include <algorithm>
@@ -7,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "golive/duration.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/ledger/ledger_report.h"
 
 namespace golive {
@@ -53,8 +54,32 @@ th,td{padding:.25rem .3rem}}
 a{color:inherit;text-decoration:none}}
 )";
 
-const char* kStatuses[] = {"succeeded", "rolled_back", "failed", "rollback_failed",
-                           "blocked",   "interrupted", "running"};
+// The legend's order: outcomes first, then the ones still open.
+constexpr ReleaseStatus kStatuses[] = {ReleaseStatus::kSucceeded, ReleaseStatus::kRolledBack,
+                                       ReleaseStatus::kFailed,    ReleaseStatus::kRollbackFailed,
+                                       ReleaseStatus::kBlocked,   ReleaseStatus::kInterrupted,
+                                       ReleaseStatus::kRunning};
+
+// The CSS colour variable of a status.
+const char* status_colour(ReleaseStatus s) {
+  switch (s) {
+    case ReleaseStatus::kSucceeded:
+      return "ok";
+    case ReleaseStatus::kRolledBack:
+      return "rb";
+    case ReleaseStatus::kFailed:
+      return "bad";
+    case ReleaseStatus::kRollbackFailed:
+      return "worse";
+    case ReleaseStatus::kRunning:
+      return "run";
+    case ReleaseStatus::kInterrupted:
+      return "int";
+    case ReleaseStatus::kBlocked:
+      break;
+  }
+  return "muted";
+}
 
 // Redacts, then escapes: the one way text gets into the document.
 class Text {
@@ -74,10 +99,8 @@ std::string anchor(const std::string& id) {
 }
 
 std::string status_class(const std::string& status) {
-  for (const char* s : kStatuses) {
-    if (status == s) return s;
-  }
-  return "blocked";
+  // Only a known word becomes a class name; anything else is shown as blocked.
+  return str(parse_release_status(status).value_or(ReleaseStatus::kBlocked));
 }
 
 std::string percent(const std::optional<double>& v) {
@@ -114,16 +137,9 @@ std::string tiles(const DoraStats& s) {
 
 std::string legend() {
   std::string out = "<ul class=\"legend\">";
-  for (const char* s : kStatuses) {
-    out += std::string("<li><span style=\"background:var(--") +
-           (std::string(s) == "succeeded"         ? "ok"
-            : std::string(s) == "rolled_back"     ? "rb"
-            : std::string(s) == "failed"          ? "bad"
-            : std::string(s) == "rollback_failed" ? "worse"
-            : std::string(s) == "running"         ? "run"
-            : std::string(s) == "interrupted"     ? "int"
-                                                  : "muted") +
-           ")\"></span>" + s + "</li>";
+  for (ReleaseStatus s : kStatuses) {
+    out += std::string("<li><span style=\"background:var(--") + status_colour(s) + ")\"></span>" +
+           str(s) + "</li>";
   }
   return out + "</ul>\n";
 }
@@ -250,7 +266,8 @@ std::string release_detail(const ReleaseDetail& d, const Text& t) {
   row("started", r.started_at);
   row("finished", r.finished_at);
   row("previous", r.previous_release);
-  if (r.time_to_restore_ms >= 0) row("time to restore", format_elapsed(Millis(r.time_to_restore_ms)));
+  if (r.time_to_restore_ms >= 0)
+    row("time to restore", format_elapsed(Millis(r.time_to_restore_ms)));
   out += "</dl>\n";
   if (!d.steps.empty()) {
     out +=

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/crypto/sha256.h"
 #include "orchestrator/ledger/ledger_json.h"
 
@@ -117,7 +118,7 @@ void apply_release_update(ReleaseRecord& release, std::string_view kind, std::st
   if (!j.is_object()) return;
   const Json* finished_at = j.find("finished_at");
   if (kind == entry_kind::kReleaseInterrupted) {
-    release.status = "interrupted";
+    release.status = str(ReleaseStatus::kInterrupted);
     release.finished_at =
         finished_at != nullptr && finished_at->is_string() ? finished_at->as_string() : "";
     return;

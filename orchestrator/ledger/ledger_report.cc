@@ -9,8 +9,9 @@
 #include <optional>
 #include <sstream>
 
-#include "golive/visible_text.h"
 #include "golive/duration.h"
+#include "golive/visible_text.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/ledger/ledger_json.h"
 
 namespace golive {
@@ -86,7 +87,7 @@ std::string who(const ReleaseRecord& r) {
 }
 
 std::string release_duration(const ReleaseRecord& r) {
-  if (r.finished_at.empty()) return r.status == "running" ? "running" : "-";
+  if (r.finished_at.empty()) return is(r.status, ReleaseStatus::kRunning) ? "running" : "-";
   return format_elapsed(Millis(duration_ms(r.started_at, r.finished_at)));
 }
 
@@ -209,13 +210,15 @@ std::string format_show(const ReleaseDetail& detail) {
 
   std::map<std::string, std::vector<const StepRunRecord*>> by_phase;
   for (const auto& s : detail.steps) by_phase[s.phase].push_back(&s);
-  for (const char* phase : {"build", "deploy"}) {
-    if (!by_phase.contains(phase)) continue;
-    out += std::string("\n") + (std::string(phase) == "build" ? "Build" : "Steps") + "\n";
-    out += step_lines(by_phase[phase]);
+  for (Phase phase : {Phase::kBuild, Phase::kDeploy}) {
+    auto steps = by_phase.find(str(phase));
+    if (steps == by_phase.end()) continue;
+    out += std::string("\n") + (phase == Phase::kBuild ? "Build" : "Steps") + "\n";
+    out += step_lines(steps->second);
   }
   for (const auto& [phase, steps] : by_phase) {
-    if (phase == "build" || phase == "deploy" || phase == "rollback") continue;
+    const auto known = parse_phase(phase);  // shown above or below
+    if (known == Phase::kBuild || known == Phase::kDeploy || known == Phase::kRollback) continue;
     out += "\nSteps (" + clean(phase) + ")\n" + step_lines(steps);
   }
 
@@ -240,10 +243,11 @@ std::string format_show(const ReleaseDetail& detail) {
     into.push_back({clock_time(e.at), clean(e.kind), clean(e.detail)});
   }
   if (!other_events.empty()) out += "\nEvents\n" + table(other_events, "  ");
-  if (by_phase.contains("rollback") || !rollback_events.empty()) {
+  const std::string rollback = str(Phase::kRollback);
+  if (by_phase.contains(rollback) || !rollback_events.empty()) {
     out += "\nRollback\n";
     if (!rollback_events.empty()) out += table(rollback_events, "  ");
-    if (by_phase.contains("rollback")) out += step_lines(by_phase["rollback"]);
+    if (by_phase.contains(rollback)) out += step_lines(by_phase[rollback]);
   }
   return out;
 }

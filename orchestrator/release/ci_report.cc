@@ -26,16 +26,16 @@ CiHostRow host_row(const std::string& host, const std::string& from, const std::
   std::string failed_at;
   for (const auto& s : steps) {
     if (s.host != host) continue;
-    if (s.phase == "deploy") {
+    if (is(s.phase, Phase::kDeploy)) {
       ran = true;
       if (s.outcome != "ok" && s.outcome != "skipped" && failed_at.empty()) failed_at = s.step;
       if (s.step == "switch" && s.outcome == "ok") switched = true;
-    } else if (s.phase == "rollback") {
+    } else if (is(s.phase, Phase::kRollback)) {
       rolled_back = true;
     }
   }
   if (!ran) return row;
-  if (outcome == "succeeded") {
+  if (is(outcome, ReleaseStatus::kSucceeded)) {
     row.to = release;
     row.status = "switched";
   } else if (!failed_at.empty()) {
@@ -43,24 +43,25 @@ CiHostRow host_row(const std::string& host, const std::string& from, const std::
   } else {
     row.status = switched ? "switched" : "stopped before switch";
   }
-  if (outcome != "succeeded" && rolled_back) {
+  if (!is(outcome, ReleaseStatus::kSucceeded) && rolled_back) {
     row.status += switched ? ", rolled back" : ", cleaned up";
     if (switched && !restored.empty()) row.to = restored;
   }
-  if (outcome == "rollback_failed" && switched) row.to = "?";
+  if (is(outcome, ReleaseStatus::kRollbackFailed) && switched) row.to = "?";
   return row;
 }
 
 }  // namespace
 
-std::string ci_outcome(const std::string& status, int exit_code) {
-  if (status == "succeeded" || status == "rolled_back" || status == "rollback_failed" ||
-      status == "blocked") {
-    return status;
+std::string ci_outcome(ReleaseStatus status, int exit_code) {
+  if (status == ReleaseStatus::kSucceeded || status == ReleaseStatus::kRolledBack ||
+      status == ReleaseStatus::kRollbackFailed || status == ReleaseStatus::kBlocked) {
+    return str(status);
   }
-  if (exit_code == 1) return "rolled_back";  // interrupted, restored and verified
-  if (exit_code == 4) return "rollback_failed";
-  return "failed";
+  // interrupted, restored and verified
+  if (exit_code == 1) return str(ReleaseStatus::kRolledBack);
+  if (exit_code == 4) return str(ReleaseStatus::kRollbackFailed);
+  return str(ReleaseStatus::kFailed);
 }
 
 void publish_deploy_to_ci(AppContext& app, Ledger* ledger, const DeployEnding& e) {
@@ -87,14 +88,14 @@ void publish_deploy_to_ci(AppContext& app, Ledger* ledger, const DeployEnding& e
                                e.rollback_target, r.outcome, detail.steps));
   }
   for (const auto& c : detail.checks) {
-    if (c.phase == "gate") r.gate.push_back(check_of(c));
-    if (c.phase == "verify") r.verify.push_back(check_of(c));
+    if (is(c.phase, Phase::kGate)) r.gate.push_back(check_of(c));
+    if (is(c.phase, Phase::kVerify)) r.verify.push_back(check_of(c));
   }
   for (const auto& ev : detail.events) {
-    if (ev.kind == "rollback_started") r.rollback_ran = true;
+    if (is(ev.kind, EventKind::kRollbackStarted)) r.rollback_ran = true;
   }
   if (r.rollback_ran) {
-    r.rollback_outcome = r.outcome == "rollback_failed"
+    r.rollback_outcome = is(r.outcome, ReleaseStatus::kRollbackFailed)
                              ? "Rollback FAILED: a human must act"
                              : (r.verify.empty() ? "Rolled back (no host had switched)"
                                                  : "Restored the previous release and verified it");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "golive/ledger.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/context/app_context.h"
 
 namespace golive {
@@ -13,7 +14,7 @@ namespace golive {
 struct DeployEnding {
   std::string release_id;
   std::string environment;
-  std::string status;  // the ledger status: succeeded|rolled_back|interrupted|...
+  ReleaseStatus status = ReleaseStatus::kRunning;  // how the ledger records it
   int exit_code = 0;
   std::string why;
   std::string commit, subject, deployer;
@@ -23,7 +24,7 @@ struct DeployEnding {
 };
 
 // The outcome name CI outputs use: succeeded | rolled_back | rollback_failed | blocked | failed.
-std::string ci_outcome(const std::string& status, int exit_code);
+std::string ci_outcome(ReleaseStatus status, int exit_code);
 
 // Publishes `ending` (summary, annotations, outputs) when running under a CI that has them;
 // `ledger` (may be null) supplies the per-host steps and the gate's checks.

@@ -4,12 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include "golive/env_check.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/ci_report.h"
 #include "orchestrator/release/deadline_watch.h"
@@ -18,6 +16,7 @@
 #include "orchestrator/release/live_diff.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
+#include "orchestrator/release/release_ending.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
@@ -37,7 +36,6 @@ class Deploy {
  public:
   Deploy(AppContext& app, const DeployArgs& args) : app_(app), args_(args), rep_(*app.reporter) {}
   ~Deploy() {
-    stop_heartbeat();
     if (!export_dir_.empty()) std::filesystem::remove_all(export_dir_);
   }
 
@@ -72,7 +70,7 @@ class Deploy {
     if (gate.window <= Millis(0)) return roll_back(execution, over_budget_why());
     GateVerdict verdict =
         run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name, record_.ledger(),
-                            plan_.release_id, "gate", args_.junit);
+                            plan_.release_id, str(Phase::kGate), args_.junit);
     if (verdict.interrupted || interrupted()) {
       return roll_back(execution, interrupted_why("during the gate"));
     }
@@ -215,7 +213,7 @@ class Deploy {
       ctx.cancel = app_.cancel;
       StepResult r = run_step(step, ctx);
       rep_.flush_stream("build");
-      record_.step(r, "build");
+      record_.step(r, Phase::kBuild);
       if (!r.ok()) {
         const std::string when = "during build step '" + step.name + "', before any host changed";
         return fail(interrupted()
@@ -259,13 +257,18 @@ class Deploy {
     if (auto s = acquire_lock_reclaiming(*fleet_.hosts[0], lock_root_, owner, broken); !s) {
       return s;
     }
-    locked_ = true;
+    lock_.held(*fleet_.hosts[0], lock_root_);
+    ending_.set_scope(ending_scope());
     if (!broken.empty()) {
       rep_.warn("broke a deploy lock left by a dead process: " + broken);
-      record_.event("lock_broken", broken);
+      record_.event(EventKind::kLockBroken, broken);
     }
-    record_.event("lock_taken", plan_.hosts[0].host.name + ":" + lock_root_);
-    start_heartbeat();
+    record_.event(EventKind::kLockTaken, plan_.hosts[0].host.name + ":" + lock_root_);
+    // The heartbeat's own session: RemoteHost is single-threaded and steps may run for minutes.
+    lock_.start_heartbeat([this, connector = std::shared_ptr<HostConnector>()]() mutable {
+      if (!connector) connector = app_.make_connector(connect_options(runbook_, *env_));
+      return connector->connect(env_->hosts[0]);
+    });
     // What each host serves now is what a rollback restores: read it from the host.
     previous_.resize(plan_.hosts.size());
     std::vector<HostState> states(plan_.hosts.size());
@@ -299,7 +302,8 @@ class Deploy {
                                          *repo_, env_->name, args_.ref, target_side_);
     const std::string summary = diff_summary_line(diff);
     rep_.info("changes: " + summary);
-    record_.event("changes", summary);  // so `golive show` tells what this release changed
+    record_.event(EventKind::kChanges,
+                  summary);  // so `golive show` tells what this release changed
     NotifyEvent started{"started", runbook_.app, env_->name, release_id_, commit_.sha,
                         deployer_, "",           summary,    -1};
     send_notifications(app_, runbook_.notify, env_->vars, env_values_, started, record_.ledger());
@@ -369,7 +373,7 @@ class Deploy {
     // A signal or the end of budget.deploy stops the rollout and kills running commands.
     DeadlineWatch watch(app_.cancel, deadline_);
     for (auto& c : contexts) c.cancel = &watch.stop();
-    ExecutionObserver observer = reporting_observer(rep_, record_, "deploy");
+    ExecutionObserver observer = reporting_observer(rep_, record_, Phase::kDeploy);
     ExecutionResult executed = execute_plan(plan_, contexts, observer, watch.stop());
     if (watch.deadline_passed() && !executed.ok) executed.failure = over_budget_why();
     return executed;
@@ -387,7 +391,8 @@ class Deploy {
         !confirm(app_, "Interrupted after hosts switched. Roll back to the last good release?",
                  true)) {
       rep_.error("not rolling back at your request: hosts may serve " + release_id_);
-      return finish(interrupted ? "interrupted" : "failed", ExitCode::kRollbackFailed, why, -1);
+      return finish(interrupted ? ReleaseStatus::kInterrupted : ReleaseStatus::kFailed,
+                    ExitCode::kRollbackFailed, why, -1);
     }
     rep_.error(why);
     rep_.phase("rollback");
@@ -400,9 +405,10 @@ class Deploy {
                   ? "rolling back to " + rollback_target_ +
                         " (the newest release recorded good) on every host not serving it"
                   : "rolling back: no host switched; cleaning up " + release_id_);
-    record_.event("rollback_started",
+    record_.event(EventKind::kRollbackStarted,
                   why + (restores_any(request) ? "; target " + rollback_target_ : ""));
-    RollbackResult rb = run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
+    RollbackResult rb =
+        run_rollback(request, rep_, reporting_observer(rep_, record_, Phase::kRollback));
     auto restored_at = SteadyClock::now();
     long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
     if (!rb.ok) {
@@ -410,7 +416,8 @@ class Deploy {
                             ? "rollback exceeded its budget of " +
                                   format_duration(runbook_.budget.rollback) + ": " + rb.failure
                             : "rollback failed: " + rb.failure;
-      return finish("rollback_failed", ExitCode::kRollbackFailed, why + "; " + msg, -1);
+      return finish(ReleaseStatus::kRollbackFailed, ExitCode::kRollbackFailed, why + "; " + msg,
+                    -1);
     }
     // Verify the restore with the same checks (shorter window, inside the budget) when any
     // host switched; otherwise nothing customer-visible changed.
@@ -419,15 +426,15 @@ class Deploy {
       Millis left = std::chrono::duration_cast<Millis>(deadline - SteadyClock::now());
       verify.window = std::min(verify.window, left);
       if (verify.window <= Millis(0)) {
-        return finish("rollback_failed", ExitCode::kRollbackFailed,
+        return finish(ReleaseStatus::kRollbackFailed, ExitCode::kRollbackFailed,
                       why + "; rollback exceeded its budget of " +
                           format_duration(runbook_.budget.rollback) + " before verification",
                       -1);
       }
       GateVerdict v = run_and_record_gate(app_, verify, restored_checks(request), fleet_.by_name,
-                                          record_.ledger(), release_id_, "verify", "");
+                                          record_.ledger(), release_id_, str(Phase::kVerify), "");
       if (!v.passed) {
-        return finish("rollback_failed", ExitCode::kRollbackFailed,
+        return finish(ReleaseStatus::kRollbackFailed, ExitCode::kRollbackFailed,
                       why + "; the restored release fails its checks: " + gate_failure_summary(v),
                       -1);
       }
@@ -437,12 +444,13 @@ class Deploy {
     rep_.info((restores_any(request) ? "restored " + rollback_target_ + " in " : "cleaned up in ") +
               std::to_string(restore_ms) + " ms (verified after " + std::to_string(verified_ms) +
               " ms)");
-    record_.event("rollback_finished", "restored in " + std::to_string(restore_ms) + " ms");
+    record_.event(EventKind::kRollbackFinished,
+                  "restored in " + std::to_string(restore_ms) + " ms");
     if (!execution.any_switched()) {
-      return finish("failed", ExitCode::kRolledBack, why, -1);
+      return finish(ReleaseStatus::kFailed, ExitCode::kRolledBack, why, -1);
     }
-    return finish(interrupted ? "interrupted" : "rolled_back", ExitCode::kRolledBack, why,
-                  verified_ms);
+    return finish(interrupted ? ReleaseStatus::kInterrupted : ReleaseStatus::kRolledBack,
+                  ExitCode::kRolledBack, why, verified_ms);
   }
 
   // The checks that verify a restore, rendered with the restored release's own env values: the
@@ -478,118 +486,78 @@ class Deploy {
     for (const auto& e : errors) {
       if (!e.empty()) rep_.warn(e);
     }
-    return finish("succeeded", ExitCode::kOk, "", -1);
+    return finish(ReleaseStatus::kSucceeded, ExitCode::kOk, "", -1);
   }
 
-  // Every way out of a deploy that got as far as a ledger record ends here.
-  int finish(const std::string& status, ExitCode code, const std::string& why,
+  // Where this deploy's ending writes: every host of the plan, the runbook's notify targets.
+  EndingScope ending_scope() {
+    EndingScope scope{{}, {}, &runbook_.notify, &env_->vars, &env_values_};
+    for (std::size_t i = 0; i < plan_.hosts.size(); ++i) {
+      scope.hosts.push_back(fleet_.hosts[i].get());
+      scope.roots.push_back(plan_.hosts[i].root);
+    }
+    return scope;
+  }
+
+  // Every way out of a deploy that reached the hosts ends here (through the shared ending).
+  int finish(ReleaseStatus status, ExitCode code, const std::string& why,
              long long time_to_restore_ms) {
+    ReleaseOutcome outcome = outcome_of(status, code, why);
+    outcome.time_to_restore_ms = time_to_restore_ms;
     // A rollback that failed or ran over budget ended too: the record says how.
-    if (status == "rollback_failed") record_.event("rollback_finished", "FAILED: " + why);
-    record_.finish(status, iso8601(app_.clock->wall()), time_to_restore_ms);
-    append_logs(status);
-    release_the_lock();
-    NotifyEvent event{status,    runbook_.app, env_->name, release_id_,       commit_.sha,
-                      deployer_, "",           why,        time_to_restore_ms};
-    if (status != "succeeded") event.what_failed = why.substr(0, why.find(';'));
+    if (status == ReleaseStatus::kRollbackFailed) {
+      outcome.closing_event = {EventKind::kRollbackFinished, "FAILED: " + why};
+    }
+    outcome.host_log = {{"event", "deploy"},
+                        {"id", release_id_},
+                        {"commit", commit_.sha},
+                        {"who", deployer_},
+                        {"outcome", str(status)}};
+    NotifyEvent event{str(status), runbook_.app, env_->name, release_id_,       commit_.sha,
+                      deployer_,   "",           why,        time_to_restore_ms};
+    if (status != ReleaseStatus::kSucceeded) event.what_failed = why.substr(0, why.find(';'));
     // An interrupted deploy that was rolled back and verified is, to on-call, a rollback.
-    std::string notify_as = status != "interrupted"
-                                ? status
-                                : (code == ExitCode::kRolledBack ? "rolled_back" : "failed");
-    event.event = notify_as;
-    send_notifications(app_, runbook_.notify, env_->vars, env_values_, event, record_.ledger());
-    print_outcome(status, code, why);
-    return static_cast<int>(code);
+    if (status == ReleaseStatus::kInterrupted) {
+      event.event =
+          str(code == ExitCode::kRolledBack ? ReleaseStatus::kRolledBack : ReleaseStatus::kFailed);
+    }
+    outcome.notifications.push_back(event);
+    return ending_.end(outcome);
   }
 
+  // A deploy stopped before any host changed: recorded (when the record was opened), the lock
+  // released, the outcome printed; no host log, no notification.
   int finish_blocked(const Error& error) {
     rep_.error(error.message);
-    if (record_.open_ok()) {
-      std::string status = error.exit == ExitCode::kInfra ? "failed" : "blocked";
-      record_.event("blocked", app_.redactor.redact(error.message));
-      record_.finish(status, iso8601(app_.clock->wall()), -1);
-    }
-    release_the_lock();
-    print_outcome(error.exit == ExitCode::kInfra ? "failed" : "blocked", error.exit, error.message);
-    return static_cast<int>(error.exit);
+    const ReleaseStatus status =
+        error.exit == ExitCode::kInfra ? ReleaseStatus::kFailed : ReleaseStatus::kBlocked;
+    ReleaseOutcome outcome = outcome_of(status, error.exit, error.message);
+    outcome.closing_event = {EventKind::kBlocked, app_.redactor.redact(error.message)};
+    return ending_.end(outcome);
   }
 
-  void print_outcome(const std::string& status, ExitCode code, const std::string& why) {
-    std::string line = "deploy " + (release_id_.empty() ? std::string("") : release_id_ + " ") +
-                       status + " (exit " + std::to_string(static_cast<int>(code)) + ")";
-    if (!why.empty() && status != "succeeded") line += ": " + why;
-    rep_.summary(line);
-    publish_deploy_to_ci(app_, record_.ledger(), ci_ending(status, code, why));
-    if (app_.options.json) {
-      Json j = {{"release", release_id_}, {"environment", args_.environment},
-                {"status", status},       {"exit_code", static_cast<int>(code)},
+  // What every deploy ending prints: the summary line, the CI report, the --json result.
+  ReleaseOutcome outcome_of(ReleaseStatus status, ExitCode code, const std::string& why) {
+    ReleaseOutcome o;
+    o.status = status;
+    o.code = code;
+    o.summary = "deploy " + (release_id_.empty() ? std::string("") : release_id_ + " ") +
+                str(status) + " (exit " + std::to_string(static_cast<int>(code)) + ")";
+    if (!why.empty() && status != ReleaseStatus::kSucceeded) o.summary += ": " + why;
+    o.ci = ci_ending(status, code, why);
+    o.result = {{"release", release_id_}, {"environment", args_.environment},
+                {"status", str(status)},  {"exit_code", static_cast<int>(code)},
                 {"commit", commit_.sha},  {"deployer", deployer_},
                 {"reason", why}};
-      std::printf("%s\n", app_.redactor.redact(j.dump()).c_str());
-    }
+    return o;
   }
 
-  DeployEnding ci_ending(const std::string& status, ExitCode code, const std::string& why) const {
-    DeployEnding e{release_id_, args_.environment, status, static_cast<int>(code), why,
-                   commit_.sha, commit_.subject,   deployer_, {}, previous_, rollback_target_};
+  DeployEnding ci_ending(ReleaseStatus status, ExitCode code, const std::string& why) const {
+    DeployEnding e{release_id_, args_.environment, status,          static_cast<int>(code),
+                   why,         commit_.sha,       commit_.subject, deployer_,
+                   {},          previous_,         rollback_target_};
     for (const auto& h : plan_.hosts) e.hosts.push_back(h.host.name);
     return e;
-  }
-
-  void append_logs(const std::string& status) {
-    if (fleet_.hosts.empty()) return;
-    Json line = {{"time", iso8601(app_.clock->wall())},
-                 {"event", "deploy"},
-                 {"id", release_id_},
-                 {"commit", commit_.sha},
-                 {"who", deployer_},
-                 {"outcome", status},
-                 {"ledger_head", record_.chain_head()}};
-    const std::string text = app_.redactor.redact(line.dump());
-    for_each_host_parallel(plan_.hosts.size(), [&](std::size_t i) {
-      if (auto s = append_release_log(*fleet_.hosts[i], plan_.hosts[i].root, text); !s) {
-        rep_.warn(s.error().message);
-      }
-    });
-  }
-
-  void start_heartbeat() {
-    heartbeat_ = std::thread([this] {
-      // Its own session: RemoteHost is single-threaded and steps may run for minutes. Opened at
-      // the first beat, so deploys shorter than one period never pay for an extra connection.
-      std::unique_ptr<HostConnector> connector;
-      std::unique_ptr<RemoteHost> host;
-      std::unique_lock lock(hb_mu_);
-      while (!hb_stop_) {
-        hb_cv_.wait_for(lock, std::chrono::seconds(kLockStaleAfterSeconds / 4));
-        if (hb_stop_) break;
-        lock.unlock();  // stopping never waits for a connect or a beat in flight
-        if (!host) {
-          if (!connector) connector = app_.make_connector(connect_options(runbook_, *env_));
-          if (auto connected = connector->connect(env_->hosts[0])) host = std::move(*connected);
-        }
-        if (host) (void)heartbeat_lock(*host, lock_root_);
-        lock.lock();
-      }
-    });
-  }
-
-  void stop_heartbeat() {
-    {
-      std::lock_guard lock(hb_mu_);
-      hb_stop_ = true;
-    }
-    hb_cv_.notify_all();
-    if (heartbeat_.joinable()) heartbeat_.join();
-  }
-
-  void release_the_lock() {
-    stop_heartbeat();
-    if (!locked_) return;
-    locked_ = false;
-    if (auto s = release_lock(*fleet_.hosts[0], lock_root_); !s) {
-      rep_.warn("could not release the deploy lock: " + s.error().message);
-    }
   }
 
   AppContext& app_;
@@ -614,11 +582,8 @@ class Deploy {
   std::vector<char> created_;          // created_[i]: this run made releases/<id> on host i
   ReleaseSide target_side_;
   std::string lock_root_;
-  bool locked_ = false;
-  std::thread heartbeat_;
-  std::mutex hb_mu_;
-  std::condition_variable hb_cv_;
-  bool hb_stop_ = false;
+  HeldLock lock_;
+  ReleaseEnding ending_{app_, record_, lock_};  // after record_ and lock_, which it uses
 };
 
 }  // namespace

@@ -3,15 +3,16 @@
 #include <algorithm>
 
 #include "golive/interpolate.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 
 namespace golive {
 
 std::string notify_payload(const NotifyEvent& e, const Redactor& redactor) {
-  std::string icon = e.event == "succeeded"     ? ":white_check_mark:"
-                     : e.event == "rolled_back" ? ":leftwards_arrow_with_hook:"
-                     : e.event == "started"     ? ":rocket:"
-                                                : ":rotating_light:";
+  std::string icon = is(e.event, ReleaseStatus::kSucceeded)    ? ":white_check_mark:"
+                     : is(e.event, ReleaseStatus::kRolledBack) ? ":leftwards_arrow_with_hook:"
+                     : e.event == "started"                    ? ":rocket:"
+                                                               : ":rotating_light:";
   std::string text =
       icon + " " + e.app + " " + e.environment + ": release " + e.release + " " + e.event;
   if (!e.commit.empty()) text += " (commit " + e.commit.substr(0, 7) + " by " + e.who + ")";
@@ -21,7 +22,8 @@ std::string notify_payload(const NotifyEvent& e, const Redactor& redactor) {
   if (e.time_to_restore_ms >= 0) {
     text += "\ntime to restore: " + std::to_string(e.time_to_restore_ms) + " ms";
   }
-  if (e.event == "rollback_failed") text += "\nPRODUCTION MAY BE BROKEN: a human must act now.";
+  if (is(e.event, ReleaseStatus::kRollbackFailed))
+    text += "\nPRODUCTION MAY BE BROKEN: a human must act now.";
   Json j = {
       {"text", text},         {"event", e.event},   {"app", e.app}, {"environment", e.environment},
       {"release", e.release}, {"commit", e.commit}, {"who", e.who}, {"what_failed", e.what_failed},
@@ -68,7 +70,7 @@ void send_notifications(AppContext& app, const std::vector<Notify>& targets,
       outcome += std::string(outcome.empty() ? "" : "; ") + (ok ? "command ran" : "command failed");
     }
     if (ledger) {
-      (void)ledger->record_event({event.release, "notification",
+      (void)ledger->record_event({event.release, str(EventKind::kNotification),
                                   app.redactor.redact(event.event + ": " + outcome),
                                   iso8601(std::chrono::system_clock::now())});
     }

@@ -110,13 +110,13 @@ void ReleaseRecorder::warn(const Status& s) {
   if (!s && app_) app_->reporter->warn("ledger: " + s.error().message);
 }
 
-void ReleaseRecorder::step(const StepResult& r, const std::string& phase) {
+void ReleaseRecorder::step(const StepResult& r, Phase phase) {
   if (!ledger_) return;
   StepRunRecord rec;
   rec.release_id = release_id_;
   rec.host = r.host;
   rec.step = r.step;
-  rec.phase = phase;
+  rec.phase = str(phase);
   rec.started_at = iso8601(r.started);
   rec.finished_at = iso8601(r.started + r.duration);
   rec.exit_status = r.exit_status;
@@ -164,24 +164,24 @@ ReleaseRecorder::~ReleaseRecorder() {
   if (writer_.joinable()) writer_.join();
 }
 
-void ReleaseRecorder::event(const std::string& kind, const std::string& detail) {
+void ReleaseRecorder::event(EventKind kind, const std::string& detail) {
   if (!ledger_) return;
   flush();
   std::lock_guard lock(mu_);
-  warn(ledger_->record_event({release_id_, kind, app_->redactor.redact(detail),
+  warn(ledger_->record_event({release_id_, str(kind), app_->redactor.redact(detail),
                               iso8601(std::chrono::system_clock::now())}));
 }
 
 void ReleaseRecorder::set_previous(const std::string& previous) {
-  if (!previous.empty()) event("previous_release", previous);
+  if (!previous.empty()) event(EventKind::kPreviousRelease, previous);
 }
 
-void ReleaseRecorder::finish(const std::string& status, const std::string& finished_at,
+void ReleaseRecorder::finish(ReleaseStatus status, const std::string& finished_at,
                              long long ttr_ms) {
   if (!ledger_) return;
   flush();
   std::lock_guard lock(mu_);
-  warn(ledger_->finish_release(release_id_, status, finished_at, ttr_ms));
+  warn(ledger_->finish_release(release_id_, str(status), finished_at, ttr_ms));
 }
 
 std::set<std::string> ReleaseRecorder::succeeded_releases(const std::string& environment) {
@@ -194,7 +194,7 @@ std::set<std::string> ReleaseRecorder::succeeded_releases(const std::string& env
   q.limit = 200;
   if (auto rows = ledger_->history(q)) {
     for (const auto& r : *rows) {
-      if (r.status == "succeeded") ids.insert(r.id);
+      if (is(r.status, ReleaseStatus::kSucceeded)) ids.insert(r.id);
     }
   }
   return ids;
@@ -208,8 +208,7 @@ std::string ReleaseRecorder::chain_head() {
   return head ? *head : "";
 }
 
-ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& recorder,
-                                     const std::string& phase) {
+ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& recorder, Phase phase) {
   ExecutionObserver observer;
   observer.step_started = [&reporter](const std::string& host, const PlannedStep& step) {
     reporter.step_started(host, step.name);
@@ -223,7 +222,7 @@ ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& record
                                               const std::vector<std::string>& hosts) {
     std::string names;
     for (const auto& h : hosts) names += (names.empty() ? "" : ", ") + h;
-    reporter.phase(phase +
+    reporter.phase(str(phase) +
                    (batches > 1
                         ? " batch " + std::to_string(batch + 1) + "/" + std::to_string(batches)
                         : std::string()) +

@@ -12,6 +12,7 @@
 
 #include "golive/ledger.h"
 #include "golive/step_result.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/context/app_context.h"
 #include "orchestrator/release/executor.h"
 
@@ -43,12 +44,12 @@ class ReleaseRecorder {
   // Queues the step's record and returns at once: a writer thread commits whatever has queued
   // up in one transaction (group commit), so hosts never wait on each other's fsyncs. The other
   // writes below first flush the queue, keeping the ledger's chain in the order things happened.
-  void step(const StepResult& r, const std::string& phase);
+  void step(const StepResult& r, Phase phase);
   // Blocks until every queued step record is written.
   void flush();
-  void event(const std::string& kind, const std::string& detail);
+  void event(EventKind kind, const std::string& detail);
   void set_previous(const std::string& previous);
-  void finish(const std::string& status, const std::string& finished_at, long long ttr_ms);
+  void finish(ReleaseStatus status, const std::string& finished_at, long long ttr_ms);
   // Ids of the environment's releases the ledger records `succeeded` (recent ones; empty
   // without a ledger): with the hosts' marks, what a rollback may restore.
   std::set<std::string> succeeded_releases(const std::string& environment);
@@ -74,7 +75,6 @@ class ReleaseRecorder {
 
 // An observer that reports each finished step (flushing its host's output first) and records it
 // in `recorder` under `phase` (deploy|rollback).
-ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& recorder,
-                                     const std::string& phase);
+ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& recorder, Phase phase);
 
 }  // namespace golive

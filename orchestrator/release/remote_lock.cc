@@ -107,4 +107,47 @@ std::string describe_lock(const LockStatus& s) {
   return text;
 }
 
+void HeldLock::held(RemoteHost& host, const std::string& root) {
+  host_ = &host;
+  root_ = root;
+}
+
+void HeldLock::start_heartbeat(Connect connect) {
+  heartbeat_ = std::thread([this, connect = std::move(connect)] {
+    std::unique_ptr<RemoteHost> host;
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      cv_.wait_for(lock, std::chrono::seconds(kLockStaleAfterSeconds / 4));
+      if (stop_) break;
+      lock.unlock();  // stopping never waits for a connect or a beat in flight
+      if (!host) {
+        if (auto connected = connect()) host = std::move(*connected);
+      }
+      if (host) (void)heartbeat_lock(*host, root_);
+      lock.lock();
+    }
+  });
+}
+
+void HeldLock::stop_heartbeat() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+Status HeldLock::release() {
+  stop_heartbeat();
+  if (host_ == nullptr) return {};
+  RemoteHost& host = *host_;
+  host_ = nullptr;
+  return release_lock(host, root_);
+}
+
+HeldLock::~HeldLock() {
+  stop_heartbeat();
+}
+
 }  // namespace golive

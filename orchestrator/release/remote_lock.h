@@ -2,7 +2,12 @@
 // with an owner file and a heartbeat, so two deploys (or a deploy and a rollback) never overlap.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "golive/error.h"
 #include "golive/remote_host.h"
@@ -48,5 +53,36 @@ Result<LockStatus> lock_status(RemoteHost& host, const std::string& root);
 
 // "locked by alice@laptop (pid 42) since 2026-... for release ...: message"
 std::string describe_lock(const LockStatus& status);
+
+// The lock this process holds for one release, released once by the release's ending. A
+// heartbeat thread keeps it fresh while steps run for minutes.
+class HeldLock {
+ public:
+  // Opens the heartbeat's own session (RemoteHost is single-threaded), or fails.
+  using Connect = std::function<Result<std::unique_ptr<RemoteHost>>()>;
+
+  HeldLock() = default;
+  ~HeldLock();  // stops the heartbeat; the lock itself stays until release()
+  HeldLock(const HeldLock&) = delete;
+  HeldLock& operator=(const HeldLock&) = delete;
+
+  // Records that acquire_lock succeeded on `host` (which must outlive this) under `root`.
+  void held(RemoteHost& host, const std::string& root);
+  // Refreshes the heartbeat every kLockStaleAfterSeconds / 4 on a session from `connect`, opened
+  // at the first beat so releases shorter than one period never pay for another connection.
+  void start_heartbeat(Connect connect);
+  // Stops the heartbeat and releases the lock if held; ok when nothing is held.
+  Status release();
+
+ private:
+  void stop_heartbeat();
+
+  RemoteHost* host_ = nullptr;
+  std::string root_;
+  std::thread heartbeat_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+};
 
 }  // namespace golive

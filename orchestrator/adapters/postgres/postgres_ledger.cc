@@ -13,8 +13,9 @@
 #include <thread>
 
 #include "golive/clock.h"
-#include "orchestrator/ledger/ledger_chain.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
+#include "orchestrator/ledger/ledger_chain.h"
 #include "orchestrator/ledger/ledger_json.h"
 #include "orchestrator/ledger/ledger_location.h"
 #include "orchestrator/ledger/writer_identity.h"
@@ -39,8 +40,6 @@ struct LedgerRefusal {
   std::string message;
 };
 
-const std::set<std::string, std::less<>> kStatuses = {
-    "running", "succeeded", "blocked", "failed", "rolled_back", "rollback_failed", "interrupted"};
 const std::set<std::string, std::less<>> kTriggers = {"cli", "ci", "rollback"};
 
 using Param = std::optional<std::string>;  // nullopt: SQL NULL
@@ -322,7 +321,7 @@ class PostgresLedger final : public Ledger {
 
   Status finish_release(const std::string& id, const std::string& status,
                         const std::string& finished_at, std::int64_t time_to_restore_ms) override {
-    if (!kStatuses.contains(status)) return fail("unknown release status '" + status + "'");
+    if (!parse_release_status(status)) return fail("unknown release status '" + status + "'");
     json payload{{"status", status},
                  {"finished_at", finished_at.empty() ? now_iso() : finished_at},
                  {"time_to_restore_ms", time_to_restore_ms}};
@@ -529,7 +528,7 @@ class PostgresLedger final : public Ledger {
   Status validate_release(const ReleaseRecord& r, bool imported) const {
     if (r.id.empty()) return fail("a release needs an id");
     if (r.environment.empty()) return fail("release " + r.id + " needs an environment");
-    if (!kStatuses.contains(r.status)) {
+    if (!parse_release_status(r.status)) {
       return fail("release " + r.id + ": unknown status '" + r.status + "'");
     }
     if (!imported && !kTriggers.contains(r.trigger)) {

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "golive/clock.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/ledger/ledger_chain.h"
 #include "orchestrator/ledger/ledger_json.h"
 #include "orchestrator/ledger/writer_identity.h"
@@ -32,8 +33,6 @@ struct LedgerRefusal {
   std::string message;
 };
 
-const std::set<std::string, std::less<>> kStatuses = {
-    "running", "succeeded", "blocked", "failed", "rolled_back", "rollback_failed", "interrupted"};
 const std::set<std::string, std::less<>> kTriggers = {"cli", "ci", "rollback"};
 
 // Prepared statements of one connection, kept for reuse (bulk imports prepare each SQL once).
@@ -349,7 +348,7 @@ class SqliteLedger final : public Ledger {
 
   Status finish_release(const std::string& id, const std::string& status,
                         const std::string& finished_at, std::int64_t time_to_restore_ms) override {
-    if (!kStatuses.contains(status)) return fail("unknown release status '" + status + "'");
+    if (!parse_release_status(status)) return fail("unknown release status '" + status + "'");
     Json payload{{"status", status},
                  {"finished_at", finished_at.empty() ? now_iso() : finished_at},
                  {"time_to_restore_ms", time_to_restore_ms}};
@@ -525,7 +524,7 @@ class SqliteLedger final : public Ledger {
   Status validate_release(const ReleaseRecord& r, bool imported) const {
     if (r.id.empty()) return fail("a release needs an id");
     if (r.environment.empty()) return fail("release " + r.id + " needs an environment");
-    if (!kStatuses.contains(r.status)) {
+    if (!parse_release_status(r.status)) {
       return fail("release " + r.id + ": unknown status '" + r.status + "'");
     }
     // Imports take the trigger as the host's log says; live releases must use the known ones.

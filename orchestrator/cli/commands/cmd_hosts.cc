@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "golive/vocabulary.h"
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/release_recorder.h"
@@ -72,7 +73,7 @@ int cmd_hosts_trust(AppContext& app, const std::string& environment,
     if (auto s = connector->trust_host_key(h, *key); !s) return report_error(app, s.error());
     if (ledger) {
       (void)(*ledger)->record_event(
-          {"", "host_key_trusted",
+          {"", str(EventKind::kHostKeyTrusted),
            h.name + " " + key->address + " " + key->fingerprint +
                (fingerprints.empty() ? " (confirmed interactively)" : " (matched --fingerprint)"),
            iso8601(std::chrono::system_clock::now())});

@@ -1,4 +1,5 @@
 // `golive lock status|release ENV`: who holds the remote deploy lock; break it (recorded).
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
@@ -77,7 +78,7 @@ int cmd_lock_release(AppContext& app, const std::string& environment, const std:
   }
   if (auto s = release_lock(*lh->host, lh->root); !s) return report_error(app, s.error());
   if (auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &t->runbook))) {
-    (void)(*ledger)->record_event({st->owner.release, "lock_broken",
+    (void)(*ledger)->record_event({st->owner.release, str(EventKind::kLockBroken),
                                    app.redactor.redact(describe_lock(*st) + "; reason: " + reason),
                                    iso8601(std::chrono::system_clock::now())});
   }

@@ -7,12 +7,14 @@
 #include <set>
 
 #include "golive/env_check.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
 #include "orchestrator/release/identity.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
+#include "orchestrator/release/release_ending.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
@@ -98,6 +100,9 @@ class ManualRollback {
     for (const auto& e : read_errors) {
       if (!e.empty()) return done(ExitCode::kInfra, e);
     }
+    EndingScope scope{{}, roots_, &rb_.notify, &env_->vars, &values_};
+    for (auto& host : fleet_.hosts) scope.hosts.push_back(host.get());
+    ending_.set_scope(std::move(scope));
     return std::nullopt;
   }
 
@@ -110,7 +115,7 @@ class ManualRollback {
       q.limit = 200;
       if (auto rows = (*ledger)->history(q)) {
         for (const auto& r : *rows) {
-          if (r.status == "succeeded") good.insert(r.id);
+          if (is(r.status, ReleaseStatus::kSucceeded)) good.insert(r.id);
         }
       }
     }
@@ -166,7 +171,10 @@ class ManualRollback {
     RemoteHost& lock_host = *fleet_.hosts[0];
     auto lock = acquire_lock_reclaiming(lock_host, roots_[0], owner, broken_holder_);
     broke_lock_ = !broken_holder_.empty();
-    if (lock) return std::nullopt;
+    if (lock) {
+      lock_.held(lock_host, roots_[0]);
+      return std::nullopt;
+    }
     auto st = lock_status(lock_host, roots_[0]);
     if (!args_.force || !st || !st->stale) {
       return done(lock.error().exit,
@@ -178,6 +186,7 @@ class ManualRollback {
       return done(again.error().exit, again.error().message);
     }
     broke_lock_ = true;
+    lock_.held(lock_host, roots_[0]);
     return std::nullopt;
   }
 
@@ -198,13 +207,17 @@ class ManualRollback {
     rec_.started_at = iso8601(app_.clock->wall());
     rec_.previous_release = leaving_;
     (void)record_.open(app_, ledger_path(app_, &rb_), rec_);
-    if (broke_lock_) record_.event("lock_broken", broken_holder_);
-    record_.event("rollback_started", "from " + leaving_ + " to " + target_ + ": " + args_.reason);
+    if (broke_lock_) record_.event(EventKind::kLockBroken, broken_holder_);
+    record_.event(EventKind::kRollbackStarted,
+                  "from " + leaving_ + " to " + target_ + ": " + args_.reason);
   }
 
   int restore_and_verify() {
     auto plan = make_plan(rb_, env_->name, target_, values_);
-    if (!plan) return done(ExitCode::kUsage, plan.error().message);
+    if (!plan) {
+      (void)lock_.release();
+      return done(ExitCode::kUsage, plan.error().message);
+    }
     RollbackRequest request;
     request.leaving = args_.to.empty() ? leaving_ : "";  // --to an older one: keep newer ones
     request.deadline = std::chrono::steady_clock::now() + rb_.budget.rollback;
@@ -217,19 +230,20 @@ class ManualRollback {
       request.hosts.push_back(h);
     }
     RollbackResult result =
-        run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
+        run_rollback(request, rep_, reporting_observer(rep_, record_, Phase::kRollback));
     const long long restore_ms = elapsed_ms();
-    std::string status = "rolled_back", why;
+    ReleaseStatus status = ReleaseStatus::kRolledBack;
+    std::string why;
     ExitCode code = ExitCode::kOk;
     if (!result.ok) {
-      status = "rollback_failed";
+      status = ReleaseStatus::kRollbackFailed;
       why = result.over_budget ? "exceeded its budget: " + result.failure : result.failure;
       code = ExitCode::kRollbackFailed;
     } else if (!plan->checks.empty()) {
       GateVerdict v = run_and_record_gate(app_, rb_.gate, plan->checks, fleet_.by_name,
-                                          record_.ledger(), rec_.id, "verify", "");
+                                          record_.ledger(), rec_.id, str(Phase::kVerify), "");
       if (!v.passed) {
-        status = "rollback_failed";
+        status = ReleaseStatus::kRollbackFailed;
         why = "the restored release fails its checks: " + gate_failure_summary(v);
         code = ExitCode::kRollbackFailed;
       }
@@ -237,61 +251,39 @@ class ManualRollback {
     return finish(status, why, code, restore_ms);
   }
 
-  // The ending: ledger, every host's releases.log, the lock, notifications, --json, the summary.
-  int finish(const std::string& status, const std::string& why, ExitCode code,
-             long long restore_ms) {
+  // The shared release ending: ledger, every host's releases.log, the lock, notifications,
+  // --json, the summary.
+  int finish(ReleaseStatus status, const std::string& why, ExitCode code, long long restore_ms) {
     const long long verified_ms = elapsed_ms();
-    record_.event("rollback_finished", status + (why.empty() ? "" : ": " + why));
-    record_.finish(status, iso8601(app_.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
-    Json line = {{"time", iso8601(app_.clock->wall())},
-                 {"event", "rollback"},
-                 {"id", target_},
-                 {"from", leaving_},
-                 {"who", deployer_},
-                 {"reason", app_.redactor.redact(args_.reason)},
-                 {"outcome", status},
-                 {"rollback_id", rec_.id},
-                 {"ledger_head", record_.chain_head()}};
-    const std::string log_line = app_.redactor.redact(line.dump());
-    for_each_host_parallel(env_->hosts.size(), [&](std::size_t i) {
-      (void)append_release_log(*fleet_.hosts[i], roots_[i], log_line);
-    });
-    (void)release_lock(*fleet_.hosts[0], roots_[0]);
-    notify(status, why, code, verified_ms);
-    if (app_.options.json) {
-      std::printf("%s\n", app_.redactor
-                              .redact(Json({{"rollback", rec_.id},
-                                            {"environment", env_->name},
-                                            {"from", leaving_},
-                                            {"to", target_},
-                                            {"status", status},
-                                            {"exit_code", static_cast<int>(code)},
-                                            {"restore_ms", restore_ms}})
-                                          .dump())
-                              .c_str());
-    }
-    return done(code, "rollback " + env_->name + " " + leaving_ + " -> " + target_ + ": " + status +
-                          " in " + std::to_string(restore_ms) + " ms" +
-                          (why.empty() ? "" : ": " + why));
-  }
-
-  void notify(const std::string& status, const std::string& why, ExitCode code,
-              long long verified_ms) {
-    NotifyEvent event{status,
-                      rb_.app,
-                      env_->name,
-                      rec_.id,
-                      target_,
-                      deployer_,
-                      code == ExitCode::kOk ? "" : "rollback",
-                      why,
-                      code == ExitCode::kOk ? verified_ms : -1};
-    send_notifications(app_, rb_.notify, env_->vars, values_, event, record_.ledger());
+    const bool ok = code == ExitCode::kOk;
+    ReleaseOutcome outcome;
+    outcome.status = status;
+    outcome.code = code;
+    outcome.time_to_restore_ms = ok ? verified_ms : -1;
+    outcome.closing_event = {EventKind::kRollbackFinished,
+                             str(status) + (why.empty() ? "" : ": " + why)};
+    outcome.host_log = {{"event", "rollback"},
+                        {"id", target_},
+                        {"from", leaving_},
+                        {"who", deployer_},
+                        {"reason", app_.redactor.redact(args_.reason)},
+                        {"outcome", str(status)},
+                        {"rollback_id", rec_.id}};
+    outcome.notifications.push_back({str(status), rb_.app, env_->name, rec_.id, target_, deployer_,
+                                     ok ? "" : "rollback", why, ok ? verified_ms : -1});
     if (broke_lock_) {
-      NotifyEvent lb{"lock_broken", rb_.app, env_->name,     rec_.id, "",
-                     deployer_,     "",      broken_holder_, -1};
-      send_notifications(app_, rb_.notify, env_->vars, values_, lb, record_.ledger());
+      outcome.notifications.push_back(
+          {"lock_broken", rb_.app, env_->name, rec_.id, "", deployer_, "", broken_holder_, -1});
     }
+    outcome.summary = "rollback " + env_->name + " " + leaving_ + " -> " + target_ + ": " +
+                      str(status) + " in " + std::to_string(restore_ms) + " ms" +
+                      (why.empty() ? "" : ": " + why);
+    outcome.summary_is_error = !ok && code != ExitCode::kRolledBack;
+    outcome.result = {{"rollback", rec_.id},     {"environment", env_->name},
+                      {"from", leaving_},        {"to", target_},
+                      {"status", str(status)},   {"exit_code", static_cast<int>(code)},
+                      {"restore_ms", restore_ms}};
+    return ending_.end(outcome);
   }
 
   long long elapsed_ms() const {
@@ -315,6 +307,8 @@ class ManualRollback {
   bool broke_lock_ = false;
   ReleaseRecord rec_;
   ReleaseRecorder record_;
+  HeldLock lock_;
+  ReleaseEnding ending_{app_, record_, lock_};  // after record_ and lock_, which it uses
 };
 
 }  // namespace

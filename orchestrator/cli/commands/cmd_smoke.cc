@@ -1,4 +1,5 @@
 // `golive smoke ENV`: the gate's checks against what is live now.
+#include "golive/vocabulary.h"
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
 #include "orchestrator/release/gate_runner.h"
@@ -24,8 +25,8 @@ int cmd_smoke(AppContext& app, const std::string& environment, const std::string
     fleet = std::move(*f);
     hosts = fleet.by_name;
   }
-  GateVerdict v =
-      run_and_record_gate(app, t->runbook.gate, plan->checks, hosts, nullptr, "", "smoke", junit);
+  GateVerdict v = run_and_record_gate(app, t->runbook.gate, plan->checks, hosts, nullptr, "",
+                                      str(Phase::kSmoke), junit);
   app.reporter->summary(v.passed ? "smoke " + environment + ": all checks pass"
                                  : "smoke " + environment + ": FAILED: " + gate_failure_summary(v));
   return v.passed ? 0 : static_cast<int>(ExitCode::kRolledBack);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "orchestrator/context/app_context.h"
@@ -195,6 +196,31 @@ TEST_F(ExecutorTest, ACancelledDeployStartsNothing) {
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.failure, "interrupted by a signal");
   EXPECT_TRUE(script_.timeline.events().empty());
+}
+
+// A deploy interrupted mid-batch (SIGTERM sets the cancel flag): running commands are killed at
+// once, and no later batch starts.
+TEST_F(ExecutorTest, ASignalMidBatchKillsRunningCommandsAndStartsNoLaterBatch) {
+  SetUpFleet(4, {run("serve")}, 2);
+  script_.runs_for["serve"] = std::chrono::seconds(20);
+  std::thread signal([this] {
+    while (At("web2 start serve") < 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    cancel_ = true;
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  ExecutionResult r = Execute();
+  signal.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_FALSE(r.ok);
+  // The deploy reports the signal itself (deploy.cc); the executor names the first killed step.
+  EXPECT_NE(r.failure.find("step 'serve' cancelled"), std::string::npos) << r.failure;
+  EXPECT_GE(At("web1 cancelled serve"), 0);
+  EXPECT_GE(At("web2 cancelled serve"), 0);
+  EXPECT_EQ(At("web3 start serve"), -1);
+  EXPECT_EQ(At("web4 start serve"), -1);
+  ASSERT_EQ(r.hosts[0].results.size(), 1u);
+  EXPECT_EQ(r.hosts[0].results[0].outcome, StepOutcome::kCancelled);
+  EXPECT_FALSE(r.any_switched());
 }
 
 TEST_F(ExecutorTest, AnUnreachableHostIsNamedBeforeAnythingRuns) {

@@ -2,6 +2,7 @@
 // shared timeline, when each command started and finished on which host.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -40,7 +41,10 @@ class Timeline {
     int now = 0, peak = 0;
     for (const auto& e : events_) {
       if (e.find(" start ") != std::string::npos) peak = std::max(peak, ++now);
-      if (e.find(" end ") != std::string::npos) --now;
+      if (e.find(" end ") != std::string::npos || e.find(" timed out ") != std::string::npos ||
+          e.find(" cancelled ") != std::string::npos) {
+        --now;
+      }
     }
     return peak;
   }
@@ -57,10 +61,13 @@ inline std::string step_command(const std::string& wrapped) {
 }
 
 // How a fleet answers: by default every command exits 0 after `delay`; `exit_status[host][cmd]`
-// overrides the status of one command on one host.
+// overrides the status of one command on one host, `runs_for[cmd]` how long it runs. A command
+// still running when its request's timeout passes is timed out, when its cancel flag is set
+// cancelled, as the real hosts kill its process group.
 struct FleetScript {
   std::chrono::milliseconds delay{5};
   std::map<std::string, std::map<std::string, int>> exit_status;
+  std::map<std::string, std::chrono::milliseconds> runs_for;
   std::map<std::string, std::string> unreachable;  // host -> connect error
   Timeline timeline;
 };
@@ -72,15 +79,20 @@ class ScriptedHost final : public RemoteHost {
   Result<ExecResult> exec(const ExecRequest& request) override {
     const std::string cmd = step_command(request.command);
     script_.timeline.add(name_ + " start " + cmd);
-    std::this_thread::sleep_for(script_.delay);
-    ExecResult r;
-    r.exit_status = 0;
-    if (auto h = script_.exit_status.find(name_); h != script_.exit_status.end()) {
-      if (auto c = h->second.find(cmd); c != h->second.end()) r.exit_status = c->second;
+    ExecResult r =
+        run_for(request, script_.runs_for.contains(cmd) ? script_.runs_for.at(cmd) : script_.delay);
+    if (!r.timed_out && !r.cancelled) {
+      r.exit_status = 0;
+      if (auto h = script_.exit_status.find(name_); h != script_.exit_status.end()) {
+        if (auto c = h->second.find(cmd); c != h->second.end()) r.exit_status = c->second;
+      }
     }
     r.output = cmd + " on " + name_ + "\n";
-    r.duration = script_.delay;
-    script_.timeline.add(name_ + " end " + cmd);
+    script_.timeline.add(name_ +
+                         (r.timed_out   ? " timed out "
+                          : r.cancelled ? " cancelled "
+                                        : " end ") +
+                         cmd);
     return r;
   }
   Status write_file(const std::string&, std::string_view, int) override { return {}; }
@@ -89,6 +101,26 @@ class ScriptedHost final : public RemoteHost {
   }
 
  private:
+  // Sleeps up to `runs`, in small slices so a timeout or a cancel ends it early.
+  static ExecResult run_for(const ExecRequest& request, std::chrono::milliseconds runs) {
+    using std::chrono::steady_clock;
+    const auto start = steady_clock::now();
+    ExecResult r;
+    while (steady_clock::now() - start < runs) {
+      if (steady_clock::now() - start >= request.timeout) {
+        r.timed_out = true;
+        break;
+      }
+      if (request.cancel != nullptr && request.cancel->load()) {
+        r.cancelled = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::min(std::chrono::milliseconds(2), runs));
+    }
+    r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - start);
+    return r;
+  }
+
   std::string name_;
   FleetScript& script_;
 };
