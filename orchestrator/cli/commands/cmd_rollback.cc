@@ -55,11 +55,26 @@ class ManualRollback {
     // 4. Record it (a broken ledger must not stop an on-call rollback: warn loudly instead).
     open_record();
     // 5. The same rollback path as an automatic one, then the same checks.
-    return restore_and_verify();
+    auto restored = restore_and_verify();
+    if (!restored) {
+      (void)lock_.release();
+      return done(restored.error().exit, restored.error().message);
+    }
+    // 6. The same ending as a deploy's: ledger, every host's releases.log, the lock,
+    //    notifications, --json, the summary.
+    return finish(*restored);
   }
 
  private:
   using End = std::optional<int>;
+
+  // How the restore went, for the ending.
+  struct Restored {
+    ReleaseStatus status = ReleaseStatus::kRolledBack;
+    std::string why;  // empty when restored and verified
+    ExitCode code = ExitCode::kOk;
+    long long restore_ms = 0;  // from the command's start to every host restored
+  };
 
   int done(ExitCode code, const std::string& message) {
     if (code == ExitCode::kOk || code == ExitCode::kRolledBack)
@@ -212,12 +227,9 @@ class ManualRollback {
                   "from " + leaving_ + " to " + target_ + ": " + args_.reason);
   }
 
-  int restore_and_verify() {
+  Result<Restored> restore_and_verify() {
     auto plan = make_plan(rb_, env_->name, target_, values_);
-    if (!plan) {
-      (void)lock_.release();
-      return done(ExitCode::kUsage, plan.error().message);
-    }
+    if (!plan) return fail(plan.error().message, ExitCode::kUsage);
     RollbackRequest request;
     request.leaving = args_.to.empty() ? leaving_ : "";  // --to an older one: keep newer ones
     request.deadline = std::chrono::steady_clock::now() + rb_.budget.rollback;
@@ -231,29 +243,27 @@ class ManualRollback {
     }
     RollbackResult result =
         run_rollback(request, rep_, reporting_observer(rep_, record_, Phase::kRollback));
-    const long long restore_ms = elapsed_ms();
-    ReleaseStatus status = ReleaseStatus::kRolledBack;
-    std::string why;
-    ExitCode code = ExitCode::kOk;
+    Restored r;
+    r.restore_ms = elapsed_ms();
     if (!result.ok) {
-      status = ReleaseStatus::kRollbackFailed;
-      why = result.over_budget ? "exceeded its budget: " + result.failure : result.failure;
-      code = ExitCode::kRollbackFailed;
+      r.status = ReleaseStatus::kRollbackFailed;
+      r.why = result.over_budget ? "exceeded its budget: " + result.failure : result.failure;
+      r.code = ExitCode::kRollbackFailed;
     } else if (!plan->checks.empty()) {
       GateVerdict v = run_and_record_gate(app_, rb_.gate, plan->checks, fleet_.by_name,
                                           record_.ledger(), rec_.id, str(Phase::kVerify), "");
       if (!v.passed) {
-        status = ReleaseStatus::kRollbackFailed;
-        why = "the restored release fails its checks: " + gate_failure_summary(v);
-        code = ExitCode::kRollbackFailed;
+        r.status = ReleaseStatus::kRollbackFailed;
+        r.why = "the restored release fails its checks: " + gate_failure_summary(v);
+        r.code = ExitCode::kRollbackFailed;
       }
     }
-    return finish(status, why, code, restore_ms);
+    return r;
   }
 
-  // The shared release ending: ledger, every host's releases.log, the lock, notifications,
-  // --json, the summary.
-  int finish(ReleaseStatus status, const std::string& why, ExitCode code, long long restore_ms) {
+  // What this rollback's ending says; ReleaseEnding does the rest.
+  int finish(const Restored& restored) {
+    const auto& [status, why, code, restore_ms] = restored;
     const long long verified_ms = elapsed_ms();
     const bool ok = code == ExitCode::kOk;
     ReleaseOutcome outcome;
