@@ -156,7 +156,7 @@ TEST(RollbackScenario, FailingRollbackStepExitsFourAndNotifiesRollbackFailed) {
 TEST(RollbackScenario, RollbackOverBudgetExitsFourQuicklyNamingTheBudget) {
   Scenario s(3);
   std::string v1 = deploy_ok(s);
-  s.write("golive.yml", runbook(s, "", "rollback:\n  - { name: slow, run: \"sleep 30\" }\n", "",
+  s.write("golive.yml", runbook(s, "", "rollback:\n  - { name: slow, run: \"sleep 300\" }\n", "",
                                 kShortGate, "budget: { rollback: 2s }"));
   s.set_break({"login"});
   s.commit("v2: login broken, slow rollback");
@@ -166,8 +166,9 @@ TEST(RollbackScenario, RollbackOverBudgetExitsFourQuicklyNamingTheBudget) {
   EXPECT_EQ(run.exit_code, 4) << run.all();
   EXPECT_NE(run.all().find("budget"), std::string::npos) << run.all();
   EXPECT_NE(run.all().find("2s"), std::string::npos) << run.all();
-  // Build + ship + a 2 s gate + a 2 s budget: nowhere near the 30 s of the rollback step.
-  EXPECT_LT(elapsed.count(), 20) << run.all();
+  // Build + ship + a 2 s gate + a 2 s budget: nowhere near the 300 s of the rollback step, even
+  // on a loaded CI box.
+  EXPECT_LT(elapsed.count(), 120) << run.all();
   EXPECT_EQ(status_in_history(s, release_of(run)), "rollback_failed");
   json detail = show(s, release_of(run));
   expect_complete_rollback_record(detail, 3);
