@@ -18,6 +18,7 @@
 #include "orchestrator/release/live_diff.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
+#include "orchestrator/release/reconnecting_host.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
 #include "orchestrator/release/rollback.h"
@@ -392,6 +393,8 @@ class Deploy {
     rep_.error(why);
     rep_.phase("rollback");
     auto deadline = failed_at + runbook_.budget.rollback;
+    reconnect_for_rollback(app_, runbook_, *env_,
+                           fleet_);  // a session that dropped after the switch
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
     RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_,
@@ -530,8 +533,9 @@ class Deploy {
   }
 
   DeployEnding ci_ending(const std::string& status, ExitCode code, const std::string& why) const {
-    DeployEnding e{release_id_, args_.environment, status, static_cast<int>(code), why,
-                   commit_.sha, commit_.subject,   deployer_, {}, previous_, rollback_target_};
+    DeployEnding e{release_id_, args_.environment, status,          static_cast<int>(code),
+                   why,         commit_.sha,       commit_.subject, deployer_,
+                   {},          previous_,         rollback_target_};
     for (const auto& h : plan_.hosts) e.hosts.push_back(h.host.name);
     return e;
   }
