@@ -42,8 +42,11 @@ Status append_line(const std::string& path, const std::string& line) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return fail("cannot open ledger spool " + path, ExitCode::kInfra);
   std::string text = line + "\n";
+  const off_t before = ::lseek(fd, 0, SEEK_END);
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ok = ::fsync(fd) == 0 && ok;
+  // A record cut short by a full disk would merge with the next one: take it back whole.
+  if (!ok && before >= 0) (void)::ftruncate(fd, before);
   ::close(fd);
   if (!ok) return fail("cannot write ledger spool " + path, ExitCode::kInfra);
   return {};

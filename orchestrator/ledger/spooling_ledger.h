@@ -1,8 +1,8 @@
-// A Ledger that keeps a deploy recording when its server goes away mid-release: a write that
-// fails with an infrastructure error (server unreachable) is appended to a local spool file
-// instead, and so is every write after it (the chain must keep the order things happened). The
-// spool is replayed, in order, into the ledger by the next command that opens it and reaches the
-// server. Generic: it wraps any Ledger and knows no database.
+// A Ledger that keeps a deploy recording when its ledger cannot be written mid-release: a write
+// that fails with an infrastructure error (a shared server unreachable, an SQLite file on a full
+// disk) is appended to a local spool file instead, and so is every write after it (the chain
+// must keep the order things happened). The spool is replayed, in order, into the ledger by the
+// next command that opens it and can write it. Generic: it wraps any Ledger, knows no database.
 #pragma once
 
 #include <functional>

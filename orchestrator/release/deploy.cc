@@ -16,6 +16,7 @@
 #include "orchestrator/release/live_diff.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
+#include "orchestrator/release/reconnecting_host.h"
 #include "orchestrator/release/release_ending.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
@@ -397,6 +398,8 @@ class Deploy {
     rep_.error(why);
     rep_.phase("rollback");
     auto deadline = failed_at + runbook_.budget.rollback;
+    reconnect_for_rollback(app_, runbook_, *env_,
+                           fleet_);  // a session that dropped after the switch
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
     RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_,

@@ -89,6 +89,17 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
         run.results.push_back(skipped);
         continue;
       }
+      if (step.kind == StepKind::kSwitch && observer.may_switch) {
+        if (std::string why = observer.may_switch(); !why.empty()) {
+          StepResult refused = make_step_result(step.name, hp.host.name, StepOutcome::kFailed);
+          refused.error = "not run: " + why;
+          run.results.push_back(refused);
+          if (observer.step_finished) observer.step_finished(refused);
+          record_failure(refused);
+          stop = true;  // whatever max_fail tolerates: no host switches after this
+          break;
+        }
+      }
       if (observer.step_started) observer.step_started(hp.host.name, step);
       StepResult r = run_step(step, contexts[idx]);
       if (step.kind == StepKind::kLocal) r.host = hp.host.name;

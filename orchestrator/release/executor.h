@@ -34,6 +34,8 @@ struct ExecutionObserver {
   // A batch of hosts begins (index from 0, number of batches, its hosts' names).
   std::function<void(std::size_t batch, std::size_t batches, const std::vector<std::string>&)>
       batch_started;
+  // Asked before each switch step: a non-empty reason refuses the switch and stops the rollout.
+  std::function<std::string()> may_switch;
 };
 
 // Runs the plan. `contexts[i]` is the StepContext for plan.hosts[i]. `cancel` (Ctrl-C) stops

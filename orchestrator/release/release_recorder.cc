@@ -11,8 +11,9 @@ namespace {
 
 constexpr std::size_t kOutputTail = 4096;
 
-// Replays what an earlier command spooled while the server was away, then spools again from here
-// on if the server goes away (a shared ledger must never stop a deploy or a rollback half-way).
+// Replays what an earlier command spooled while the ledger could not be written (a shared server
+// away, an SQLite file on a full disk), then spools again from here on if a write fails: a ledger
+// must never stop a deploy or a rollback half-way, nor lose its steps and checks.
 Result<std::unique_ptr<Ledger>> with_spool(AppContext& app, const std::string& path,
                                            std::unique_ptr<Ledger> ledger) {
   std::string spool = ledger_spool_path(app, path);
@@ -26,7 +27,8 @@ Result<std::unique_ptr<Ledger>> with_spool(AppContext& app, const std::string& p
     }
     if (replay->remaining > 0) {
       app.reporter->warn("ledger: " + std::to_string(replay->remaining) +
-                         " record(s) still spooled in " + spool + " (server unreachable again)");
+                         " record(s) still spooled in " + spool +
+                         " (the ledger still cannot be written)");
     }
     if (replay->rejected > 0) {
       app.reporter->error("ledger: " + std::to_string(replay->rejected) +
@@ -35,8 +37,9 @@ Result<std::unique_ptr<Ledger>> with_spool(AppContext& app, const std::string& p
     }
   }
   Reporter* reporter = app.reporter.get();
-  return make_spooling_ledger(std::move(ledger), spool, [reporter](const std::string& message) {
-    reporter->warn("LEDGER UNREACHABLE mid-release, carrying on: " + message);
+  const std::string what = is_ledger_url(path) ? "LEDGER UNREACHABLE" : "LEDGER WRITE FAILED";
+  return make_spooling_ledger(std::move(ledger), spool, [reporter, what](const std::string& m) {
+    reporter->warn(what + " mid-release, carrying on: " + m);
   });
 }
 
@@ -45,9 +48,14 @@ Result<std::unique_ptr<Ledger>> with_spool(AppContext& app, const std::string& p
 std::string ledger_spool_path(const AppContext& app, const std::string& ledger) {
   std::filesystem::path dir = std::filesystem::path(app.options.file).parent_path();
   if (dir.empty()) dir = ".";
-  return (dir / ".golive" /
-          ("ledger-spool-" + sha256_hex(redacted_ledger(ledger)).substr(0, 12) + ".jsonl"))
-      .string();
+  // One file, however a command names it (relative or absolute path).
+  std::error_code ec;
+  std::string key = redacted_ledger(ledger);
+  if (!is_ledger_url(ledger)) {
+    auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(ledger), ec);
+    if (!ec) key = canonical.string();
+  }
+  return (dir / ".golive" / ("ledger-spool-" + sha256_hex(key).substr(0, 12) + ".jsonl")).string();
 }
 
 Result<std::unique_ptr<Ledger>> ReleaseRecorder::open_ledger(AppContext& app,
@@ -62,10 +70,10 @@ Result<std::unique_ptr<Ledger>> ReleaseRecorder::open_ledger(AppContext& app,
   }
   auto ledger = app.open_ledger(path);
   if (!ledger) return std::unexpected(ledger.error());
-  if (is_ledger_url(path)) {
-    ledger = with_spool(app, path, std::move(*ledger));
-    if (!ledger) return std::unexpected(ledger.error());
-  }
+  ledger = with_spool(app, path, std::move(*ledger));
+  if (!ledger) return std::unexpected(ledger.error());
+  // Records still spooled may finish the releases that look abandoned: judge them once replayed.
+  if (std::filesystem::exists(ledger_spool_path(app, path))) return ledger;
   auto interrupted = (*ledger)->recover_interrupted();
   if (interrupted) {
     for (const auto& r : *interrupted) {
@@ -107,7 +115,18 @@ Status ReleaseRecorder::open(AppContext& app, const std::string& path,
 }
 
 void ReleaseRecorder::warn(const Status& s) {
-  if (!s && app_) app_->reporter->warn("ledger: " + s.error().message);
+  if (s || !app_) return;
+  std::lock_guard lock(lost_mu_);
+  if (!lost_.empty()) return;  // said once: every later record is lost the same way
+  lost_ = s.error().message;
+  app_->reporter->error("LEDGER RECORD LOST: " + lost_);
+}
+
+std::string ReleaseRecorder::record_lost() {
+  if (!ledger_ || app_->options.ledger_optional) return "";
+  flush();
+  std::lock_guard lock(lost_mu_);
+  return lost_;
 }
 
 void ReleaseRecorder::step(const StepResult& r, Phase phase) {
@@ -217,6 +236,13 @@ ExecutionObserver reporting_observer(Reporter& reporter, ReleaseRecorder& record
     reporter.flush_stream(r.host);
     reporter.step_finished(r);
     recorder.step(r, phase);
+  };
+  // A release whose story can be kept nowhere (ledger and spool unwritable) switches no more
+  // hosts: the failed deploy's rollback then leaves every host on a release recorded good.
+  observer.may_switch = [&recorder]() -> std::string {
+    std::string lost = recorder.record_lost();
+    if (lost.empty()) return "";
+    return "the ledger cannot record this release (" + lost + "); stopped before switching";
   };
   observer.batch_started = [&reporter, phase](std::size_t batch, std::size_t batches,
                                               const std::vector<std::string>& hosts) {

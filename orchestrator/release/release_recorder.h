@@ -18,8 +18,8 @@
 
 namespace golive {
 
-// Where records wait while a shared (postgresql://) ledger is unreachable: a file under the
-// runbook's .golive/, one per ledger URL.
+// Where records wait while the ledger cannot be written (a shared server unreachable, an SQLite
+// file's disk full): a file under the runbook's .golive/, one per ledger location.
 std::string ledger_spool_path(const AppContext& app, const std::string& ledger);
 
 class ReleaseRecorder {
@@ -50,6 +50,9 @@ class ReleaseRecorder {
   void event(EventKind kind, const std::string& detail);
   void set_previous(const std::string& previous);
   void finish(ReleaseStatus status, const std::string& finished_at, long long ttr_ms);
+  // Why a record of this release was lost (neither the ledger nor its spool took it); empty when
+  // none was, or with --ledger-optional (the operator chose to deploy without a record).
+  std::string record_lost();
   // Ids of the environment's releases the ledger records `succeeded` (recent ones; empty
   // without a ledger): with the hosts' marks, what a rollback may restore.
   std::set<std::string> succeeded_releases(const std::string& environment);
@@ -64,6 +67,8 @@ class ReleaseRecorder {
   std::unique_ptr<Ledger> ledger_;
   std::string release_id_;
   std::mutex mu_;  // one ledger call at a time
+  std::mutex lost_mu_;
+  std::string lost_;  // the first lost record's error
 
   std::mutex queue_mu_;  // guards the fields below
   std::condition_variable queue_cv_;

@@ -199,5 +199,41 @@ TEST(FaultScenario, TheNextDeployRemovesBuildExportsOfDeadDeploys) {
   std::filesystem::remove_all(alive);
 }
 
+// Issue 20 item 9: web2's SSH session drops (its sshd child killed) after the switch while the
+// gate fails. The rollback opens a new session, says so, restores and verifies v1: exit 1, not
+// "a human must act".
+TEST(FaultScenario, RollbackReconnectsToAHostWhoseSessionDroppedAfterTheSwitch) {
+  Scenario s(2);
+  std::string v1 = deploy_ok(s);
+  // After the switch and restart, each host's step reports the sshd process of its session.
+  s.write("golive.yml",
+          runbook(s, steps_block("", "  - { name: report, run: \"echo $PPID > sshd.pid\" }\n"), "",
+                  ""));
+  s.set_break({"login"});
+  s.commit("v2: login broken");
+  pid_t pid = s.start_golive({"deploy", "staging", "--json"});
+  const std::string pidfile = s.root(2) + "/current/sshd.pid";
+  std::string sshd_child;
+  bool reported = Scenario::wait_until(
+      [&] {
+        std::ifstream in(pidfile);
+        return static_cast<bool>(in >> sshd_child) && !sshd_child.empty();
+      },
+      std::chrono::seconds(60));
+  // The step has finished (its exit status reached golive): the gate is running.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  if (reported) Scenario::sh("kill -9 " + sshd_child);
+  GoliveRun run = s.wait_golive(pid);
+  ASSERT_TRUE(reported) << run.all();
+  EXPECT_EQ(run.exit_code, 1) << run.all();
+  EXPECT_NE(run.all().find("gate failed"), std::string::npos) << run.all();
+  EXPECT_NE(run.all().find("web2: connection lost; reconnecting (attempt 1/2)"), std::string::npos)
+      << run.all();
+  EXPECT_NE(run.all().find("web2: reconnected"), std::string::npos) << run.all();
+  EXPECT_NE(run.all().find("restored " + v1), std::string::npos) << run.all();
+  expect_all_serve(s, v1);
+  expect_lock_free(s);
+}
+
 }  // namespace
 }  // namespace golive::testing

@@ -5,10 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "tests/harness/scenario.h"
 #include "tests/scenarios/scenario_helpers.h"
+#include "tests/scenarios/small_disk.h"
 
 namespace golive::testing {
 namespace {
@@ -192,6 +194,101 @@ TEST(LedgerScenario, TwoProcessesWritingOneLedgerBothSucceed) {
   EXPECT_TRUE(ids.count(release_of(rb))) << rows.dump(1);
   GoliveRun verify = a.golive({"ledger", "verify"}, env);
   EXPECT_EQ(verify.exit_code, 0) << verify.all();
+}
+
+// The spool a command left beside the runbook (.golive/ledger-spool-*.jsonl), or "".
+std::string spool_file(Scenario& s) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(s.repo() + "/.golive", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("ledger-spool-", 0) == 0 && e.path().extension() == ".jsonl") {
+      return e.path().string();
+    }
+  }
+  return "";
+}
+
+// A runbook whose `fill` step (once, before the switch) fills `disk` to the last byte.
+std::string filling_runbook(Scenario& s, const SmallDisk& disk) {
+  // The step runs as the hosts' user, who must reach the disk inside the scratch dir (0700).
+  fs::permissions(s.dir(), fs::perms::others_exec, fs::perm_options::add);
+  return runbook(
+      s, steps_block("  - { name: fill, run: \"" + disk.fill_command() + "\", once: true }\n", ""),
+      "", "");
+}
+
+// Issue 20 item 10: the SQLite ledger's disk fills mid-deploy. Records go to the spool beside
+// the runbook, the deploy's outcome and exit code stand, and the next command replays the spool:
+// the release's steps and checks are all there and the chain verifies.
+TEST(LedgerScenario, LedgerDiskFullMidDeployIsSpooledAndReplayedByTheNextCommand) {
+  Scenario s(2);
+  SmallDisk disk(s.dir() + "/ledgerfs");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  const std::map<std::string, std::string> env{{"GOLIVE_LEDGER", disk.dir() + "/ledger.db"}};
+  s.write("golive.yml", filling_runbook(s, disk));
+  s.commit("v1 fills the ledger's disk mid-deploy");
+  GoliveRun run = s.golive({"deploy", "staging", "--json"}, env);
+  EXPECT_EQ(run.exit_code, 0) << run.all();
+  std::string id = release_of(run);
+  ASSERT_FALSE(id.empty()) << run.all();
+  expect_all_serve(s, id);
+  EXPECT_NE(run.all().find("LEDGER WRITE FAILED"), std::string::npos) << run.all();
+  EXPECT_EQ(run.all().find("RECORD LOST"), std::string::npos) << run.all();
+  ASSERT_FALSE(spool_file(s).empty()) << run.all();
+
+  // Still full: the next command keeps the spool and does not call the release interrupted.
+  GoliveRun still = s.golive({"history", "--json"}, env);
+  EXPECT_EQ(still.exit_code, 0) << still.all();
+  EXPECT_EQ(still.all().find("interrupted"), std::string::npos) << still.all();
+  EXPECT_FALSE(spool_file(s).empty());
+
+  disk.free_space();
+  GoliveRun verify = s.golive({"ledger", "verify"}, env);
+  EXPECT_EQ(verify.exit_code, 0) << verify.all();
+  EXPECT_NE(verify.all().find("replayed"), std::string::npos) << verify.all();
+  EXPECT_TRUE(spool_file(s).empty());
+  GoliveRun shown = s.golive({"show", id, "--json"}, env);
+  ASSERT_EQ(shown.exit_code, 0) << shown.all();
+  json detail = parse(shown.out);
+  ASSERT_TRUE(detail.is_object()) << shown.out;
+  EXPECT_EQ(detail["release"].value("status", ""), "succeeded") << detail.dump(1);
+  std::set<std::string> restarted;
+  for (const auto& st : detail["steps"]) {
+    if (st.value("step", "") == "restart" && st.value("outcome", "") == "ok")
+      restarted.insert(st.value("host", ""));
+  }
+  EXPECT_EQ(restarted, (std::set<std::string>{"web1", "web2"})) << detail["steps"].dump(1);
+  EXPECT_FALSE(detail["checks"].empty()) << detail.dump(1);
+  for (const auto& c : detail["checks"]) EXPECT_TRUE(c.value("passed", false)) << c.dump();
+}
+
+// Issue 20 item 10, the other half: when even the spool cannot be written (ledger and spool on
+// one full disk), the release's story would be lost, so no host switches to it: the rollout
+// stops before the switch, the failed deploy is cleaned up and every host keeps the last good
+// release.
+TEST(LedgerScenario, LedgerAndSpoolDiskFullStopsTheRolloutBeforeTheSwitch) {
+  Scenario s(2);
+  SmallDisk disk(s.repo() + "/.golive");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
+  const std::map<std::string, std::string> env{{"GOLIVE_LEDGER", disk.dir() + "/ledger.db"}};
+  GoliveRun first = s.golive({"deploy", "staging", "--json"}, env);
+  ASSERT_EQ(first.exit_code, 0) << first.all();
+  std::string v1 = release_of(first);
+  s.write("golive.yml", filling_runbook(s, disk));
+  s.commit("v2 fills the ledger's disk mid-deploy");
+  GoliveRun run = s.golive({"deploy", "staging", "--json"}, env);
+  EXPECT_EQ(run.exit_code, 1) << run.all();
+  EXPECT_NE(run.all().find("LEDGER RECORD LOST"), std::string::npos) << run.all();
+  EXPECT_NE(run.all().find("stopped before switching"), std::string::npos) << run.all();
+  expect_all_serve(s, v1);
+  disk.free_space();
+  GoliveRun verify = s.golive({"ledger", "verify"}, env);
+  EXPECT_EQ(verify.exit_code, 0) << verify.all();
+  GoliveRun history = s.golive({"history", "--json"}, env);
+  json rows = parse(history.out);
+  ASSERT_TRUE(rows.is_array() && rows.size() == 2) << history.all();
+  EXPECT_EQ(rows[0].value("status", ""), "interrupted") << rows.dump(1);
+  EXPECT_EQ(rows[1].value("id", ""), v1) << rows.dump(1);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
 #include "tests/scenarios/scenario_helpers.h"
+#include "tests/scenarios/small_disk.h"
 
 namespace golive::testing {
 namespace {
@@ -228,35 +229,6 @@ TEST(ReleaseSafetyScenario, ManualRollbackOnAMixedFleetMovesEveryHostToOneTarget
   EXPECT_TRUE(contains(run.all(), "rollback target: " + v1)) << run.all();
   EXPECT_TRUE(contains(run.all(), unchecked + " -> " + v1)) << run.all();
 }
-
-// A small tmpfs mounted as one host's release root (the test runs as root), unmounted at the end.
-class SmallDisk {
- public:
-  explicit SmallDisk(const std::string& dir) : dir_(dir) {
-    fs::create_directories(dir_);
-    int rc = 0;
-    Scenario::sh("mount -t tmpfs -o size=2m,mode=755 tmpfs " + shell_quote(dir_) +
-                     " && chown deploy: " + shell_quote(dir_),
-                 &rc);
-    mounted_ = rc == 0;
-  }
-  ~SmallDisk() {
-    if (mounted_) Scenario::sh("umount -l " + shell_quote(dir_));
-  }
-  bool mounted() const { return mounted_; }
-  // Fills the disk, leaving a few KiB for the release's small files.
-  void fill() const {
-    Scenario::sh("dd if=/dev/zero of=" + shell_quote(dir_ + "/filler") +
-                 " bs=4k count=10000 2>/dev/null; rm -f " + shell_quote(dir_ + "/filler") +
-                 "; dd if=/dev/zero of=" + shell_quote(dir_ + "/filler") +
-                 " bs=1k count=$(( $(df -k --output=avail " + shell_quote(dir_) +
-                 " | tail -1) - 24 )) 2>/dev/null; true");
-  }
-
- private:
-  std::string dir_;
-  bool mounted_ = false;
-};
 
 // Issue 20 item 9: a full disk on a host that never switched is a failed deploy rolled back and
 // verified (exit 1), not "a human must act" (exit 4), and the step names the real cause.

@@ -14,6 +14,7 @@
 #include "orchestrator/release/identity.h"
 #include "orchestrator/release/notify.h"
 #include "orchestrator/release/plan.h"
+#include "orchestrator/release/reconnecting_host.h"
 #include "orchestrator/release/release_ending.h"
 #include "orchestrator/release/release_recorder.h"
 #include "orchestrator/release/remote_lock.h"
@@ -95,6 +96,7 @@ class ManualRollback {
     auto fleet = connect_fleet(app_, rb_, *env_);
     if (!fleet) return done(fleet.error().exit, fleet.error().message);
     fleet_ = std::move(*fleet);
+    reconnect_for_rollback(app_, rb_, *env_, fleet_);  // every command here may run twice
     const std::size_t n = env_->hosts.size();
     states_.resize(n);
     roots_.resize(n);
