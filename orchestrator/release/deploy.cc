@@ -393,8 +393,8 @@ class Deploy {
     rep_.error(why);
     rep_.phase("rollback");
     auto deadline = failed_at + runbook_.budget.rollback;
-    reconnect_for_rollback(app_, runbook_, *env_,
-                           fleet_);  // a session that dropped after the switch
+    // A host's session may have dropped after the switch: rollback commands reconnect.
+    reconnect_for_rollback(app_, runbook_, *env_, fleet_);
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
     RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_,
@@ -533,9 +533,8 @@ class Deploy {
   }
 
   DeployEnding ci_ending(const std::string& status, ExitCode code, const std::string& why) const {
-    DeployEnding e{release_id_, args_.environment, status,          static_cast<int>(code),
-                   why,         commit_.sha,       commit_.subject, deployer_,
-                   {},          previous_,         rollback_target_};
+    DeployEnding e{release_id_, args_.environment, status, static_cast<int>(code), why,
+                   commit_.sha, commit_.subject,   deployer_, {}, previous_, rollback_target_};
     for (const auto& h : plan_.hosts) e.hosts.push_back(h.host.name);
     return e;
   }
