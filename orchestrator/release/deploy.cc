@@ -398,8 +398,8 @@ class Deploy {
     rep_.error(why);
     rep_.phase("rollback");
     auto deadline = failed_at + runbook_.budget.rollback;
-    reconnect_for_rollback(app_, runbook_, *env_,
-                           fleet_);  // a session that dropped after the switch
+    // A host's session may have dropped after the switch: rollback commands reconnect.
+    reconnect_for_rollback(app_, runbook_, *env_, fleet_);
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
     RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_,

@@ -122,7 +122,14 @@ SandboxFleet::~SandboxFleet() {
 SandboxFleet& SandboxFleet::shared(int hosts) {
   std::lock_guard lock(shared_mutex);
   if (!shared_fleet) {
-    shared_fleet = start(hosts);
+    // The interop matrix through the real binary: any scenario runs against another server or
+    // login shell with GOLIVE_TEST_SSH_SERVER=dropbear / GOLIVE_TEST_SSH_SHELL=bash.
+    FleetKind kind;
+    if (const char* server = std::getenv("GOLIVE_TEST_SSH_SERVER"); server && *server)
+      kind.server = server;
+    if (const char* shell = std::getenv("GOLIVE_TEST_SSH_SHELL"); shell && *shell)
+      kind.shell = shell;
+    shared_fleet = start(hosts, kind);
   } else {
     shared_fleet->ensure_hosts(hosts);
   }
