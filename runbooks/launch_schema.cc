@@ -14,9 +14,10 @@ template <std::size_t N>
 using Keys = std::array<std::string_view, N>;
 
 constexpr Keys<16> kLaunchKeys{
-    "url",        "domain",         "aliases", "http_port", "redirects",      "private_urls",
-    "static_urls", "health_url",    "monitoring", "owners", "dkim_selectors", "auth",
-    "access",     "ca_file",        "latency_target", "secret_max_age_days"};
+    "url",        "domain",       "aliases",        "http_port",
+    "redirects",  "private_urls", "static_urls",    "health_url",
+    "monitoring", "owners",       "dkim_selectors", "auth",
+    "access",     "ca_file",      "latency_target", "secret_max_age_days"};
 constexpr Keys<3> kRedirectKeys{"from", "to", "status"};
 constexpr Keys<3> kMonitorKeys{"name", "url", "owner"};
 constexpr Keys<4> kAuthKeys{"login_url", "reset_url", "email_field", "known_email"};
@@ -198,13 +199,15 @@ class LaunchReader {
     for (const auto* e : f->in_order()) out.keys_set.push_back(e->key);
     out.url = field(*f, "url", path, true);
     out.domain = field(*f, "domain", path, false);
-    if (const auto* e = f->get("aliases")) out.aliases = urls(e->value, child_path(path, "aliases"));
+    if (const auto* e = f->get("aliases"))
+      out.aliases = urls(e->value, child_path(path, "aliases"));
     if (const auto* e = f->get("http_port")) {
       if (auto v = read_int(e->value, child_path(path, "http_port"), d_, 1, 65535)) {
         out.http_port = *v;
       }
     }
-    if (const auto* e = f->get("redirects")) redirects(e->value, child_path(path, "redirects"), out);
+    if (const auto* e = f->get("redirects"))
+      redirects(e->value, child_path(path, "redirects"), out);
     if (const auto* e = f->get("private_urls")) {
       out.private_urls = urls(e->value, child_path(path, "private_urls"));
     }
@@ -290,22 +293,38 @@ LaunchSpec Runbook::launch_for(const Environment& environment) const {
   if (!over.present) return out;
   out.present = true;
   for (const auto& key : over.keys_set) {
-    if (key == "url") out.url = over.url;
-    else if (key == "domain") out.domain = over.domain;
-    else if (key == "aliases") out.aliases = over.aliases;
-    else if (key == "http_port") out.http_port = over.http_port;
-    else if (key == "redirects") out.redirects = over.redirects;
-    else if (key == "private_urls") out.private_urls = over.private_urls;
-    else if (key == "static_urls") out.static_urls = over.static_urls;
-    else if (key == "health_url") out.health_url = over.health_url;
-    else if (key == "monitoring") out.monitoring = over.monitoring;
-    else if (key == "owners") out.owners = over.owners;
-    else if (key == "dkim_selectors") out.dkim_selectors = over.dkim_selectors;
-    else if (key == "auth") out.auth = over.auth;
-    else if (key == "access") out.access = over.access;
-    else if (key == "ca_file") out.ca_file = over.ca_file;
-    else if (key == "latency_target") out.latency_target = over.latency_target;
-    else if (key == "secret_max_age_days") out.secret_max_age_days = over.secret_max_age_days;
+    if (key == "url")
+      out.url = over.url;
+    else if (key == "domain")
+      out.domain = over.domain;
+    else if (key == "aliases")
+      out.aliases = over.aliases;
+    else if (key == "http_port")
+      out.http_port = over.http_port;
+    else if (key == "redirects")
+      out.redirects = over.redirects;
+    else if (key == "private_urls")
+      out.private_urls = over.private_urls;
+    else if (key == "static_urls")
+      out.static_urls = over.static_urls;
+    else if (key == "health_url")
+      out.health_url = over.health_url;
+    else if (key == "monitoring")
+      out.monitoring = over.monitoring;
+    else if (key == "owners")
+      out.owners = over.owners;
+    else if (key == "dkim_selectors")
+      out.dkim_selectors = over.dkim_selectors;
+    else if (key == "auth")
+      out.auth = over.auth;
+    else if (key == "access")
+      out.access = over.access;
+    else if (key == "ca_file")
+      out.ca_file = over.ca_file;
+    else if (key == "latency_target")
+      out.latency_target = over.latency_target;
+    else if (key == "secret_max_age_days")
+      out.secret_max_age_days = over.secret_max_age_days;
   }
   return out;
 }

@@ -29,9 +29,9 @@ constexpr Keys<7> kEnvironmentKeys{"hosts",    "env_file", "env_from", "known_ho
 constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
 constexpr Keys<3> kStrategyKeys{"parallel", "batch", "max_fail"};
 constexpr Keys<4> kEnvSpecKeys{"example", "required", "secrets", "public"};
-constexpr Keys<11> kRequirementKeys{"name",   "pattern",       "type",  "one_of",
-                                    "min_length", "secret", "distinct_from", "owner",
-                                    "scope",  "rotated",    "stored_in"};
+constexpr Keys<11> kRequirementKeys{"name",       "pattern", "type",          "one_of",
+                                    "min_length", "secret",  "distinct_from", "owner",
+                                    "scope",      "rotated", "stored_in"};
 constexpr Keys<6> kEnvTypes{"url", "email", "port", "int", "bool", "hostname"};
 constexpr Keys<3> kReleaseKeys{"path", "keep", "shared"};
 constexpr Keys<4> kBuildKeys{"name", "local", "timeout", "env"};
@@ -40,8 +40,8 @@ constexpr Keys<9> kStepKeys{"name", "run",  "upload",  "switch", "local",
 constexpr Keys<4> kStepKinds{"run", "upload", "switch", "local"};
 constexpr Keys<2> kBudgetKeys{"rollback", "deploy"};
 constexpr Keys<4> kGateKeys{"window", "interval", "consecutive", "timeout"};
-constexpr Keys<8> kCheckKeys{"name",    "http",    "login", "private_cache",
-                             "email",   "command", "tls",   "access"};
+constexpr Keys<8> kCheckKeys{"name",  "http",    "login", "private_cache",
+                             "email", "command", "tls",   "access"};
 constexpr Keys<16> kHttpKeys{"method",       "url",           "headers",       "body",
                              "form",         "json",          "follow",        "status",
                              "header_match", "header_absent", "body_contains", "body_regex",
@@ -899,7 +899,8 @@ class SchemaReader {
         check.spec = read_command(kind->value, kp);
       } else if (kind->key == "access") {
         check.spec = read_access(kind->value, kp, out_.templates, d_);
-        if (std::get<AccessCheck>(check.spec).from_launch) launch_refs_.push_back({kp, kind->value.pos});
+        if (std::get<AccessCheck>(check.spec).from_launch)
+          launch_refs_.push_back({kp, kind->value.pos});
       } else {
         check.spec = read_tls(kind->value, kp);
       }
@@ -912,12 +913,14 @@ class SchemaReader {
   void resolve_access_checks() {
     for (const auto& ref : launch_refs_) {
       if (out_.runbook.launch.access.rules.empty()) {
-        d_.error(ref.second, ref.first, "`access: launch` needs a `launch.access` matrix with rules");
+        d_.error(ref.second, ref.first,
+                 "`access: launch` needs a `launch.access` matrix with rules");
       }
     }
     for (auto& c : out_.runbook.checks) {
       if (auto* a = std::get_if<AccessCheck>(&c.spec); a != nullptr && a->from_launch) {
         *a = out_.runbook.launch.access;
+        if (a->ca_file.empty()) a->ca_file = out_.runbook.launch.ca_file;
       }
     }
   }

@@ -57,10 +57,10 @@ struct LaunchAuth {
 struct LaunchSpec {
   bool present = false;
   std::vector<std::string> keys_set;  // keys written (a per-environment section overrides these)
-  std::string url;     // canonical origin, https://host[:port]
-  std::string domain;  // mail domain
-  std::vector<std::string> aliases;  // other origins that must redirect to url
-  int http_port = 80;                // where plain http is tried for url and aliases
+  std::string url;                    // canonical origin, https://host[:port]
+  std::string domain;                 // mail domain
+  std::vector<std::string> aliases;   // other origins that must redirect to url
+  int http_port = 80;                 // where plain http is tried for url and aliases
   std::vector<LaunchRedirect> redirects;
   std::vector<std::string> private_urls;
   std::vector<std::string> static_urls;
@@ -70,7 +70,7 @@ struct LaunchSpec {
   std::vector<std::string> dkim_selectors;
   LaunchAuth auth;
   AccessCheck access;
-  std::string ca_file;          // extra trust anchor (a private CA); empty: the system roots
+  std::string ca_file;  // extra trust anchor (a private CA); empty: the system roots
   Millis latency_target = std::chrono::milliseconds(500);
   int secret_max_age_days = 180;  // secrets rotated longer ago are reported
 };

@@ -225,7 +225,8 @@ struct Runbook {
   std::vector<Notify> notify;
   LaunchSpec launch;  // `launch:` (launch readiness); per-environment keys override it
 
-  // The launch section for `environment`: the top-level one with the environment's keys laid over it.
+  // The launch section for `environment`: the top-level one with the environment's keys laid over
+  // it.
   LaunchSpec launch_for(const Environment& environment) const;
 
   // The environment called `name`, or nullptr.

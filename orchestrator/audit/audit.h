@@ -16,9 +16,9 @@ namespace golive {
 
 struct AuditInput {
   std::string environment;
-  LaunchSpec launch;                 // rendered (templates filled in)
-  const Runbook* runbook = nullptr;  // for the secret inventory
-  const EnvReport* env = nullptr;    // the environment's values; null: not loadable
+  LaunchSpec launch;                    // rendered (templates filled in)
+  const Runbook* runbook = nullptr;     // for the secret inventory
+  const EnvReport* env = nullptr;       // the environment's values; null: not loadable
   std::vector<std::string> env_errors;  // why the env could not be loaded / its problems
   DnsOptions dns;
   Millis timeout = std::chrono::seconds(10);  // per request

@@ -74,8 +74,8 @@ void audit_auth(const AuditInput& in, Probe& probe, RiskList& out) {
             "serve the login form and its POST target over https only");
   }
   if (s != nullptr) {
-    if (auto r = probe.post_form(s->url, {{s->user_field, s->user},
-                                          {s->password_field, s->password}})) {
+    if (auto r =
+            probe.post_form(s->url, {{s->user_field, s->user}, {s->password_field, s->password}})) {
       check_cookies(s->url, *r, out);
     }
   } else {

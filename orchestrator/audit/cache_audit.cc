@@ -20,10 +20,11 @@ class NoLocalProcess final : public LocalProcess {
 
 // CDN names by a response header each sets.
 const std::pair<const char*, const char*> kCdnHeaders[] = {
-    {"CF-Ray", "Cloudflare"},      {"X-Amz-Cf-Id", "CloudFront"}, {"X-Served-By", "Fastly"},
-    {"X-Fastly-Request-ID", "Fastly"}, {"X-Akamai-Transformed", "Akamai"},
-    {"X-Azure-Ref", "Azure Front Door"}, {"X-Vercel-Cache", "Vercel"},
-    {"X-Nf-Request-Id", "Netlify"}, {"X-Cache", "a caching proxy"}, {"Via", "a proxy"},
+    {"CF-Ray", "Cloudflare"},           {"X-Amz-Cf-Id", "CloudFront"},
+    {"X-Served-By", "Fastly"},          {"X-Fastly-Request-ID", "Fastly"},
+    {"X-Akamai-Transformed", "Akamai"}, {"X-Azure-Ref", "Azure Front Door"},
+    {"X-Vercel-Cache", "Vercel"},       {"X-Nf-Request-Id", "Netlify"},
+    {"X-Cache", "a caching proxy"},     {"Via", "a proxy"},
 };
 
 void check_private(const AuditInput& in, Probe& probe, RiskList& out) {
@@ -83,10 +84,11 @@ void audit_cache(const AuditInput& in, Probe& probe, RiskList& out) {
   for (const auto& [header, name] : kCdnHeaders) {
     if (r->header(header)) return;
   }
-  out.add(Severity::kLow, "cache", "no CDN detected",
-          in.launch.url + " shows no CDN response header (CF-Ray, X-Amz-Cf-Id, X-Served-By, Via...)",
-          "put a CDN in front for TLS termination, DDoS absorption and static caching, with "
-          "logged-in requests bypassing its cache");
+  out.add(
+      Severity::kLow, "cache", "no CDN detected",
+      in.launch.url + " shows no CDN response header (CF-Ray, X-Amz-Cf-Id, X-Served-By, Via...)",
+      "put a CDN in front for TLS termination, DDoS absorption and static caching, with "
+      "logged-in requests bypassing its cache");
 }
 
 }  // namespace golive

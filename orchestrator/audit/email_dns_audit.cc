@@ -60,9 +60,9 @@ void check_dmarc(const std::string& domain, const DnsOptions& dns, RiskList& out
     out.notes.push_back("DMARC not checked: " + txt.error().message);
     return;
   }
-  const std::string fix =
-      "publish `_dmarc." + domain + " TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@" + domain +
-      "\"` (p=reject once reports are clean)";
+  const std::string fix = "publish `_dmarc." + domain +
+                          " TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@" + domain +
+                          "\"` (p=reject once reports are clean)";
   for (const auto& r : txt->records) {
     auto d = parse_dmarc(r);
     if (!d) continue;

@@ -55,8 +55,8 @@ std::optional<SpfRecord> parse_spf(std::string_view text) {
     return std::nullopt;
   }
   SpfRecord out;
-  constexpr std::array<std::string_view, 8> kKnown{"all", "include", "a",      "mx",
-                                                   "ptr", "ip4",     "ip6",    "exists"};
+  constexpr std::array<std::string_view, 8> kKnown{"all", "include", "a",   "mx",
+                                                   "ptr", "ip4",     "ip6", "exists"};
   for (auto term : split(text.substr(6), ' ')) {
     if (term.empty()) continue;
     std::string t = lower(term);

@@ -9,8 +9,8 @@
 namespace golive {
 
 struct SpfRecord {
-  std::string all;      // qualifier of the `all` mechanism: "+", "-", "~", "?"; empty: none
-  int lookups = 0;      // DNS-querying terms: include, a, mx, ptr, exists, redirect
+  std::string all;  // qualifier of the `all` mechanism: "+", "-", "~", "?"; empty: none
+  int lookups = 0;  // DNS-querying terms: include, a, mx, ptr, exists, redirect
   std::vector<std::string> errors;  // unknown mechanisms, bad syntax
 };
 

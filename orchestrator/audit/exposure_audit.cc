@@ -37,8 +37,8 @@ const Exposed kFiles[] = {
      "remove backups from the web root; keep them in private storage"},
     {"/dump.sql", R"((?i)(create table|insert into))", Severity::kHigh, "database dump is served",
      "remove the dump from the web root and treat its data as leaked"},
-    {"/backup.sql", R"((?i)(create table|insert into))", Severity::kHigh,
-     "database dump is served", "remove the dump from the web root and treat its data as leaked"},
+    {"/backup.sql", R"((?i)(create table|insert into))", Severity::kHigh, "database dump is served",
+     "remove the dump from the web root and treat its data as leaked"},
 };
 
 const char* const kListingDirs[] = {"/static/", "/uploads/", "/assets/", "/files/"};
@@ -79,7 +79,8 @@ void check_source_maps(const AuditInput& in, Probe& probe, RiskList& out) {
   for (const auto& url : in.launch.static_urls) {
     if (!url.ends_with(".js") || maps.size() >= 10) continue;
     auto r = probe.get(url + ".map");
-    if (!r || r->status != 200 || is_html(*r) || r->body.find("\"mappings\"") == std::string::npos) {
+    if (!r || r->status != 200 || is_html(*r) ||
+        r->body.find("\"mappings\"") == std::string::npos) {
       continue;
     }
     maps.emplace_back(url + ".map", r->body);
@@ -93,8 +94,7 @@ void check_source_maps(const AuditInput& in, Probe& probe, RiskList& out) {
             "secret from frontend code and rotate it");
   }
   if (secrets.empty()) {
-    out.add(Severity::kLow, "exposure", "source maps are public", maps.front().first +
-                                                                      " is served",
+    out.add(Severity::kLow, "exposure", "source maps are public", maps.front().first + " is served",
             "upload source maps to the error tracker and do not serve them");
   }
 }
@@ -110,11 +110,12 @@ void audit_exposure(const AuditInput& in, Probe& probe, RiskList& out) {
   }
   for (const char* dir : kListingDirs) {
     auto r = probe.get(origin + dir);
-    if (!r || r->status != 200 || !matches(R"((?i)<title>\s*(index of|directory listing))", r->body)) {
+    if (!r || r->status != 200 ||
+        !matches(R"((?i)<title>\s*(index of|directory listing))", r->body)) {
       continue;
     }
-    out.add(Severity::kMedium, "exposure", "directory listing", "GET " + origin + dir +
-                                                                    " lists its files",
+    out.add(Severity::kMedium, "exposure", "directory listing",
+            "GET " + origin + dir + " lists its files",
             "turn off autoindex (nginx `autoindex off;`, Apache `Options -Indexes`)");
   }
   for (const char* path : kAdminPaths) {

@@ -9,8 +9,8 @@ namespace {
 const char* const kFill = "_missing: ";
 
 std::string check_kind(const CheckSpec& spec) {
-  static const char* const kNames[] = {"http", "login", "private_cache", "email",
-                                       "command", "tls", "access"};
+  static const char* const kNames[] = {"http",    "login", "private_cache", "email",
+                                       "command", "tls",   "access"};
   return spec.index() < std::size(kNames) ? kNames[spec.index()] : "check";
 }
 
@@ -57,9 +57,9 @@ std::string deploy_section(const HandoverInput& in) {
   const auto restored = std::ranges::find_if(
       in.releases, [](const ReleaseRecord& r) { return r.time_to_restore_ms >= 0; });
   if (restored != in.releases.end()) {
-    out += "Last measured time to restore: " +
-           format_duration(Millis(restored->time_to_restore_ms)) + " (release " + restored->id +
-           ", " + restored->started_at + ").\n\n";
+    out +=
+        "Last measured time to restore: " + format_duration(Millis(restored->time_to_restore_ms)) +
+        " (release " + restored->id + ", " + restored->started_at + ").\n\n";
   } else {
     out += std::string(kFill) + "no rollback measured yet; rehearse one on staging_\n\n";
   }
@@ -96,9 +96,13 @@ std::string inventory_section(const HandoverInput& in) {
     if (in.env != nullptr) {
       secret |= std::ranges::find(in.env->secret_names, r.name) != in.env->secret_names.end();
     }
-    out += "| " + r.name + " | " + (secret ? "yes" : "no") + " | " + or_fill(r.owner, "owner") +
-           " | " + or_fill(r.scope, "scope") + " | " + or_fill(r.rotated, "rotated") + " | " +
-           or_fill(r.stored_in, "stored_in") + " |\n";
+    // Only secrets need an owner, a rotation date and a vault; plain settings say "-".
+    auto cell = [secret](const std::string& v, const char* key) {
+      return secret ? or_fill(v, key) : (v.empty() ? std::string("-") : v);
+    };
+    out += "| " + r.name + " | " + (secret ? "yes" : "no") + " | " + cell(r.owner, "owner") +
+           " | " + cell(r.scope, "scope") + " | " + cell(r.rotated, "rotated") + " | " +
+           cell(r.stored_in, "stored_in") + " |\n";
   }
   return out + "\n";
 }

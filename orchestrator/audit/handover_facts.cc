@@ -29,16 +29,19 @@ void add_txt(const std::string& name, const DnsOptions& dns, bool (*keep)(const 
 LiveFacts read_live_facts(const LaunchSpec& launch, const DnsOptions& dns, Millis timeout) {
   LiveFacts out;
   std::vector<std::string> origins;
-  if (!launch.url.empty()) origins.push_back(url_origin(launch.url));
+  if (launch.url.starts_with("https://")) {
+    origins.push_back(url_origin(launch.url));
+  } else if (!launch.url.empty()) {
+    out.certificates.push_back(launch.url + ": not served over https (no certificate)");
+  }
   for (const auto& a : launch.aliases) {
     if (a.starts_with("https://")) origins.push_back(url_origin(a));
   }
   for (const auto& o : origins) {
     auto peer = tls_probe(o, launch.ca_file, false, timeout);
     if (!peer || peer->chain_pem.empty()) {
-      out.certificates.push_back(o + ": not read (" +
-                                 (peer ? std::string("no certificate") : peer.error().message) +
-                                 ")");
+      out.certificates.push_back(
+          o + ": not read (" + (peer ? std::string("no certificate") : peer.error().message) + ")");
       continue;
     }
     if (auto t = certificate_expiry(peer->chain_pem.front())) {
@@ -48,12 +51,13 @@ LiveFacts read_live_facts(const LaunchSpec& launch, const DnsOptions& dns, Milli
   }
   if (launch.domain.empty()) return out;
   const std::string& d = launch.domain;
-  add_txt(d, dns, [](const std::string& r) { return parse_spf(r).has_value(); }, out);
-  add_txt("_dmarc." + d, dns, [](const std::string& r) { return parse_dmarc(r).has_value(); },
-          out);
+  add_txt(
+      d, dns, [](const std::string& r) { return parse_spf(r).has_value(); }, out);
+  add_txt(
+      "_dmarc." + d, dns, [](const std::string& r) { return parse_dmarc(r).has_value(); }, out);
   for (const auto& sel : launch.dkim_selectors) {
-    add_txt(sel + "._domainkey." + d, dns, [](const std::string& r) { return is_dkim_key(r); },
-            out);
+    add_txt(
+        sel + "._domainkey." + d, dns, [](const std::string& r) { return is_dkim_key(r); }, out);
   }
   if (auto mx = dns_mx(d, dns)) {
     for (const auto& r : mx->records) out.email_dns.push_back(d + " MX " + r);

@@ -18,11 +18,20 @@ std::string escape_html(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -74,8 +83,8 @@ std::string handover_tail(const HandoverInput& in) {
   }
   if (!in.launch.health_url.empty()) out += "- Health: " + in.launch.health_url + "\n";
   for (const auto& m : in.launch.monitoring) {
-    out += "- " + m.name + ": " + m.url +
-           (m.owner.empty() ? "" : " (owner: " + m.owner + ")") + "\n";
+    out +=
+        "- " + m.name + ": " + m.url + (m.owner.empty() ? "" : " (owner: " + m.owner + ")") + "\n";
   }
   out += "\n## Launch risks (audit)\n\n";
   if (in.audit.findings.empty()) out += "No launch risks found.\n";
@@ -93,8 +102,8 @@ std::string handover_tail(const HandoverInput& in) {
   const std::size_t n = std::min<std::size_t>(in.releases.size(), 10);
   for (std::size_t i = 0; i < n; ++i) {
     const auto& r = in.releases[i];
-    out += "| " + r.id + " | " + r.started_at + " | " + r.status + " | " +
-           r.commit.substr(0, 12) + " | " + r.deployer + " |\n";
+    out += "| " + r.id + " | " + r.started_at + " | " + r.status + " | " + r.commit.substr(0, 12) +
+           " | " + r.deployer + " |\n";
   }
   return out;
 }

@@ -28,8 +28,7 @@ void check_security_headers(const std::string& url, const HttpResponse& r, RiskL
             "add `frame-ancestors 'none'` to the CSP (or `X-Frame-Options: DENY`)");
   }
   if (!r.header("Referrer-Policy")) {
-    out.add(Severity::kLow, "headers", "Referrer-Policy missing",
-            url + " sends no Referrer-Policy",
+    out.add(Severity::kLow, "headers", "Referrer-Policy missing", url + " sends no Referrer-Policy",
             "add `Referrer-Policy: strict-origin-when-cross-origin` (or stricter)");
   }
   for (const char* name : {"Server", "X-Powered-By"}) {

@@ -7,8 +7,7 @@ namespace golive {
 
 std::optional<HttpResponse> Probe::send(HttpRequest req) {
   if (sent_ >= kAuditMaxRequests) {
-    error_ = {"the audit's request budget (" + std::to_string(kAuditMaxRequests) +
-              ") is spent"};
+    error_ = {"the audit's request budget (" + std::to_string(kAuditMaxRequests) + ") is spent"};
     return std::nullopt;
   }
   ++sent_;

@@ -69,17 +69,17 @@ void check_map(const LaunchRedirect& m, Probe& probe, RiskList& out) {
   auto r = probe.get(m.from);
   if (!r) {
     out.add(Severity::kMedium, "tls", "redirect map entry unreachable",
-            "GET " + m.from + ": " + probe.error().message, "serve the redirect " + m.from +
-                                                                 " -> " + m.to);
+            "GET " + m.from + ": " + probe.error().message,
+            "serve the redirect " + m.from + " -> " + m.to);
     return;
   }
   if (r->status == m.status && r->redirect_url == m.to) return;
-  out.add(Severity::kMedium, "tls", "redirect map does not hold",
-          "GET " + m.from + " answered " + std::to_string(r->status) +
-              (r->redirect_url.empty() ? "" : " -> " + r->redirect_url) + ", expected " +
-              std::to_string(m.status) + " -> " + m.to,
-          "configure " + m.from + " to answer " + std::to_string(m.status) + " with Location " +
-              m.to);
+  out.add(
+      Severity::kMedium, "tls", "redirect map does not hold",
+      "GET " + m.from + " answered " + std::to_string(r->status) +
+          (r->redirect_url.empty() ? "" : " -> " + r->redirect_url) + ", expected " +
+          std::to_string(m.status) + " -> " + m.to,
+      "configure " + m.from + " to answer " + std::to_string(m.status) + " with Location " + m.to);
 }
 
 }  // namespace

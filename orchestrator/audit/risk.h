@@ -26,7 +26,8 @@ struct Finding {
 // Everything one audit found, plus the checks that could not run and how many requests it sent.
 struct RiskList {
   std::vector<Finding> findings;
-  std::vector<std::string> notes;  // skipped checks and why ("no launch.domain: email DNS not checked")
+  std::vector<std::string>
+      notes;  // skipped checks and why ("no launch.domain: email DNS not checked")
   int requests = 0;
 
   void add(Severity s, std::string family, std::string title, std::string seen, std::string fix);

@@ -100,13 +100,12 @@ AccessOutcome evaluate_access(const AccessCheck& spec, Millis timeout) {
       const bool allowed = std::ranges::find(rule.allow, name) != rule.allow.end();
       const bool served = r->status >= 200 && r->status < 300;
       if (allowed && !served) {
-        out.violations.push_back({rule.url, name, true, r->status,
-                                  "got " + describe_status(*r) + ", expected 2xx"});
-      } else if (!allowed && !is_refusal(*r, login_paths)) {
         out.violations.push_back(
-            {rule.url, name, false, r->status,
-             "got " + describe_status(*r) +
-                 ", expected 401, 403, 404 or a redirect to the login page"});
+            {rule.url, name, true, r->status, "got " + describe_status(*r) + ", expected 2xx"});
+      } else if (!allowed && !is_refusal(*r, login_paths)) {
+        out.violations.push_back({rule.url, name, false, r->status,
+                                  "got " + describe_status(*r) +
+                                      ", expected 401, 403, 404 or a redirect to the login page"});
       }
     }
   }

@@ -52,8 +52,7 @@ std::vector<std::string> arguments(const std::vector<DnsZone>& zones, int port) 
                                 "--log-facility=/dev/null"};
   for (const auto& z : zones) {
     args.push_back("--local=/" + z.domain + "/");
-    for (const auto& [name, text] : z.txt)
-      args.push_back("--txt-record=" + name + ",\"" + text + "\"");
+    for (const auto& [name, text] : z.txt) args.push_back("--txt-record=" + name + "," + text);
     for (const auto& [name, host] : z.mx) args.push_back("--mx-host=" + name + "," + host + ",10");
   }
   return args;

@@ -29,6 +29,8 @@ const std::string kLaunch = R"(launch:
       alice: { login: https://portal.example/login, user: alice, password: "{{ env.ALICE_PASSWORD }}" }
     rules:
       - { url: https://portal.example/invoices/1, allow: [ alice ] }
+env:
+  required: [ ALICE_PASSWORD ]
 )";
 
 TEST(LaunchSchema, ReadsTheSection) {
@@ -71,8 +73,8 @@ TEST(LaunchSchema, ReportsMistakesWithPositions) {
                              "golive.yml");
   EXPECT_TRUE(HasError(r, 11, 8, "launch.url", "must start with http:// or https://"));
   EXPECT_TRUE(HasErrorContaining(r, "unknown key `aliasses`"));
-  EXPECT_TRUE(HasError(r, 14, 62, "launch.access.sessions.alice.password", "{{ env.NAME }}"));
-  EXPECT_TRUE(HasError(r, 16, 33, "launch.access.rules[0].allow[0]", "no session named `bob`"));
+  EXPECT_TRUE(HasError(r, 15, 63, "launch.access.sessions.alice.password", "{{ env.NAME }}"));
+  EXPECT_TRUE(HasError(r, 17, 38, "launch.access.rules[0].allow[0]", "no session named `bob`"));
   // The plaintext password is never echoed.
   for (const auto& d : r.errors) EXPECT_EQ(d.message.find("plaintext"), std::string::npos);
 }
@@ -96,7 +98,7 @@ TEST(LaunchSchema, SecretInventoryKeys) {
 )",
                              "golive.yml");
   const auto& req = r.runbook ? r.runbook->env.required : std::vector<EnvRequirement>{};
-  EXPECT_TRUE(HasError(r, 12, 22, "env.required[1].rotated", "YYYY-MM-DD"));
+  EXPECT_TRUE(HasError(r, 13, 31, "env.required[1].rotated", "YYYY-MM-DD"));
   if (!req.empty()) {
     EXPECT_EQ(req[0].owner, "ops");
     EXPECT_EQ(req[0].rotated, "2026-01-31");

@@ -41,7 +41,7 @@ std::string days_ago(int days) {
   return buf;
 }
 
-struct Run {
+struct AuditRun {
   int exit_code = -1;
   std::string out, err;
 };
@@ -106,13 +106,13 @@ struct Portal {
         << "\nROOT_PASSWORD=" << kPasswords[2] << "\nAPI_TOKEN=" << kApiToken << "\n";
   }
 
-  Run golive(const std::vector<std::string>& args, const std::string& dns) const {
+  AuditRun golive(const std::vector<std::string>& args, const std::string& dns) const {
     std::string cmd = "cd " + shell_quote(dir.path()) + " && GOLIVE_DNS_SERVER=" + dns +
                       " GOLIVE_LEDGER=" + shell_quote(dir.path() + "/ledger.db") + " " +
                       shell_quote(GOLIVE_BINARY);
     for (const auto& a : args) cmd += " " + shell_quote(a);
     cmd += " >" + shell_quote(dir.path() + "/out") + " 2>" + shell_quote(dir.path() + "/err");
-    Run r;
+    AuditRun r;
     const int status = std::system(cmd.c_str());
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = slurp(dir.path() + "/out");
@@ -164,7 +164,7 @@ std::string severity_of(const nlohmann::json& j, const std::string& family,
 
 TEST_F(AuditScenario, WeakSiteYieldsEachPlantedFindingAndExit3) {
   Portal p("weak", "weak.test");
-  const Run r = p.golive(
+  const AuditRun r = p.golive(
       {"audit", "production", "--json", "--markdown", p.dir.path() + "/risks.md"}, dns_->server());
   ASSERT_EQ(r.exit_code, 3) << r.out << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -207,7 +207,7 @@ TEST_F(AuditScenario, WeakSiteYieldsEachPlantedFindingAndExit3) {
 
 TEST_F(AuditScenario, CleanTwinHasNoCriticalOrHighAndExit0) {
   Portal p("clean", "clean.test");
-  const Run r = p.golive({"audit", "production"}, dns_->server());
+  const AuditRun r = p.golive({"audit", "production"}, dns_->server());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out.find("[CRITICAL]"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("[HIGH]"), std::string::npos) << r.out;
@@ -217,19 +217,20 @@ TEST_F(AuditScenario, CleanTwinHasNoCriticalOrHighAndExit0) {
 
 TEST_F(AuditScenario, AccessGateCheckFailsOnTheWeakSiteAndPassesOnTheClean) {
   Portal weak("weak", "weak.test");
-  const Run w = weak.golive({"smoke", "production"}, dns_->server());
+  const AuditRun w = weak.golive({"smoke", "production"}, dns_->server());
   EXPECT_EQ(w.exit_code, 1) << w.out << w.err;
   EXPECT_NE((w.out + w.err).find("access control does not hold"), std::string::npos) << w.err;
   expect_no_secret(w.out + w.err);
   Portal clean("clean", "clean.test");
-  const Run c = clean.golive({"smoke", "production"}, dns_->server());
+  const AuditRun c = clean.golive({"smoke", "production"}, dns_->server());
   EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
 }
 
 TEST_F(AuditScenario, HandoverHasEverySectionAndNoSecret) {
   Portal p("clean", "clean.test");
   const std::string md = p.dir.path() + "/handover.md", html = p.dir.path() + "/handover.html";
-  const Run r = p.golive({"handover", "production", "--out", md, "--html", html}, dns_->server());
+  const AuditRun r =
+      p.golive({"handover", "production", "--out", md, "--html", html}, dns_->server());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string doc = slurp(md);
   for (const char* section :

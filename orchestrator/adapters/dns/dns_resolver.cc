@@ -2,8 +2,8 @@
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
-#include <netinet/in.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <resolv.h>
 
 #include <algorithm>
@@ -48,8 +48,8 @@ class Resolver {
   Result<DnsAnswer> query(const std::string& name, int type) {
     std::array<unsigned char, 8192> buf{};
     h_errno = 0;
-    const int n = res_nquery(&state_, name.c_str(), ns_c_in, type, buf.data(),
-                             static_cast<int>(buf.size()));
+    const int n =
+        res_nquery(&state_, name.c_str(), ns_c_in, type, buf.data(), static_cast<int>(buf.size()));
     if (n < 0) {
       const int err = state_.res_h_errno;
       if (err == HOST_NOT_FOUND) return DnsAnswer{false, {}};
@@ -79,7 +79,8 @@ class Resolver {
     std::string out;
     for (int i = 0; i < len;) {
       const int l = p[i++];
-      out.append(reinterpret_cast<const char*>(p + i), static_cast<std::size_t>(std::min(l, len - i)));
+      out.append(reinterpret_cast<const char*>(p + i),
+                 static_cast<std::size_t>(std::min(l, len - i)));
       i += l;
     }
     return out;
