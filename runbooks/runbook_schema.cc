@@ -9,6 +9,7 @@
 
 #include "orchestrator/adapters/regex/regex.h"
 #include "runbooks/env_from_schema.h"
+#include "runbooks/launch_schema.h"
 #include "runbooks/suggest.h"
 #include "runbooks/yaml_reader.h"
 
@@ -20,16 +21,17 @@ using namespace std::chrono_literals;
 template <std::size_t N>
 using Keys = std::array<std::string_view, N>;
 
-constexpr Keys<14> kTopKeys{"version", "app",    "budget",   "environments", "env",
+constexpr Keys<15> kTopKeys{"version", "app",    "budget",   "environments", "env",
                             "release", "build",  "artifact", "steps",        "rollback",
-                            "gate",    "checks", "notify",   "ledger"};
-constexpr Keys<6> kEnvironmentKeys{"hosts",       "env_file", "env_from",
-                                   "known_hosts", "strategy", "vars"};
+                            "gate",    "checks", "notify",   "ledger",       "launch"};
+constexpr Keys<7> kEnvironmentKeys{"hosts",    "env_file", "env_from", "known_hosts",
+                                   "strategy", "vars",     "launch"};
 constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
 constexpr Keys<3> kStrategyKeys{"parallel", "batch", "max_fail"};
 constexpr Keys<4> kEnvSpecKeys{"example", "required", "secrets", "public"};
-constexpr Keys<7> kRequirementKeys{"name",       "pattern", "type",         "one_of",
-                                   "min_length", "secret",  "distinct_from"};
+constexpr Keys<11> kRequirementKeys{"name",       "pattern", "type",          "one_of",
+                                    "min_length", "secret",  "distinct_from", "owner",
+                                    "scope",      "rotated", "stored_in"};
 constexpr Keys<6> kEnvTypes{"url", "email", "port", "int", "bool", "hostname"};
 constexpr Keys<3> kReleaseKeys{"path", "keep", "shared"};
 constexpr Keys<4> kBuildKeys{"name", "local", "timeout", "env"};
@@ -38,7 +40,8 @@ constexpr Keys<9> kStepKeys{"name", "run",  "upload",  "switch", "local",
 constexpr Keys<4> kStepKinds{"run", "upload", "switch", "local"};
 constexpr Keys<2> kBudgetKeys{"rollback", "deploy"};
 constexpr Keys<4> kGateKeys{"window", "interval", "consecutive", "timeout"};
-constexpr Keys<7> kCheckKeys{"name", "http", "login", "private_cache", "email", "command", "tls"};
+constexpr Keys<8> kCheckKeys{"name",  "http",    "login", "private_cache",
+                             "email", "command", "tls",   "access"};
 constexpr Keys<16> kHttpKeys{"method",       "url",           "headers",       "body",
                              "form",         "json",          "follow",        "status",
                              "header_match", "header_absent", "body_contains", "body_regex",
@@ -150,6 +153,10 @@ class SchemaReader {
     if (const auto* e = top->get("gate")) read_gate(e->value);
     if (const auto* e = top->get("checks")) read_checks(e->value);
     if (const auto* e = top->get("notify")) read_notify(e->value);
+    if (const auto* e = top->get("launch")) {
+      read_launch(e->value, "launch", rb.launch, out_.templates, d_);
+    }
+    resolve_access_checks();
     check_sessions();
     return std::move(out_);
   }
@@ -294,6 +301,9 @@ class SchemaReader {
       read_strategy(e->value, child_path(path, "strategy"), env.strategy);
     }
     if (const auto* e = f->get("vars")) read_vars(e->value, child_path(path, "vars"), env);
+    if (const auto* e = f->get("launch")) {
+      read_launch(e->value, child_path(path, "launch"), env.launch, out_.templates, d_);
+    }
   }
 
   void read_hosts(const YamlNode& node, const std::string& path, Environment& env) {
@@ -522,8 +532,24 @@ class SchemaReader {
           req.distinct_from = std::move(*s);
         }
       }
+      read_inventory(*f, path, req);
     }
     out_.runbook.env.required.push_back(std::move(req));
+  }
+
+  // The secret inventory keys of a requirement: owner, scope, rotated (YYYY-MM-DD), stored_in.
+  void read_inventory(const Fields& f, const std::string& path, EnvRequirement& req) {
+    req.owner = read_plain(f, "owner", path);
+    req.scope = read_plain(f, "scope", path);
+    req.stored_in = read_plain(f, "stored_in", path);
+    req.rotated = read_plain(f, "rotated", path);
+    if (!req.rotated.empty()) {
+      const auto re = Regex::compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+      if (re && !re->full_match(req.rotated)) {
+        d_.error(f.get("rotated")->value.pos, child_path(path, "rotated"),
+                 "`" + req.rotated + "` is not a date: write YYYY-MM-DD");
+      }
+    }
   }
 
   void read_release(const YamlEntry& entry) {
@@ -852,7 +878,8 @@ class SchemaReader {
       const bool unknown_kind_reported = f->in_order().size() < item.entries.size();
       if (kind == nullptr && !unknown_kind_reported) {
         d_.error(item.pos, path,
-                 "check needs one of `http`, `login`, `private_cache`, `email`, `command`, `tls`");
+                 "check needs one of `http`, `login`, `private_cache`, `email`, `command`, `tls`, "
+                 "`access`");
       }
       if (kind == nullptr) {
         out_.runbook.checks.push_back(std::move(check));
@@ -870,11 +897,31 @@ class SchemaReader {
         check.spec = read_email(kind->value, kp);
       } else if (kind->key == "command") {
         check.spec = read_command(kind->value, kp);
+      } else if (kind->key == "access") {
+        check.spec = read_access(kind->value, kp, out_.templates, d_);
+        if (std::get<AccessCheck>(check.spec).from_launch)
+          launch_refs_.push_back({kp, kind->value.pos});
       } else {
         check.spec = read_tls(kind->value, kp);
       }
       check_names_.insert(check.name);
       out_.runbook.checks.push_back(std::move(check));
+    }
+  }
+
+  // `access: launch` checks take the top-level launch.access matrix.
+  void resolve_access_checks() {
+    for (const auto& ref : launch_refs_) {
+      if (out_.runbook.launch.access.rules.empty()) {
+        d_.error(ref.second, ref.first,
+                 "`access: launch` needs a `launch.access` matrix with rules");
+      }
+    }
+    for (auto& c : out_.runbook.checks) {
+      if (auto* a = std::get_if<AccessCheck>(&c.spec); a != nullptr && a->from_launch) {
+        *a = out_.runbook.launch.access;
+        if (a->ca_file.empty()) a->ca_file = out_.runbook.launch.ca_file;
+      }
     }
   }
 
@@ -1177,6 +1224,7 @@ class SchemaReader {
   std::set<std::string> login_checks_;
   std::set<std::string> check_names_;
   std::vector<SessionRef> sessions_;
+  std::vector<std::pair<std::string, SourcePos>> launch_refs_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "golive/duration.h"
+#include "golive/launch.h"
 
 namespace golive {
 
@@ -63,6 +64,7 @@ struct Environment {
   std::string known_hosts;          // extra known_hosts file for this environment (optional)
   Strategy strategy;
   std::map<std::string, std::string> vars;
+  LaunchSpec launch;  // `environments.<name>.launch`: overrides the top-level launch keys it sets
   SourcePos pos;
 };
 
@@ -75,6 +77,12 @@ struct EnvRequirement {
   int min_length = 0;
   bool secret = false;
   std::string distinct_from;  // environment whose value must differ (e.g. "staging")
+  // Secret inventory (launch readiness): who owns it, what it grants, when it was last rotated
+  // (YYYY-MM-DD) and where it is kept. Empty: not declared.
+  std::string owner;
+  std::string scope;
+  std::string rotated;
+  std::string stored_in;
   SourcePos pos;
 };
 
@@ -179,8 +187,8 @@ struct TlsCheck {
   int min_days = 14;
 };
 
-using CheckSpec =
-    std::variant<HttpCheck, LoginCheck, PrivateCacheCheck, EmailCheck, CommandCheck, TlsCheck>;
+using CheckSpec = std::variant<HttpCheck, LoginCheck, PrivateCacheCheck, EmailCheck, CommandCheck,
+                               TlsCheck, AccessCheck>;
 
 struct Check {
   std::string name;
@@ -215,6 +223,11 @@ struct Runbook {
   GateSpec gate;
   std::vector<Check> checks;
   std::vector<Notify> notify;
+  LaunchSpec launch;  // `launch:` (launch readiness); per-environment keys override it
+
+  // The launch section for `environment`: the top-level one with the environment's keys laid over
+  // it.
+  LaunchSpec launch_for(const Environment& environment) const;
 
   // The environment called `name`, or nullptr.
   const Environment* find_environment(const std::string& name) const;

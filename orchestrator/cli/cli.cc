@@ -51,7 +51,8 @@ struct Args {
   std::vector<std::string> fingerprints;
   int limit = 20;
   bool allow_dirty = false, force = false, plan_diff = false;
-  std::string shell, insight_ref, insight_since = "90d", html_file, push_to;
+  std::string shell, insight_ref, insight_since = "90d", html_file, push_to, markdown_file,
+                                  out_file;
   std::vector<CLI::App*> writers;  // commands that change something keep a log beside the runbook
 };
 
@@ -170,6 +171,22 @@ void add_insight_commands(CLI::App& app, Args& a, CommandTable& table) {
   });
 }
 
+// audit, handover: launch readiness (cmd_audit.cc, cmd_handover.cc; docs/launch-readiness.md).
+void add_launch_commands(CLI::App& app, Args& a, CommandTable& table) {
+  auto* audit = app.add_subcommand("audit", "rank the launch risks of a live environment");
+  audit->add_option("ENV", a.env_name, "environment")->required();
+  audit->add_option("--markdown", a.markdown_file, "also write the risk list as Markdown");
+  table.emplace_back(audit,
+                     [&a](AppContext& c) { return cmd_audit(c, a.env_name, a.markdown_file); });
+  auto* handover = app.add_subcommand("handover", "the document a new owner runs the app from");
+  handover->add_option("ENV", a.env_name, "environment")->required();
+  handover->add_option("--out", a.out_file, "write Markdown here (default: stdout)");
+  handover->add_option("--html", a.html_file, "also write it as one HTML page");
+  table.emplace_back(handover, [&a](AppContext& c) {
+    return cmd_handover(c, a.env_name, a.out_file, a.html_file);
+  });
+}
+
 // lock status|release, hosts trust: tending the hosts.
 void add_host_commands(CLI::App& app, Args& a, CommandTable& table) {
   auto* lock = app.add_subcommand("lock", "the remote deploy lock");
@@ -238,7 +255,8 @@ int run_cli(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 success; 1 deploy failed, last good release restored and verified (smoke: a "
       "check failed); 2 usage or runbook error; 3 preflight blocked (nothing touched); 4 rollback "
-      "failed or over budget: a human must act; 5 hosts unreachable before any change.");
+      "failed or over budget: a human must act; 5 hosts unreachable before any change. audit: 0 "
+      "nothing critical or high, 3 otherwise.");
   Args args;
   CommandTable table;
   add_global_options(app, args);
@@ -247,6 +265,7 @@ int run_cli(int argc, char** argv) {
   add_ledger_commands(app, args, table);
   add_host_commands(app, args, table);
   add_insight_commands(app, args, table);
+  add_launch_commands(app, args, table);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

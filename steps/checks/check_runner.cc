@@ -85,9 +85,11 @@ class CurlCheckRunner final : public CheckRunner {
             return run_email_check(spec, env);
           } else if constexpr (std::is_same_v<T, CommandCheck>) {
             return run_command_check(spec, env);
-          } else {
-            static_assert(std::is_same_v<T, TlsCheck>, "every check kind needs a runner");
+          } else if constexpr (std::is_same_v<T, TlsCheck>) {
             return run_tls_check(spec, env);
+          } else {
+            static_assert(std::is_same_v<T, AccessCheck>, "every check kind needs a runner");
+            return run_access_check(spec, env);
           }
         },
         check.spec);

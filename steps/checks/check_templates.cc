@@ -35,6 +35,13 @@ void for_each_check_template(CheckSpec& spec,
           fn(c.run, Quoting::kShell);
         } else if constexpr (std::is_same_v<T, TlsCheck>) {
           text(c.url);
+        } else if constexpr (std::is_same_v<T, AccessCheck>) {
+          for (auto& session : c.sessions) {
+            text(session.url);
+            text(session.user);
+            text(session.password);
+          }
+          for (auto& rule : c.rules) text(rule.url);
         }
       },
       spec);

@@ -42,6 +42,7 @@ CheckAttempt run_private_cache_check(const PrivateCacheCheck& spec, const CheckE
 CheckAttempt run_email_check(const EmailCheck& spec, const CheckEnv& env);
 CheckAttempt run_command_check(const CommandCheck& spec, const CheckEnv& env);
 CheckAttempt run_tls_check(const TlsCheck& spec, const CheckEnv& env);
+CheckAttempt run_access_check(const AccessCheck& spec, const CheckEnv& env);
 
 // Shared helpers for the check kinds.
 namespace check_util {

@@ -89,13 +89,15 @@ TestCerts make_test_certs(const std::string& dir) {
   Cert good = make_cert("good", key.get(), ca.get(), ca_key.get(), -1, 30, local_names);
   Cert expired = make_cert("expired", key.get(), ca.get(), ca_key.get(), -10, -1, local_names);
   Cert wrong = make_cert("wrong", key.get(), ca.get(), ca_key.get(), -1, 30, "DNS:other.example");
+  Cert expiring = make_cert("expiring", key.get(), ca.get(), ca_key.get(), -1, 5, local_names);
 
-  TestCerts t{dir + "/ca.crt",      dir + "/good.crt",  dir + "/server.key",
-              dir + "/expired.crt", dir + "/wrong.crt", dir + "/server.key"};
+  TestCerts t{dir + "/ca.crt",    dir + "/good.crt",   dir + "/server.key",  dir + "/expired.crt",
+              dir + "/wrong.crt", dir + "/server.key", dir + "/expiring.crt"};
   write_cert(t.ca, ca.get());
   write_cert(t.good_cert, good.get());
   write_cert(t.expired_cert, expired.get());
   write_cert(t.wrong_name_cert, wrong.get());
+  write_cert(t.expiring_cert, expiring.get());
   write_key(t.key, key.get());
   return t;
 }

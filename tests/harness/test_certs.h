@@ -12,7 +12,8 @@ struct TestCerts {
   std::string good_key;
   std::string expired_cert;     // same names, notAfter in the past
   std::string wrong_name_cert;  // valid, but only for DNS:other.example
-  std::string key;              // key of expired_cert and wrong_name_cert
+  std::string key;              // key of expired_cert, wrong_name_cert and expiring_cert
+  std::string expiring_cert;    // same names, valid but only for 5 more days
 };
 
 // Generates the certificates (EC P-256, in-process); throws std::runtime_error on failure.
