@@ -2,10 +2,12 @@
 // hosts (works with an empty ledger), restores the previous good release, verifies it.
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "golive/crash_point.h"
 #include "golive/env_check.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/commands.h"
@@ -52,6 +54,7 @@ class ManualRollback {
     if (auto end = take_lock()) return *end;
     // 4. Record it (a broken ledger must not stop an on-call rollback: warn loudly instead).
     open_record();
+    crash_point("rollback-started");
     // 5. The same rollback path as an automatic one, then the same checks.
     return restore_and_verify();
   }
@@ -112,6 +115,12 @@ class ManualRollback {
         for (const auto& r : *rows) {
           if (r.status == "succeeded") good.insert(r.id);
         }
+        // The newest record an on-call rollback that died midway (kill -9, a lost terminal):
+        // the next rollback finishes that one instead of rolling back one release further.
+        if (!rows->empty() && rows->front().status == "interrupted" &&
+            rows->front().trigger == "rollback") {
+          interrupted_ = rows->front();
+        }
       }
     }
     return good;
@@ -127,8 +136,15 @@ class ManualRollback {
       }
     }
     target_ = args_.to;
+    std::set<std::string> good = target_.empty() ? recorded_good() : std::set<std::string>{};
+    if (target_.empty() && resumes_interrupted()) {
+      target_ = interrupted_->ref;
+      leaving_ = interrupted_->previous_release;
+      rep_.warn("resuming rollback " + interrupted_->id + " (interrupted): " + leaving_ + " -> " +
+                target_);
+    }
     if (target_.empty()) {
-      target_ = previous_good_release(states_, leaving_, recorded_good());
+      target_ = previous_good_release(states_, leaving_, good);
       if (target_.empty()) {
         return done(ExitCode::kUsage,
                     "no earlier good release present on every host to restore "
@@ -157,6 +173,16 @@ class ManualRollback {
       return done(ExitCode::kUsage, "rollback cancelled");
     }
     return std::nullopt;
+  }
+
+  // An interrupted rollback is resumed when its target is still on every host and every host
+  // serves either its target or the release it was leaving (nothing was deployed since).
+  bool resumes_interrupted() const {
+    if (!interrupted_ || interrupted_->ref.empty()) return false;
+    return std::all_of(states_.begin(), states_.end(), [&](const HostState& st) {
+      return st.has(interrupted_->ref) &&
+             (st.current == interrupted_->ref || st.current == interrupted_->previous_release);
+    });
   }
 
   End take_lock() {
@@ -218,6 +244,7 @@ class ManualRollback {
     }
     RollbackResult result =
         run_rollback(request, rep_, reporting_observer(rep_, record_, "rollback"));
+    crash_point("after-rollback-restore");
     const long long restore_ms = elapsed_ms();
     std::string status = "rolled_back", why;
     ExitCode code = ExitCode::kOk;
@@ -243,6 +270,7 @@ class ManualRollback {
     const long long verified_ms = elapsed_ms();
     record_.event("rollback_finished", status + (why.empty() ? "" : ": " + why));
     record_.finish(status, iso8601(app_.clock->wall()), code == ExitCode::kOk ? verified_ms : -1);
+    crash_point("after-finish-record");
     Json line = {{"time", iso8601(app_.clock->wall())},
                  {"event", "rollback"},
                  {"id", target_},
@@ -313,6 +341,7 @@ class ManualRollback {
   std::string deployer_;
   std::string broken_holder_;
   bool broke_lock_ = false;
+  std::optional<ReleaseRecord> interrupted_;  // the newest record: an interrupted rollback
   ReleaseRecord rec_;
   ReleaseRecorder record_;
 };
