@@ -96,7 +96,7 @@ TEST_P(CrashMatrix, KilledHereTheNextCommandRecovers) {
   // The kill.
   std::vector<std::string> args = {"deploy", "staging", "--reason", "killed"};
   if (p.what == Killed::kManualRollback) args = {"rollback", "staging", "--reason", "killed"};
-  GoliveRun killed = s.golive(args, {{"GOLIVE_CRASH_AT", p.at}});
+  GoliveRun killed = s.wait_golive(s.start_golive(args, {{"GOLIVE_CRASH_AT", p.at}}));
   ASSERT_EQ(killed.exit_code, -9) << "never reached " << p.at << ":\n" << killed.all();
 
   std::string new_id;
