@@ -18,10 +18,15 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// Kills (SIGKILL) the sshd process serving the session that runs a command containing `token`.
+// A pgrep pattern for `sleep <token>` that does not match the shell running pgrep itself.
+std::string sleeping(const std::string& token) {
+  return shell_quote("slee[p] " + token);
+}
+
+// Kills (SIGKILL) the sshd process serving the session that runs `sleep <token>`.
 bool kill_session_of(const std::string& token) {
   int rc = 0;
-  Scenario::sh("pid=$(pgrep -f " + shell_quote(token) +
+  Scenario::sh("pid=$(pgrep -f " + sleeping(token) +
                    " | head -1); while [ -n \"$pid\" ] && [ \"$pid\" != 1 ] && "
                    "[ \"$(cat /proc/$pid/comm)\" != sshd ]; do "
                    "pid=$(awk '{print $4}' /proc/$pid/stat); done; "
@@ -48,7 +53,7 @@ TEST(NetworkFaultScenario, ConnectionDroppedMidStepIsNamedAndSwitchedHostsAreRes
   s.commit("v2: slow warm-up on web2");
   pid_t pid = s.start_golive({"deploy", "staging", "--json"});
   bool hung = Scenario::wait_until(
-      [&] { return !Scenario::sh("pgrep -f " + shell_quote(token) + " || true").empty(); },
+      [&] { return !Scenario::sh("pgrep -f " + sleeping(token) + " || true").empty(); },
       std::chrono::seconds(60));
   ASSERT_TRUE(hung);
   EXPECT_TRUE(kill_session_of(token));
