@@ -16,11 +16,11 @@
 #include <sstream>
 #include <vector>
 
+#include "golive/duration.h"
 #include "golive/interpolate.h"
+#include "golive/shell_quote.h"
 #include "orchestrator/adapters/archive/tar_writer.h"
 #include "orchestrator/adapters/crypto/sha256.h"
-#include "golive/duration.h"
-#include "golive/shell_quote.h"
 
 namespace golive {
 namespace {
@@ -28,6 +28,15 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kHashMarker = "golive-sha256:";
+
+// Whether a symlink at `rel` (relative to the artifact) with `target` leaves the artifact:
+// absolute targets do, and relative ones whose `..` climb above the artifact's root.
+bool escapes_artifact(const std::string& rel, const std::string& target) {
+  if (target.empty() || target.front() == '/') return true;
+  const fs::path resolved = (fs::path(rel).parent_path() / target).lexically_normal();
+  const std::string first = resolved.empty() ? "" : resolved.begin()->string();
+  return first == "..";
+}
 
 }  // namespace
 
@@ -120,6 +129,13 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
       std::error_code lec;
       link_target = fs::read_symlink(full, lec).string();
       if (lec) return fail("cannot read symlink " + full + ": " + lec.message(), ExitCode::kUsage);
+      // On a host, a link out of the release reaches that host's files (a leaked /etc/shadow, a
+      // path another app owns): only links that stay inside the artifact are shipped.
+      if (escapes_artifact(rel, link_target)) {
+        return fail("artifact symlink " + rel + " -> " + link_target +
+                        " points outside the artifact; refusing to ship it",
+                    ExitCode::kPreflight);
+      }
     }
     int fd = -1;
     if (S_ISREG(st.st_mode)) {

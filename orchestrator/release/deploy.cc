@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "golive/crash_point.h"
 #include "golive/env_check.h"
 #include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
@@ -48,10 +49,12 @@ class Deploy {
     //    release leaves a trace.
     if (auto s = identify_release(); !s) return finish_blocked(s.error());
     if (auto s = open_record(); !s) return finish_blocked(s.error());
+    crash_point("after-record");
     // 3. Check the release's environment: completeness and secrets (exit 3, no host contacted).
     if (auto s = check_environment_and_plan(); !s) return finish_blocked(s.error());
     // 4. Build the exact commit in a clean export; refuse an artifact that leaks a secret.
     if (auto s = build_and_scan(); !s) return finish_blocked(s.error());
+    crash_point("after-build");
     // 5. Reach every host and take the deploy lock (nothing changed yet).
     if (auto s = connect_and_lock(); !s) return finish_blocked(s.error());
     if (auto s = not_interrupted_nor_over_budget(); !s) return finish_blocked(s.error());
@@ -79,6 +82,7 @@ class Deploy {
       return roll_back(execution, "gate failed: " + gate_failure_summary(verdict));
     }
     // 8. Record success on the hosts and in the ledger; prune old releases.
+    crash_point("after-gate");
     return finish_succeeded();
   }
 
@@ -251,6 +255,7 @@ class Deploy {
     auto fleet = connect_fleet(app_, runbook_, *env_);
     if (!fleet) return std::unexpected(fleet.error());
     fleet_ = std::move(*fleet);
+    crash_point("after-connect");
     LockOwner owner{deployer_,   local_host_name(),           std::to_string(getpid()),
                     release_id_, iso8601(app_.clock->wall()), app_.redactor.redact(args_.reason)};
     lock_root_ = plan_.hosts[0].root;
@@ -260,6 +265,7 @@ class Deploy {
     }
     lock_.held(*fleet_.hosts[0], lock_root_);
     ending_.set_scope(ending_scope());
+    crash_point("after-lock");
     if (!broken.empty()) {
       rep_.warn("broke a deploy lock left by a dead process: " + broken);
       record_.event(EventKind::kLockBroken, broken);
@@ -410,8 +416,10 @@ class Deploy {
                   : "rolling back: no host switched; cleaning up " + release_id_);
     record_.event(EventKind::kRollbackStarted,
                   why + (restores_any(request) ? "; target " + rollback_target_ : ""));
+    crash_point("rollback-start");
     RollbackResult rb =
         run_rollback(request, rep_, reporting_observer(rep_, record_, Phase::kRollback));
+    crash_point("after-rollback-restore");
     auto restored_at = SteadyClock::now();
     long long restore_ms = std::chrono::duration_cast<Millis>(restored_at - failed_at).count();
     if (!rb.ok) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "golive/crash_point.h"
 #include "golive/parallel.h"
 
 namespace golive {
@@ -105,6 +106,7 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
       if (step.kind == StepKind::kLocal) r.host = hp.host.name;
       run.results.push_back(r);
       if (observer.step_finished) observer.step_finished(r);
+      crash_point("after-step", hp.host.name, step.name);
       // The failure is recorded before the waiting hosts are released, so the first failure
       // reported is this one (the cause), not a waiting host's "not run".
       if (!r.ok()) record_failure(r);

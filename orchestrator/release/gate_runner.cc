@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "golive/crash_point.h"
+
 namespace golive {
 
 std::string gate_failure_summary(const GateVerdict& verdict) {
@@ -43,9 +45,11 @@ GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
   const std::atomic<bool>* cancel = phase == "verify" ? nullptr : app.cancel;
   rep.waiting(phase + ": " + std::to_string(checks.size()) + " check run(s) in the window",
               std::chrono::steady_clock::now() + spec.window);
-  GateVerdict verdict =
-      run_gate(spec, checks, *runner, *app.clock, cancel,
-               [&rep](const std::vector<CheckResult>& so_far) { rep.gate_progress(so_far); });
+  GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock, cancel,
+                                 [&rep, &phase](const std::vector<CheckResult>& so_far) {
+                                   rep.gate_progress(so_far);
+                                   crash_point("during", phase);  // after a round of checks
+                                 });
   rep.gate_progress({});  // the verdict's lines below say it for good
   rep.waiting("");
   if (verdict.interrupted) rep.error(phase + " interrupted by " + signal_description(app));

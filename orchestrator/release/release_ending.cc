@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "golive/crash_point.h"
+
 #include "orchestrator/release/target.h"
 #include "steps/release_layout.h"
 
@@ -10,6 +12,7 @@ namespace golive {
 int ReleaseEnding::end(const ReleaseOutcome& outcome) {
   // 1. The ledger: how the release ended (and how fast it was restored).
   record(outcome);
+  crash_point("after-finish-record");
   // 2. Every host's releases.log, chained to the ledger by its head: the hosts keep their own
   //    history even when the ledger is lost.
   log_on_hosts(outcome.host_log);

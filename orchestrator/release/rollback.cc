@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "golive/crash_point.h"
 #include "golive/parallel.h"
 #include "golive/shell_quote.h"
 #include "steps/release_layout.h"
@@ -141,6 +142,7 @@ class Restorer {
     }
     auto s = switch_current(*host.remote, host.plan->root, host.restore_to, {}, "");
     record(admin_step("switch back to " + host.restore_to, name, s, t0));
+    crash_point("after-switch-back", name);
     return static_cast<bool>(s);
   }
 

@@ -13,6 +13,7 @@ GOLIVE_PACKAGES=(
   age
   dnsmasq-base
   tmux dpkg-dev
+  clang-16 libclang-rt-16-dev
 )
 
 install_packages() {
@@ -31,7 +32,10 @@ install_packages() {
 # build_golive [TARGET...]: configure (once) and build; all targets when none is named.
 build_golive() {
   local werror="${GOLIVE_WERROR:-ON}"
-  cmake -S "$GOLIVE_ROOT" -B "$BUILD_DIR" -G Ninja -DGOLIVE_WERROR="$werror" >/dev/null
+  # GOLIVE_CMAKE_ARGS: extra configure flags (scripts/test --sanitize/--tsan instrument the build).
+  # shellcheck disable=SC2086
+  cmake -S "$GOLIVE_ROOT" -B "$BUILD_DIR" -G Ninja -DGOLIVE_WERROR="$werror" \
+    ${GOLIVE_CMAKE_ARGS:-} >/dev/null
   if [ $# -gt 0 ]; then
     cmake --build "$BUILD_DIR" -j "$(nproc)" --target "$@"
   else

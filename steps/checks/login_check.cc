@@ -1,27 +1,11 @@
 // `login` check: log in, use the session on the protected page, and prove the page is refused
 // without it (access control really holds). The session is kept for later `session:` checks.
-#include <sstream>
-
-#include "steps/checks/checks.h"
 #include "orchestrator/adapters/http/curl_http.h"
+#include "steps/checks/checks.h"
+#include "steps/checks/http_fields.h"
 
 namespace golive {
 namespace {
-
-// One line of curl's cookie jar (Netscape format), as far as a login check cares.
-struct JarCookie {
-  std::string name;
-  bool secure = false;
-  bool http_only = false;
-};
-
-std::optional<JarCookie> parse_jar_line(const std::string& line) {
-  std::vector<std::string> fields;
-  std::stringstream in(line);
-  for (std::string f; std::getline(in, f, '\t');) fields.push_back(f);
-  if (fields.size() < 7) return std::nullopt;
-  return JarCookie{fields[5], fields[3] == "TRUE", fields[0].starts_with("#HttpOnly_")};
-}
 
 bool is_redirect(long status) {
   return status >= 300 && status < 400;
@@ -56,7 +40,7 @@ CheckAttempt run_login_check(const LoginCheck& spec, const CheckEnv& env) {
 
   std::vector<JarCookie> session;
   for (const auto& line : answer->cookies) {
-    auto c = parse_jar_line(line);
+    auto c = parse_cookie_jar_line(line);
     if (c && (spec.cookie.empty() || c->name == spec.cookie)) session.push_back(*c);
   }
   if (session.empty()) {

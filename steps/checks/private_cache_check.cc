@@ -4,8 +4,9 @@
 #include <cctype>
 #include <charconv>
 
-#include "steps/checks/checks.h"
 #include "orchestrator/adapters/http/curl_http.h"
+#include "steps/checks/checks.h"
+#include "steps/checks/http_fields.h"
 
 namespace golive {
 namespace {
@@ -30,32 +31,6 @@ std::string joined(const HttpResponse& r, std::string_view name) {
     if (lower(h.name) == lower(name)) out += (out.empty() ? "" : ", ") + h.value;
   }
   return out;
-}
-
-// Cache-Control / Vary directives: lowercase name -> value ("" when none).
-std::vector<std::pair<std::string, std::string>> directives(std::string_view header) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (!header.empty()) {
-    const auto comma = header.find(',');
-    std::string_view item = trim(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    if (item.empty()) continue;
-    const auto eq = item.find('=');
-    std::string value(eq == std::string_view::npos ? "" : trim(item.substr(eq + 1)));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      value = value.substr(1, value.size() - 2);
-    }
-    out.emplace_back(lower(trim(item.substr(0, eq))), value);
-  }
-  return out;
-}
-
-const std::string* find(const std::vector<std::pair<std::string, std::string>>& d,
-                        std::string_view name) {
-  for (const auto& [k, v] : d) {
-    if (k == name) return &v;
-  }
-  return nullptr;
 }
 
 std::optional<long long> to_int(std::string_view s) {
@@ -87,16 +62,16 @@ std::optional<std::string> static_problem(const std::string& url, const PrivateC
     return what + ": expected 2xx for a static asset, got " + std::to_string(r->status);
   }
   const std::string cc = joined(*r, "Cache-Control");
-  const auto d = directives(cc);
+  const auto d = header_directives(cc);
   const long long min_age =
       std::chrono::duration_cast<std::chrono::seconds>(spec.static_min_max_age).count();
   for (const char* bad : {"no-store", "no-cache", "private"}) {
-    if (find(d, bad)) {
+    if (find_directive(d, bad)) {
       return what + ": Cache-Control is '" + cc +
              "': static assets must be cacheable (max-age >= " + std::to_string(min_age) + ")";
     }
   }
-  const std::string* max_age = find(d, "max-age");
+  const std::string* max_age = find_directive(d, "max-age");
   const auto age = max_age ? to_int(*max_age) : std::nullopt;
   if (!age || *age < min_age) {
     return what + ": expected Cache-Control max-age >= " + std::to_string(min_age) + ", got " +
@@ -134,13 +109,13 @@ CheckAttempt run_private_cache_check(const PrivateCacheCheck& spec, const CheckE
   std::vector<std::string> problems;
   CheckAttempt a;
   const std::string cc = joined(*r, "Cache-Control");
-  const auto d = directives(cc);
-  const bool no_store = find(d, "no-store") != nullptr;
+  const auto d = header_directives(cc);
+  const bool no_store = find_directive(d, "no-store") != nullptr;
   if (cc.empty()) {
     problems.push_back("Cache-Control is missing: private pages must be private or no-store");
-  } else if (find(d, "public") || (!find(d, "private") && !no_store)) {
+  } else if (find_directive(d, "public") || (!find_directive(d, "private") && !no_store)) {
     problems.push_back("Cache-Control is '" + cc + "': private pages must be private or no-store");
-  } else if (find(d, "s-maxage")) {
+  } else if (find_directive(d, "s-maxage")) {
     problems.push_back("Cache-Control is '" + cc +
                        "': s-maxage lets shared caches store a private page");
   }
@@ -154,8 +129,8 @@ CheckAttempt run_private_cache_check(const PrivateCacheCheck& spec, const CheckE
     problems.push_back("X-Cache is '" + *hit + "': a shared cache served this private page");
   }
   if (!no_store) {
-    const auto vary = directives(joined(*r, "Vary"));
-    if (!find(vary, "cookie") && !find(vary, "*")) {
+    const auto vary = header_directives(joined(*r, "Vary"));
+    if (!find_directive(vary, "cookie") && !find_directive(vary, "*")) {
       a.warnings.push_back(what + ": Vary lacks Cookie on a cacheable private page");
     }
   }

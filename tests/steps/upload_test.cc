@@ -178,3 +178,31 @@ TEST(Upload, ArchiveIsDeterministic) {
 
 }  // namespace
 }  // namespace golive
+
+namespace golive {
+namespace {
+
+// Issue 17: on a host, a link out of the release reaches that host's own files; the archive
+// refuses absolute links and relative ones that climb above the artifact, and keeps the rest.
+TEST(Upload, SymlinkOutOfTheArtifactIsRefused) {
+  testing::ScopedTempDir tmp("golive-upload-link-test");
+  const std::string src = tmp.path() + "/dist";
+  std::filesystem::create_directories(src + "/app/sub");
+  std::ofstream(src + "/VERSION") << "v\n";
+  std::filesystem::create_symlink("../VERSION", src + "/app/version");          // inside
+  std::filesystem::create_symlink("../../app/version", src + "/app/sub/deep");  // inside
+  EXPECT_TRUE(UploadArchive::build(src).has_value());
+
+  for (const std::string target : {"/etc/passwd", "../../etc/passwd", "sub/../../../x"}) {
+    std::filesystem::remove(src + "/app/out");
+    std::filesystem::create_symlink(target, src + "/app/out");
+    auto r = UploadArchive::build(src);
+    ASSERT_FALSE(r.has_value()) << target;
+    EXPECT_EQ(r.error().message, "artifact symlink app/out -> " + target +
+                                     " points outside the artifact; refusing to ship it");
+    EXPECT_EQ(r.error().exit, ExitCode::kPreflight);
+  }
+}
+
+}  // namespace
+}  // namespace golive

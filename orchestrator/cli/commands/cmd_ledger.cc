@@ -1,11 +1,10 @@
 // `golive ledger verify|sync`: the ledger's hash chain, also against the hosts; rebuilding
 // missing history from the hosts' releases.log.
-#include <sstream>
-
 #include "golive/runbook_loader.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/cli/command_support.h"
 #include "orchestrator/cli/commands.h"
+#include "orchestrator/ledger/host_log.h"
 #include "orchestrator/ledger/ledger_location.h"
 #include "orchestrator/ledger/ledger_report.h"
 #include "orchestrator/release/release_recorder.h"
@@ -25,24 +24,10 @@ Result<std::vector<std::pair<std::string, std::vector<Json>>>> read_host_logs(
   std::vector<std::pair<std::string, std::vector<Json>>> out;
   for (std::size_t i = 0; i < (*env)->hosts.size(); ++i) {
     GOLIVE_TRY(root, host_root(runbook_out, **env, (*env)->hosts[i]));
-    std::vector<Json> lines;
     auto text = fleet->hosts[i]->read_file(*root + "/.golive/releases.log");
-    if (text) {
-      std::istringstream in(*text);
-      std::string line;
-      while (std::getline(in, line)) {
-        auto j = Json::parse(line);
-        if (j && j->is_object()) lines.push_back(std::move(*j));
-      }
-    }
-    out.emplace_back((*env)->hosts[i].name, std::move(lines));
+    out.emplace_back((*env)->hosts[i].name, text ? parse_host_log(*text) : std::vector<Json>{});
   }
   return out;
-}
-
-std::string str(const Json& j, const char* key) {
-  const Json* v = j.find(key);
-  return v != nullptr && v->is_string() ? v->as_string() : "";
 }
 
 }  // namespace
@@ -66,7 +51,7 @@ int cmd_ledger_verify(AppContext& app, const std::string& hosts_env) {
   for (const auto& [host, lines] : *logs) {
     std::string head;
     for (const auto& l : lines) {
-      if (!str(l, "ledger_head").empty()) head = str(l, "ledger_head");
+      if (!host_log_field(l, "ledger_head").empty()) head = host_log_field(l, "ledger_head");
     }
     if (head.empty()) {
       app.reporter->warn(host + ": no ledger head in releases.log");
@@ -93,30 +78,9 @@ int cmd_ledger_sync(AppContext& app, const std::string& environment) {
   int imported = 0;
   for (const auto& [host, lines] : *logs) {
     for (const auto& l : lines) {
-      const std::string event = str(l, "event");
-      if (event != "deploy" && event != "rollback") continue;
-      ReleaseRecord r;
-      r.id = str(l, "id");
-      r.app = rb.app;
-      r.environment = environment;
-      r.commit = str(l, "commit");
-      r.deployer = str(l, "who");
-      r.status = str(l, "outcome");
-      r.started_at = str(l, "time");
-      r.finished_at = str(l, "time");
-      r.trigger = "cli";
-      r.reason = "imported from " + host + " releases.log by ledger sync";
-      if (event == "rollback") {
-        // A manual rollback is history too: who restored what, from what, and why.
-        r.id = str(l, "rollback_id");
-        r.commit = r.ref = str(l, "id");
-        r.previous_release = str(l, "from");
-        r.subject = "rollback from " + r.previous_release + " to " + r.commit;
-        r.trigger = "rollback";
-        r.reason = str(l, "reason") + " (" + r.reason + ")";
-      }
-      if (r.id.empty()) continue;
-      auto added = (*ledger)->import_release(r);
+      auto r = release_from_host_log(l, rb.app, environment, host);
+      if (!r) continue;
+      auto added = (*ledger)->import_release(*r);
       if (!added) return report_ledger_error(app, added.error());
       if (*added) ++imported;
     }

@@ -2,10 +2,12 @@
 // hosts (works with an empty ledger), restores the previous good release, verifies it.
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "golive/crash_point.h"
 #include "golive/env_check.h"
 #include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
@@ -55,6 +57,7 @@ class ManualRollback {
     if (auto end = take_lock()) return *end;
     // 4. Record it (a broken ledger must not stop an on-call rollback: warn loudly instead).
     open_record();
+    crash_point("rollback-started");
     // 5. The same rollback path as an automatic one, then the same checks.
     auto restored = restore_and_verify();
     if (!restored) {
@@ -134,6 +137,12 @@ class ManualRollback {
         for (const auto& r : *rows) {
           if (is(r.status, ReleaseStatus::kSucceeded)) good.insert(r.id);
         }
+        // The newest record an on-call rollback that died midway (kill -9, a lost terminal):
+        // the next rollback finishes that one instead of rolling back one release further.
+        if (!rows->empty() && is(rows->front().status, ReleaseStatus::kInterrupted) &&
+            rows->front().trigger == "rollback") {
+          interrupted_ = rows->front();
+        }
       }
     }
     return good;
@@ -149,8 +158,16 @@ class ManualRollback {
       }
     }
     target_ = args_.to;
+    std::set<std::string> good = target_.empty() ? recorded_good() : std::set<std::string>{};
+    if (target_.empty() && resumes_interrupted()) {
+      target_ = interrupted_->ref;
+      leaving_ = interrupted_->previous_release;
+      resuming_ = true;
+      rep_.warn("resuming rollback " + interrupted_->id + " (interrupted): " + leaving_ + " -> " +
+                target_);
+    }
     if (target_.empty()) {
-      target_ = previous_good_release(states_, leaving_, recorded_good());
+      target_ = previous_good_release(states_, leaving_, good);
       if (target_.empty()) {
         return done(ExitCode::kUsage,
                     "no earlier good release present on every host to restore "
@@ -179,6 +196,16 @@ class ManualRollback {
       return done(ExitCode::kUsage, "rollback cancelled");
     }
     return std::nullopt;
+  }
+
+  // An interrupted rollback is resumed when its target is still on every host and every host
+  // serves either its target or the release it was leaving (nothing was deployed since).
+  bool resumes_interrupted() const {
+    if (!interrupted_ || interrupted_->ref.empty()) return false;
+    return std::all_of(states_.begin(), states_.end(), [&](const HostState& st) {
+      return st.has(interrupted_->ref) &&
+             (st.current == interrupted_->ref || st.current == interrupted_->previous_release);
+    });
   }
 
   End take_lock() {
@@ -239,12 +266,15 @@ class ManualRollback {
       HostRollback h;
       h.remote = fleet_.hosts[i].get();
       h.plan = &plan->hosts[i];
-      h.switched = target_ != states_[i].current;
+      // A resumed rollback may have switched a host back before it died, but not restarted it:
+      // every host of a resumed rollback runs the rollback steps again.
+      h.switched = resuming_ || target_ != states_[i].current;
       h.restore_to = target_;
       request.hosts.push_back(h);
     }
     RollbackResult result =
         run_rollback(request, rep_, reporting_observer(rep_, record_, Phase::kRollback));
+    crash_point("after-rollback-restore");
     Restored r;
     r.restore_ms = elapsed_ms();
     if (!result.ok) {
@@ -317,6 +347,8 @@ class ManualRollback {
   std::string deployer_;
   std::string broken_holder_;
   bool broke_lock_ = false;
+  std::optional<ReleaseRecord> interrupted_;  // the newest record: an interrupted rollback
+  bool resuming_ = false;                     // this rollback finishes `interrupted_`
   ReleaseRecord rec_;
   ReleaseRecorder record_;
   HeldLock lock_;

@@ -25,6 +25,12 @@ std::string error_of(std::string_view text) {
   return r ? "" : r.error().message;
 }
 
+// Invalid UTF-8 is kept byte for byte: values are bytes, as in a shell.
+TEST(Dotenv, InvalidUtf8IsKeptAsBytes) {
+  auto f = parse_ok("NAME=Jos\xe9 \xff\xfe\n");
+  EXPECT_EQ(value_of(f, "NAME"), "Jos\xe9 \xff\xfe");
+}
+
 TEST(Dotenv, CommentsBlankLinesAndExport) {
   auto f = parse_ok(
       "# full-line comment\n"
