@@ -11,6 +11,7 @@ GOLIVE_PACKAGES=(
   openssh-server openssh-client dropbear-bin python3 python3-aiosmtpd openssl sqlite3 procps curl
   chromium
   age
+  prometheus
   tmux dpkg-dev
 )
 

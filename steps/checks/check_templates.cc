@@ -35,6 +35,9 @@ void for_each_check_template(CheckSpec& spec,
           fn(c.run, Quoting::kShell);
         } else if constexpr (std::is_same_v<T, TlsCheck>) {
           text(c.url);
+        } else if constexpr (std::is_same_v<T, PrometheusCheck>) {
+          text(c.url);
+          text(c.query);
         }
       },
       spec);
