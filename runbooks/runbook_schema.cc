@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <map>
 #include <set>
@@ -24,10 +25,12 @@ using Keys = std::array<std::string_view, N>;
 constexpr Keys<15> kTopKeys{"version", "app",    "budget",   "environments", "env",
                             "release", "build",  "artifact", "steps",        "rollback",
                             "gate",    "checks", "notify",   "ledger",       "launch"};
-constexpr Keys<7> kEnvironmentKeys{"hosts",    "env_file", "env_from", "known_hosts",
-                                   "strategy", "vars",     "launch"};
+constexpr Keys<8> kEnvironmentKeys{"hosts",    "env_file", "env_from", "known_hosts",
+                                   "strategy", "vars",     "launch",   "confirm"};
 constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
-constexpr Keys<3> kStrategyKeys{"parallel", "batch", "max_fail"};
+constexpr Keys<6> kStrategyKeys{"parallel", "batch",       "max_fail",
+                                "canary",   "canary_gate", "gate_each_batch"};
+constexpr Keys<1> kCanaryGateKeys{"window"};
 constexpr Keys<4> kEnvSpecKeys{"example", "required", "secrets", "public"};
 constexpr Keys<11> kRequirementKeys{"name",       "pattern", "type",          "one_of",
                                     "min_length", "secret",  "distinct_from", "owner",
@@ -39,9 +42,10 @@ constexpr Keys<9> kStepKeys{"name", "run",  "upload",  "switch", "local",
                             "undo", "once", "timeout", "env"};
 constexpr Keys<4> kStepKinds{"run", "upload", "switch", "local"};
 constexpr Keys<2> kBudgetKeys{"rollback", "deploy"};
-constexpr Keys<4> kGateKeys{"window", "interval", "consecutive", "timeout"};
-constexpr Keys<8> kCheckKeys{"name",  "http",    "login", "private_cache",
-                             "email", "command", "tls",   "access"};
+constexpr Keys<5> kGateKeys{"window", "interval", "consecutive", "timeout", "fail_after"};
+constexpr Keys<9> kCheckKeys{"name",  "http",    "login", "private_cache", "email",
+                             "command", "tls",   "access", "prometheus"};
+constexpr Keys<7> kPrometheusKeys{"url", "query", "success", "min", "max", "for", "ca_file"};
 constexpr Keys<16> kHttpKeys{"method",       "url",           "headers",       "body",
                              "form",         "json",          "follow",        "status",
                              "header_match", "header_absent", "body_contains", "body_regex",
@@ -293,6 +297,7 @@ class SchemaReader {
       d_.error(env.pos, child_path(path, "hosts"), "environment `" + env.name + "` has no hosts");
     }
     env.env_file = read_plain(*f, "env_file", path);
+    read_bool_field(*f, "confirm", path, env.confirm);
     if (const auto* e = f->get("env_from")) {
       read_env_from(e->value, child_path(path, "env_from"), env, d_);
     }
@@ -359,23 +364,42 @@ class SchemaReader {
     if (const auto* e = f->get("parallel")) {
       if (auto v = read_int(e->value, child_path(path, "parallel"), d_, 1, 10000)) s.parallel = *v;
     }
-    if (const auto* e = f->get("batch")) read_batch(e->value, child_path(path, "batch"), s);
+    if (const auto* e = f->get("batch")) {
+      read_count_or_percent(e->value, child_path(path, "batch"), s.batch_size, s.batch_percent);
+    }
     if (const auto* e = f->get("max_fail")) {
       if (auto v = read_int(e->value, child_path(path, "max_fail"), d_, 0, 10000)) s.max_fail = *v;
     }
+    if (const auto* e = f->get("canary")) {
+      read_count_or_percent(e->value, child_path(path, "canary"), s.canary, s.canary_percent);
+    }
+    read_bool_field(*f, "gate_each_batch", path, s.gate_each_batch);
+    if (const auto* e = f->get("canary_gate")) {
+      const std::string p = child_path(path, "canary_gate");
+      const auto* canary = f->get("canary");
+      if (canary == nullptr) d_.error(e->key_pos, p, "`canary_gate` needs `canary` (a host count)");
+      if (const auto g = read_fields(e->value, p, kCanaryGateKeys, d_)) {
+        if (const auto* w = g->get("window")) {
+          s.canary_window = read_duration(w->value, child_path(p, "window"), d_);
+        }
+      }
+    }
   }
 
-  void read_batch(const YamlNode& node, const std::string& path, Strategy& s) {
+  // `batch`/`canary`: a host count (2) or a share of the fleet ("25%"). Sets one of the two.
+  void read_count_or_percent(const YamlNode& node, const std::string& path, int& count,
+                             int& percent) {
+    const std::string what = path.substr(path.rfind('.') + 1);
     if (node.is_scalar() && node.scalar.ends_with('%')) {
       const auto pct =
           parse_integer(std::string_view(node.scalar).substr(0, node.scalar.size() - 1));
       if (!pct || *pct < 1 || *pct > 100) {
         d_.error(node.pos, path,
-                 "batch percentage must be between 1% and 100%, got `" + node.scalar + "`");
+                 what + " percentage must be between 1% and 100%, got `" + node.scalar + "`");
         return;
       }
-      s.batch_size = 0;
-      s.batch_percent = static_cast<int>(*pct);
+      count = 0;
+      percent = static_cast<int>(*pct);
       return;
     }
     if (node.is_scalar() && !parse_integer(node.scalar)) {
@@ -384,7 +408,7 @@ class SchemaReader {
                    node.scalar + "`");
       return;
     }
-    if (auto v = read_int(node, path, d_, 1, 10000)) s.batch_size = *v;
+    if (auto v = read_int(node, path, d_, 1, 10000)) count = *v;
   }
 
   void read_vars(const YamlNode& node, const std::string& path, Environment& env) {
@@ -836,6 +860,9 @@ class SchemaReader {
     if (const auto* e = f->get("consecutive")) {
       if (auto v = read_int(e->value, "gate.consecutive", d_, 1, 1000)) g.consecutive = *v;
     }
+    if (const auto* e = f->get("fail_after")) {
+      if (auto v = read_int(e->value, "gate.fail_after", d_, 0, 1000)) g.fail_after = *v;
+    }
     const auto needed = g.interval * (g.consecutive - 1);
     if (needed >= g.window) {
       const auto* w = f->get("window");
@@ -879,7 +906,7 @@ class SchemaReader {
       if (kind == nullptr && !unknown_kind_reported) {
         d_.error(item.pos, path,
                  "check needs one of `http`, `login`, `private_cache`, `email`, `command`, `tls`, "
-                 "`access`");
+                 "`access`, `prometheus`");
       }
       if (kind == nullptr) {
         out_.runbook.checks.push_back(std::move(check));
@@ -901,6 +928,8 @@ class SchemaReader {
         check.spec = read_access(kind->value, kp, out_.templates, d_);
         if (std::get<AccessCheck>(check.spec).from_launch)
           launch_refs_.push_back({kp, kind->value.pos});
+      } else if (kind->key == "prometheus") {
+        check.spec = read_prometheus(kind->value, kp);
       } else {
         check.spec = read_tls(kind->value, kp);
       }
@@ -1172,6 +1201,72 @@ class SchemaReader {
       if (auto v = read_int(e->value, child_path(path, "min_days"), d_, 0, 3650)) c.min_days = *v;
     }
     return c;
+  }
+
+  PrometheusCheck read_prometheus(const YamlNode& node, const std::string& path) {
+    PrometheusCheck c;
+    const auto f = read_fields(node, path, kPrometheusKeys, d_);
+    if (!f) return c;
+    if (required(*f, "url", node.pos, path) != nullptr) {
+      c.url = read_template(*f, "url", path, kCheckScopes);
+      check_url_scheme(*f, "url", path, {"http://", "https://"});
+    }
+    if (required(*f, "query", node.pos, path) != nullptr) {
+      c.query = read_template(*f, "query", path, kCheckScopes);
+    }
+    if (const auto* e = f->get("success")) {
+      const std::string p = child_path(path, "success");
+      if (auto s = read_string(e->value, p, d_)) {
+        c.success = *s;
+        if (!parse_success(*s, c.op, c.threshold)) {
+          d_.error(e->value.pos, p,
+                   "expected `result OP NUMBER` with OP one of < <= > >= == != (e.g. "
+                   "\"result >= 0.99\"), got `" +
+                       *s + "`");
+        }
+      }
+    }
+    for (auto [key, out] : {std::pair{"min", &c.min}, std::pair{"max", &c.max}}) {
+      if (const auto* e = f->get(key)) {
+        const std::string p = child_path(path, key);
+        double v = 0;
+        if (!e->value.is_scalar() || !parse_number(e->value.scalar, v)) {
+          d_.error(e->value.pos, p, "expected a number");
+        } else {
+          *out = v;
+        }
+      }
+    }
+    if (c.success.empty() && !c.min && !c.max) {
+      d_.error(node.pos, path, "prometheus check needs `success`, `min` or `max`");
+    }
+    if (const auto* e = f->get("for")) {
+      if (auto v = read_duration(e->value, child_path(path, "for"), d_)) c.hold = *v;
+    }
+    c.ca_file = read_template(*f, "ca_file", path, kCheckScopes);
+    return c;
+  }
+
+  static bool parse_number(std::string_view text, double& out) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && end == text.data() + text.size() && !text.empty();
+  }
+
+  // "result >= 0.99" -> (">=", 0.99).
+  static bool parse_success(std::string_view text, std::string& op, double& threshold) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    if (!text.starts_with("result")) return false;
+    text.remove_prefix(6);
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    for (std::string_view candidate : {"<=", ">=", "==", "!=", "<", ">"}) {
+      if (text.starts_with(candidate)) {
+        op = candidate;
+        return parse_number(text.substr(candidate.size()), threshold);
+      }
+    }
+    return false;
   }
 
   void read_notify(const YamlNode& node) {

@@ -28,7 +28,8 @@ struct RenderedCheck {
 struct CheckAttempt {
   bool passed = false;
   bool transport_error = false;  // could not get an answer (refused, timeout) vs a wrong answer
-  std::string reason;            // expected vs got, redacted by the caller
+  bool pending = false;  // a right answer that has not held long enough yet (`for:`): not wrong
+  std::string reason;    // expected vs got, redacted by the caller
   Millis latency{0};
   std::vector<std::string> warnings;
   std::string detail;  // what a passing attempt observed worth recording (e.g. the mail token)
@@ -44,6 +45,7 @@ struct CheckResult {
   Millis p95{0};
   std::string reason;  // why it failed (last attempt), or empty
   std::vector<std::string> warnings;
+  bool undecided = false;  // still trying when another check failed the gate (gate.fail_after)
 };
 
 struct GateVerdict {
@@ -68,8 +70,9 @@ std::unique_ptr<CheckRunner> make_check_runner(std::map<std::string, RemoteHost*
 // times in a row, `attempts`, and `reason` of its last attempt when that failed.
 using GateRoundObserver = std::function<void(const std::vector<CheckResult>& so_far)>;
 
-// Runs every check every `interval` until each has passed `consecutive` times in a row or the
-// window runs out. Checks run in parallel; the verdict lists every check. A set `cancel` ends the
+// Runs every check every `interval` until each has passed `consecutive` times in a row, one has
+// given `fail_after` definitive wrong answers in a row (the gate fails at once), or the window
+// runs out. Checks run in parallel; the verdict lists every check. A set `cancel` ends the
 // gate after the current round with an interrupted, failed verdict.
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
                      CheckRunner& runner, Clock& clock, const std::atomic<bool>* cancel = nullptr,

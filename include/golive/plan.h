@@ -38,6 +38,7 @@ struct Plan {
   std::vector<std::vector<std::size_t>> batches;  // indexes into hosts
   std::vector<PlannedStep> build;                 // local, in the clean export
   std::vector<RenderedCheck> checks;              // per host where templates use host.*
+  GateSpec gate;                                  // the runbook's gate
   std::vector<std::string> shared;                // release.shared
   int keep = 5;
 };

@@ -37,6 +37,12 @@ struct Strategy {
   int batch_size = 0;       // hosts per batch; 0 means use batch_percent
   int batch_percent = 100;  // share of the fleet per batch when batch_size is 0
   int max_fail = 0;         // host failures tolerated before the rollout stops
+  int canary = 0;           // hosts in the canary batch (first, gated alone); 0: no canary
+  int canary_percent = 0;   // share of the fleet for the canary when canary is 0
+  // The gate runs after every batch (a failure stops the rollout before the next batch); false:
+  // once, after the last batch (the pre-0.13 behaviour).
+  bool gate_each_batch = true;
+  std::optional<Millis> canary_window;  // canary_gate.window; unset: gate.window
 };
 
 // Where `environments.<name>.env_from[]` takes values from (docs/env-and-secrets.md).
@@ -65,6 +71,9 @@ struct Environment {
   Strategy strategy;
   std::map<std::string, std::string> vars;
   LaunchSpec launch;  // `environments.<name>.launch`: overrides the top-level launch keys it sets
+  // `confirm: true`: `deploy` on a terminal shows what will ship and wants the environment's
+  // name typed; --yes or CI=true skip it (recorded).
+  bool confirm = false;
   SourcePos pos;
 };
 
@@ -122,6 +131,9 @@ struct GateSpec {
   Millis interval = std::chrono::seconds(5);
   int consecutive = 2;
   Millis timeout = std::chrono::seconds(10);  // per check attempt
+  // A check whose last `fail_after` attempts were all wrong answers (not transport errors) fails
+  // the gate at once instead of waiting out the window; 0: never early.
+  int fail_after = 3;
 };
 
 struct HttpCheck {
@@ -187,8 +199,22 @@ struct TlsCheck {
   int min_days = 14;
 };
 
+// `prometheus`: an instant PromQL query against the Prometheus HTTP API; every series it returns
+// must satisfy the bound (success `result OP NUMBER` and/or min/max), held for `hold` (`for:`).
+struct PrometheusCheck {
+  std::string url;      // Prometheus base URL, http(s)://host:9090
+  std::string query;    // PromQL; {{ host.* }} makes it one check per host
+  std::string success;  // as written ("result >= 0.99"), for messages; empty: none
+  std::string op;       // <, <=, >, >=, ==, != of `success`; empty: none
+  double threshold = 0;
+  std::optional<double> min;
+  std::optional<double> max;
+  Millis hold{0};  // `for:` the bound must hold this long in a row before the attempt passes
+  std::string ca_file;
+};
+
 using CheckSpec = std::variant<HttpCheck, LoginCheck, PrivateCacheCheck, EmailCheck, CommandCheck,
-                               TlsCheck, AccessCheck>;
+                               TlsCheck, AccessCheck, PrometheusCheck>;
 
 struct Check {
   std::string name;

@@ -57,6 +57,9 @@ enum class EventKind {
   kRollbackStarted,   // "rollback_started": why, and the target
   kRollbackFinished,  // "rollback_finished": how it ended
   kBlocked,           // "blocked": why the release stopped before touching a host
+  kBatch,             // "batch": which hosts a batch of the rollout held
+  kBatchGate,         // "batch_gate": the verdict of one batch's gate
+  kConfirm,           // "confirm": how a production deploy was confirmed (or refused)
   kNotification,      // "notification": one notification attempt and its result
 };
 

@@ -28,7 +28,7 @@ constexpr Spellings<Phase, 6> kPhaseWords{{
     {Phase::kSmoke, "smoke"},
 }};
 
-constexpr Spellings<EventKind, 9> kEventWords{{
+constexpr Spellings<EventKind, 12> kEventWords{{
     {EventKind::kLockTaken, "lock_taken"},
     {EventKind::kLockBroken, "lock_broken"},
     {EventKind::kHostKeyTrusted, "host_key_trusted"},
@@ -37,6 +37,9 @@ constexpr Spellings<EventKind, 9> kEventWords{{
     {EventKind::kRollbackStarted, "rollback_started"},
     {EventKind::kRollbackFinished, "rollback_finished"},
     {EventKind::kBlocked, "blocked"},
+    {EventKind::kBatch, "batch"},
+    {EventKind::kBatchGate, "batch_gate"},
+    {EventKind::kConfirm, "confirm"},
     {EventKind::kNotification, "notification"},
 }};
 

@@ -9,6 +9,7 @@
 #include "golive/crash_point.h"
 #include "golive/env_check.h"
 #include "golive/vocabulary.h"
+#include "golive/visible_text.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/ci_report.h"
 #include "orchestrator/release/deadline_watch.h"
@@ -57,17 +58,22 @@ class Deploy {
     crash_point("after-build");
     // 5. Reach every host and take the deploy lock (nothing changed yet).
     if (auto s = connect_and_lock(); !s) return finish_blocked(s.error());
+    if (auto s = confirm_environment(); !s) return finish_blocked(s.error());
     if (auto s = not_interrupted_nor_over_budget(); !s) return finish_blocked(s.error());
-    // 6. Ship: release dirs and env file everywhere, then the steps, batch by batch.
+    // 6. Ship: release dirs and env file everywhere, then the steps, batch by batch; by default
+    //    each batch passes its gate before the next one starts (gate_batch).
     ExecutionResult execution = ship();
     if (!execution.ok) {
-      return roll_back(execution, interrupted() ? interrupted_why("during the steps")
+      return roll_back(execution, execution.gate_failed ? execution.failure
+                                  : interrupted()         ? interrupted_why("during the steps")
                                   : execution.failure == over_budget_why()
                                       ? execution.failure
                                       : "step failed: " + execution.failure);
     }
     // 7. Gate: the release must prove itself to a customer's eyes before it is called done. A
-    //    signal during the gate is an interrupted deploy, never a success.
+    //    signal during the gate is an interrupted deploy, never a success. Gated per batch, the
+    //    last batch's gate was this one.
+    if (gated_per_batch()) return finish_succeeded();
     GateSpec gate = runbook_.gate;  // the gate, too, ends within budget.deploy
     gate.window =
         std::min(gate.window, std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
@@ -305,15 +311,47 @@ class Deploy {
   // notification. Key names and fingerprints only, never a value.
   void announce_changes() {
     target_side_ = target_side(runbook_, *env_, commit_.sha, env_values_);
-    ReleaseDiff diff = diff_against_live(*fleet_.hosts[0], plan_.hosts[0].root, previous_[0],
-                                         *repo_, env_->name, args_.ref, target_side_);
-    const std::string summary = diff_summary_line(diff);
+    changes_ = diff_against_live(*fleet_.hosts[0], plan_.hosts[0].root, previous_[0], *repo_,
+                                 env_->name, args_.ref, target_side_);
+    const std::string summary = diff_summary_line(changes_);
     rep_.info("changes: " + summary);
     record_.event(EventKind::kChanges,
                   summary);  // so `golive show` tells what this release changed
     NotifyEvent started{"started", runbook_.app, env_->name, release_id_, commit_.sha,
                         deployer_, "",           summary,    -1};
     send_notifications(app_, runbook_.notify, env_->vars, env_values_, started, record_.ledger());
+  }
+
+  // environments.<name>.confirm: on a terminal, what will ship and a typed environment name
+  // before any host changes; --yes or CI=true skip it. The ledger says how it was confirmed.
+  Status confirm_environment() {
+    if (!env_->confirm) return {};
+    if (app_.options.yes) {
+      record_.event(EventKind::kConfirm, running_in_ci(app_.process_env) ? "skipped: CI=true"
+                                                               : "skipped: --yes");
+      return {};
+    }
+    std::string hosts;
+    for (const auto& h : env_->hosts) hosts += (hosts.empty() ? "" : ", ") + h.name;
+    const auto asked = SteadyClock::now();
+    auto typed = ask_typed(app_, "\n" + format_diff(changes_) + "\nhosts: " + hosts +
+                                     "\n\nDeploy " + commit_.sha.substr(0, 7) + " to " +
+                                     env_->name + "? Type the environment's name to confirm: ");
+    deadline_ += SteadyClock::now() - asked;  // reading time is not the deploy's budget
+    if (!typed) {
+      record_.event(EventKind::kConfirm, "no terminal to ask on");
+      return fail(env_->name + " needs a typed confirmation (environments." + env_->name +
+                      ".confirm): run on a terminal, or pass --yes; nothing was touched",
+                  ExitCode::kPreflight);
+    }
+    if (*typed != env_->name) {
+      record_.event(EventKind::kConfirm, "refused: typed '" + visible(*typed) + "'");
+      return fail("confirmation failed: typed '" + visible(*typed) + "', not '" + env_->name +
+                      "'; nothing was touched",
+                  ExitCode::kPreflight);
+    }
+    record_.event(EventKind::kConfirm, "typed '" + env_->name + "' by " + deployer_);
+    return {};
   }
 
   ExecutionResult ship() {
@@ -381,9 +419,41 @@ class Deploy {
     DeadlineWatch watch(app_.cancel, deadline_);
     for (auto& c : contexts) c.cancel = &watch.stop();
     ExecutionObserver observer = reporting_observer(rep_, record_, Phase::kDeploy);
-    ExecutionResult executed = execute_plan(plan_, contexts, observer, watch.stop());
+    // Which batch each host was in, for `golive show`.
+    observer.batch_started = [this, print = observer.batch_started](
+                                 std::size_t b, std::size_t n, const std::vector<std::string>& h) {
+      if (print) print(b, n, h);
+      record_.event(EventKind::kBatch, batch_label(plan_, b));
+    };
+    BatchGate gate = nullptr;
+    if (gated_per_batch()) gate = [this](std::size_t b) { return gate_batch(b); };
+    ExecutionResult executed = execute_plan(plan_, contexts, observer, watch.stop(), gate);
     if (watch.deadline_passed() && !executed.ok) executed.failure = over_budget_why();
     return executed;
+  }
+
+  bool gated_per_batch() const { return gates_each_batch(plan_) && !plan_.checks.empty(); }
+
+  // The gate of one batch (its hosts' checks and the host-less ones), within budget.deploy. The
+  // ledger gets its verdict as a `batch_gate` event; "" lets the rollout go on.
+  std::string gate_batch(std::size_t b) {
+    const std::string label = batch_label(plan_, b);
+    GateSpec gate = runbook_.gate;
+    gate.window = std::min(gate_window_for_batch(plan_, b),
+                           std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
+    if (gate.window <= Millis(0)) return over_budget_why();
+    if (plan_.batches.size() > 1) rep_.info("gate for " + label);
+    GateVerdict v = run_and_record_gate(app_, gate, checks_for_batch(plan_, b), fleet_.by_name,
+                                        record_.ledger(), plan_.release_id, str(Phase::kGate), args_.junit);
+    const bool interrupted_now = v.interrupted || interrupted();
+    record_.event(EventKind::kBatchGate, label + ": " +
+                                    (interrupted_now ? "interrupted"
+                                     : v.passed      ? "passed"
+                                                     : "failed") +
+                                    " after " + std::to_string(v.duration.count()) + " ms");
+    if (interrupted_now) return interrupted_why("during the gate of " + label);
+    if (!v.passed) return "gate failed (" + label + "): " + gate_failure_summary(v);
+    return "";
   }
 
   std::string over_budget_why() const {
@@ -592,6 +662,7 @@ class Deploy {
   std::string rollback_target_;        // the newest good release, the same on every host
   std::vector<char> created_;          // created_[i]: this run made releases/<id> on host i
   ReleaseSide target_side_;
+  ReleaseDiff changes_;  // live vs this release, shown by the confirmation
   std::string lock_root_;
   HeldLock lock_;
   ReleaseEnding ending_{app_, record_, lock_};  // after record_ and lock_, which it uses

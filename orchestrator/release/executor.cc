@@ -48,7 +48,8 @@ bool ExecutionResult::any_switched() const {
 }
 
 ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& contexts,
-                             const ExecutionObserver& observer, const std::atomic<bool>& cancel) {
+                             const ExecutionObserver& observer, const std::atomic<bool>& cancel,
+                             const BatchGate& gate) {
   ExecutionResult result;
   result.hosts.resize(plan.hosts.size());
   for (std::size_t i = 0; i < plan.hosts.size(); ++i)
@@ -131,10 +132,19 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
       observer.batch_started(b, plan.batches.size(), names);
     }
     // strategy.parallel hosts at once (the runbook's cap); a stop leaves the rest untouched.
+    result.batches_run = b + 1;
     parallel_for(batch.size(), static_cast<std::size_t>(std::max(1, plan.strategy.parallel)),
                  [&](std::size_t i) {
                    if (!stop && !cancel) run_host(batch[i]);
                  });
+    // The batch proves itself before the next one is touched.
+    if (gate && !stop && !cancel) {
+      if (std::string why = gate(b); !why.empty()) {
+        result.failure = why;
+        result.gate_failed = true;
+        stop = true;
+      }
+    }
   }
   // Failures within max_fail are tolerated (reported per host); beyond it the rollout stopped.
   result.ok = !stop && !cancel;

@@ -22,8 +22,10 @@ struct HostRun {
 
 struct ExecutionResult {
   bool ok = true;
-  std::string failure;         // first failure, "web2: step 'migrate' exited with status 1"
-  std::vector<HostRun> hosts;  // index-aligned with Plan::hosts
+  std::string failure;          // first failure, "web2: step 'migrate' exited with status 1"
+  std::vector<HostRun> hosts;   // index-aligned with Plan::hosts
+  bool gate_failed = false;     // a batch's gate stopped the rollout (failure says why)
+  std::size_t batches_run = 0;  // batches whose steps started; later ones never touched a host
   bool any_switched() const;
 };
 
@@ -38,9 +40,15 @@ struct ExecutionObserver {
   std::function<std::string()> may_switch;
 };
 
+// Gates one finished batch (index from 0) before the next starts: "" lets the rollout go on,
+// anything else stops it with that as the failure.
+using BatchGate = std::function<std::string(std::size_t batch)>;
+
 // Runs the plan. `contexts[i]` is the StepContext for plan.hosts[i]. `cancel` (Ctrl-C) stops
-// everything at once; running remote commands are killed.
+// everything at once; running remote commands are killed. `gate`, when set, runs after each
+// batch whose hosts all finished; a failure there stops the rollout (gate_failed).
 ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& contexts,
-                             const ExecutionObserver& observer, const std::atomic<bool>& cancel);
+                             const ExecutionObserver& observer, const std::atomic<bool>& cancel,
+                             const BatchGate& gate = nullptr);
 
 }  // namespace golive

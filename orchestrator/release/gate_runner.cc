@@ -1,5 +1,6 @@
 #include "orchestrator/release/gate_runner.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <utility>
@@ -13,8 +14,10 @@ std::string gate_failure_summary(const GateVerdict& verdict) {
   // login on 20 hosts is one problem, not twenty.
   std::vector<std::string> order;
   std::map<std::string, std::pair<std::string, std::string>> by_name;  // name -> (hosts, reason)
+  const bool decided = std::any_of(verdict.checks.begin(), verdict.checks.end(),
+                                   [](const CheckResult& c) { return !c.passed && !c.undecided; });
   for (const auto& c : verdict.checks) {
-    if (c.passed) continue;
+    if (c.passed || (decided && c.undecided)) continue;
     auto [it, fresh] = by_name.try_emplace(c.name);
     if (fresh) {
       order.push_back(c.name);

@@ -80,17 +80,63 @@ bool check_uses_host(const Check& check) {
 
 }  // namespace
 
+namespace {
+
+// A count, or a share of `of` rounded up; at least 1 and at most `of`.
+std::size_t count_or_share(int count, int percent, std::size_t of) {
+  std::size_t n = count > 0 ? static_cast<std::size_t>(count)
+                            : (of * static_cast<std::size_t>(percent) + 99) / 100;
+  return std::clamp<std::size_t>(n, 1, std::max<std::size_t>(of, 1));
+}
+
+}  // namespace
+
+bool has_canary(const Strategy& s) {
+  return s.canary > 0 || s.canary_percent > 0;
+}
+
 std::vector<std::vector<std::size_t>> make_batches(std::size_t host_count, const Strategy& s) {
-  std::size_t size = s.batch_size > 0
-                         ? static_cast<std::size_t>(s.batch_size)
-                         : (host_count * static_cast<std::size_t>(s.batch_percent) + 99) / 100;
-  size = std::clamp<std::size_t>(size, 1, std::max<std::size_t>(host_count, 1));
+  // Batch sizes are shares of the whole fleet, canary or not: "25%" means a quarter of it.
+  const std::size_t size = count_or_share(s.batch_size, s.batch_percent, host_count);
   std::vector<std::vector<std::size_t>> batches;
-  for (std::size_t i = 0; i < host_count; ++i) {
-    if (i % size == 0) batches.emplace_back();
+  std::size_t first = 0;
+  if (has_canary(s) && host_count > 0) {
+    first = count_or_share(s.canary, s.canary_percent, host_count);
+    batches.emplace_back();
+    for (std::size_t i = 0; i < first; ++i) batches.back().push_back(i);
+  }
+  for (std::size_t i = first; i < host_count; ++i) {
+    if ((i - first) % size == 0) batches.emplace_back();
     batches.back().push_back(i);
   }
   return batches;
+}
+
+bool is_canary_batch(const Plan& plan, std::size_t batch) {
+  return batch == 0 && has_canary(plan.strategy);
+}
+
+std::vector<RenderedCheck> checks_for_batch(const Plan& plan, std::size_t batch) {
+  std::vector<RenderedCheck> out;
+  for (const auto& c : plan.checks) {
+    bool in_batch = c.host.empty();
+    for (std::size_t idx : plan.batches[batch]) in_batch |= plan.hosts[idx].host.name == c.host;
+    if (in_batch) out.push_back(c);
+  }
+  return out;
+}
+
+Millis gate_window_for_batch(const Plan& plan, std::size_t batch) {
+  return is_canary_batch(plan, batch) && plan.strategy.canary_window ? *plan.strategy.canary_window
+                                                                     : plan.gate.window;
+}
+
+std::string batch_label(const Plan& plan, std::size_t batch) {
+  std::string label = "batch " + std::to_string(batch + 1) + "/" +
+                      std::to_string(plan.batches.size()) +
+                      (is_canary_batch(plan, batch) ? " (canary)" : "") + ":";
+  for (std::size_t idx : plan.batches[batch]) label += " " + plan.hosts[idx].host.name;
+  return label;
 }
 
 Result<Plan> make_plan(const Runbook& runbook, const std::string& env_name,
@@ -107,6 +153,7 @@ Result<Plan> make_plan(const Runbook& runbook, const std::string& env_name,
   plan.shared = runbook.release.shared;
   plan.keep = runbook.release.keep;
   plan.batches = make_batches(env->hosts.size(), env->strategy);
+  plan.gate = runbook.gate;
 
   TemplateContext base;
   base.vars = &env->vars;
@@ -156,6 +203,27 @@ Result<Plan> make_plan(const Runbook& runbook, const std::string& env_name,
   return plan;
 }
 
+namespace {
+
+// One stage of the rollout as `golive plan` shows it: its hosts and the gate that ends it.
+std::string stage_line(const Plan& plan, std::size_t b) {
+  std::string line = batch_label(plan, b);
+  if (plan.checks.empty()) return line;
+  if (!gates_each_batch(plan) && b + 1 < plan.batches.size()) return line + "  (no gate: next)";
+  return line + "  -> gate " + std::to_string(checks_for_batch(plan, b).size()) +
+         " check run(s), window " + format_duration(gate_window_for_batch(plan, b)) +
+         (plan.gate.fail_after > 0
+              ? ", fail after " + std::to_string(plan.gate.fail_after) + " wrong answers"
+              : "") +
+         (b + 1 < plan.batches.size() ? ", must pass before batch " + std::to_string(b + 2) : "");
+}
+
+}  // namespace
+
+bool gates_each_batch(const Plan& plan) {
+  return plan.strategy.gate_each_batch || has_canary(plan.strategy);
+}
+
 std::string plan_text(const Plan& plan, const Redactor& redactor) {
   std::ostringstream out;
   out << "plan: " << plan.app << " -> " << plan.environment << " (release " << plan.release_id
@@ -167,7 +235,7 @@ std::string plan_text(const Plan& plan, const Redactor& redactor) {
     for (const auto& s : plan.build) out << "  " << s.name << ": " << s.command << "\n";
   }
   for (std::size_t b = 0; b < plan.batches.size(); ++b) {
-    out << "\nbatch " << (b + 1) << ":\n";
+    out << "\n" << stage_line(plan, b) << "\n";
     for (std::size_t idx : plan.batches[b]) {
       const HostPlan& hp = plan.hosts[idx];
       out << "  " << hp.host.name << " (" << (hp.host.user.empty() ? "" : hp.host.user + "@")
@@ -193,7 +261,8 @@ std::string plan_text(const Plan& plan, const Redactor& redactor) {
     }
   }
   if (!plan.checks.empty()) {
-    out << "\ngate: " << plan.checks.size() << " check run(s) after the switch\n";
+    out << "\ngate: " << plan.checks.size() << " check run(s) after the switch"
+        << (gates_each_batch(plan) ? ", each batch's hosts after that batch" : "") << "\n";
     for (const auto& c : plan.checks) {
       out << "  - " << c.name << (c.host.empty() ? "" : " @" + c.host) << "\n";
     }
@@ -207,10 +276,14 @@ std::string plan_json(const Plan& plan, const Redactor& redactor) {
   j["app"] = plan.app;
   j["environment"] = plan.environment;
   j["release_id"] = plan.release_id;
-  j["strategy"] = {{"parallel", plan.strategy.parallel}, {"max_fail", plan.strategy.max_fail}};
+  j["strategy"] = {{"parallel", plan.strategy.parallel},
+                   {"max_fail", plan.strategy.max_fail},
+                   {"canary", has_canary(plan.strategy)},
+                   {"gate_each_batch", gates_each_batch(plan)}};
   j["build"] = json::array();
   for (const auto& s : plan.build) j["build"].push_back({{"name", s.name}, {"command", s.command}});
   j["batches"] = json::array();
+  j["stages"] = json::array();
   for (const auto& batch : plan.batches) {
     json jb = json::array();
     for (std::size_t idx : batch) {
@@ -232,6 +305,14 @@ std::string plan_json(const Plan& plan, const Redactor& redactor) {
       jb.push_back(jh);
     }
     j["batches"].push_back(jb);
+  }
+  for (std::size_t b = 0; b < plan.batches.size(); ++b) {
+    const bool gated = gates_each_batch(plan) || b + 1 == plan.batches.size();
+    j["stages"].push_back({{"batch", static_cast<int>(b + 1)},
+                           {"canary", is_canary_batch(plan, b)},
+                           {"hosts", static_cast<int>(plan.batches[b].size())},
+                           {"gated", gated},
+                           {"gate_window_ms", gate_window_for_batch(plan, b).count()}});
   }
   j["checks"] = json::array();
   for (const auto& c : plan.checks) j["checks"].push_back({{"name", c.name}, {"host", c.host}});

@@ -149,6 +149,18 @@ bool confirm(const AppContext& app, const std::string& question, bool fallback) 
   return answer[0] == 'y' || answer[0] == 'Y';
 }
 
+std::optional<std::string> ask_typed(const AppContext& app, const std::string& text) {
+  if (!isatty(STDIN_FILENO)) return std::nullopt;
+  if (app.signal != nullptr && app.signal->load() == SIGHUP) return std::nullopt;
+  if (app.reporter) app.reporter->settle();
+  std::cerr << app.redactor.redact(text) << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return std::nullopt;
+  const auto first = answer.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return std::string();
+  return answer.substr(first, answer.find_last_not_of(" \t\r") - first + 1);
+}
+
 Result<std::string> host_root(const Runbook& runbook, const Environment& env, const Host& host) {
   TemplateContext ctx;
   ctx.vars = &env.vars;

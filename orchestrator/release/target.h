@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ ConnectOptions connect_options(const Runbook& runbook, const Environment& env);
 
 // Asks a yes/no question on the terminal; `fallback` without a TTY or with --yes.
 bool confirm(const AppContext& app, const std::string& question, bool fallback);
+
+// Shows `text` on the terminal and reads one typed line (trimmed); nullopt without a terminal
+// (stdin not a TTY, or after SIGHUP) or at end of input.
+std::optional<std::string> ask_typed(const AppContext& app, const std::string& text);
 
 // parallel_for with the per-host cap (workers::kHosts): one thread per host for per-host round
 // trips (one RemoteHost per index, so no host is driven by two threads).

@@ -12,6 +12,7 @@ GOLIVE_PACKAGES=(
   chromium
   age
   dnsmasq-base
+  prometheus
   tmux dpkg-dev
   clang-16 libclang-rt-16-dev
 )

@@ -20,6 +20,17 @@ std::optional<std::vector<std::string>> SessionStore::get(const std::string& nam
   return std::nullopt;
 }
 
+Millis HoldTimes::held(const std::string& check, const std::string& host, bool holds) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu_);
+  if (!holds) {
+    since_.erase({check, host});
+    return Millis{0};
+  }
+  auto [it, fresh] = since_.try_emplace({check, host}, now);
+  return std::chrono::duration_cast<Millis>(now - it->second);
+}
+
 namespace check_util {
 
 CheckAttempt failed(std::string reason, bool transport, Millis latency) {
@@ -71,7 +82,7 @@ class CurlCheckRunner final : public CheckRunner {
       : hosts_(std::move(hosts)), local_(local) {}
 
   CheckAttempt attempt(const RenderedCheck& check) override {
-    const CheckEnv env{check, sessions_, hosts_, local_};
+    const CheckEnv env{check, sessions_, hosts_, local_, &holds_};
     return std::visit(
         [&env](const auto& spec) -> CheckAttempt {
           using T = std::decay_t<decltype(spec)>;
@@ -87,9 +98,11 @@ class CurlCheckRunner final : public CheckRunner {
             return run_command_check(spec, env);
           } else if constexpr (std::is_same_v<T, TlsCheck>) {
             return run_tls_check(spec, env);
-          } else {
-            static_assert(std::is_same_v<T, AccessCheck>, "every check kind needs a runner");
+          } else if constexpr (std::is_same_v<T, AccessCheck>) {
             return run_access_check(spec, env);
+          } else {
+            static_assert(std::is_same_v<T, PrometheusCheck>, "every check kind needs a runner");
+            return run_prometheus_check(spec, env);
           }
         },
         check.spec);
@@ -99,6 +112,7 @@ class CurlCheckRunner final : public CheckRunner {
   std::map<std::string, RemoteHost*> hosts_;
   LocalProcess& local_;
   SessionStore sessions_;
+  HoldTimes holds_;
 };
 
 }  // namespace

@@ -42,6 +42,9 @@ void for_each_check_template(CheckSpec& spec,
             text(session.password);
           }
           for (auto& rule : c.rules) text(rule.url);
+        } else if constexpr (std::is_same_v<T, PrometheusCheck>) {
+          text(c.url);
+          text(c.query);
         }
       },
       spec);

@@ -28,12 +28,24 @@ class SessionStore {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> sessions_;
 };
 
+// Since when each (check, host) has met its bound without a break, for `for:` (prometheus).
+class HoldTimes {
+ public:
+  // How long the bound has held, `holds` being this attempt's outcome (0 when it does not).
+  Millis held(const std::string& check, const std::string& host, bool holds);
+
+ private:
+  std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point> since_;
+};
+
 // What an attempt may use besides its spec.
 struct CheckEnv {
   const RenderedCheck& check;
   SessionStore& sessions;
   const std::map<std::string, RemoteHost*>& hosts;
   LocalProcess& local;
+  HoldTimes* holds = nullptr;  // absent: `for:` holds from the first attempt that meets the bound
 };
 
 CheckAttempt run_http_check(const HttpCheck& spec, const CheckEnv& env);
@@ -43,6 +55,7 @@ CheckAttempt run_email_check(const EmailCheck& spec, const CheckEnv& env);
 CheckAttempt run_command_check(const CommandCheck& spec, const CheckEnv& env);
 CheckAttempt run_tls_check(const TlsCheck& spec, const CheckEnv& env);
 CheckAttempt run_access_check(const AccessCheck& spec, const CheckEnv& env);
+CheckAttempt run_prometheus_check(const PrometheusCheck& spec, const CheckEnv& env);
 
 // Shared helpers for the check kinds.
 namespace check_util {

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <variant>
 
-#include "golive/visible_text.h"
 #include "golive/duration.h"
 #include "golive/parallel.h"
+#include "golive/visible_text.h"
 
 namespace golive {
 namespace {
@@ -16,6 +16,7 @@ namespace {
 struct CheckState {
   int attempts = 0;
   int streak = 0;  // passes in a row
+  int wrong = 0;   // definitive wrong answers in a row (transport errors reset it)
   bool done = false;
   CheckAttempt last;
   std::vector<Millis> latencies;
@@ -37,6 +38,36 @@ void run_attempts(const std::vector<std::size_t>& which, const std::vector<Rende
                [&](std::size_t k) { out[which[k]] = runner.attempt(checks[which[k]]); });
 }
 
+// Adds one attempt to a check's state: its streak of passes and of wrong answers (a
+// transport error or a pending answer ends the latter: only definitive answers count).
+void record_attempt(CheckState& s, CheckAttempt attempt, int needed) {
+  s.attempts++;
+  s.last = std::move(attempt);
+  s.latencies.push_back(s.last.latency);
+  for (const auto& w : s.last.warnings) {
+    if (std::find(s.warnings.begin(), s.warnings.end(), w) == s.warnings.end()) {
+      s.warnings.push_back(w);
+    }
+  }
+  s.streak = s.last.passed ? s.streak + 1 : 0;
+  s.wrong = !s.last.passed && !s.last.transport_error && !s.last.pending ? s.wrong + 1 : 0;
+  s.done = s.streak >= needed;
+}
+
+// What a round observer sees: every check so far.
+std::vector<CheckResult> so_far(const std::vector<RenderedCheck>& rendered,
+                                const std::vector<CheckState>& state) {
+  std::vector<CheckResult> out(rendered.size());
+  for (std::size_t i = 0; i < rendered.size(); ++i) {
+    out[i].name = rendered[i].name;
+    out[i].host = rendered[i].host;
+    out[i].passed = state[i].done;
+    out[i].attempts = state[i].attempts;
+    if (!state[i].last.passed) out[i].reason = state[i].last.reason;
+  }
+  return out;
+}
+
 }  // namespace
 
 GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& checks,
@@ -51,6 +82,7 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
   std::vector<RenderedCheck> rendered = checks;
   for (auto& c : rendered) c.timeout = gate.timeout;
   std::vector<CheckState> state(rendered.size());
+  long failed_fast = -1;  // the check that gave fail_after wrong answers in a row
 
   for (;;) {
     if (cancelled()) {
@@ -73,31 +105,16 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
     for (const auto* phase : {&logins, &others}) {
       for (std::size_t i : *phase) {
         CheckState& s = state[i];
-        s.attempts++;
-        s.last = std::move(results[i]);
-        s.latencies.push_back(s.last.latency);
-        for (const auto& w : s.last.warnings) {
-          if (std::find(s.warnings.begin(), s.warnings.end(), w) == s.warnings.end()) {
-            s.warnings.push_back(w);
-          }
+        record_attempt(s, std::move(results[i]), needed);
+        if (gate.fail_after > 0 && s.wrong >= gate.fail_after && failed_fast < 0) {
+          failed_fast = static_cast<long>(i);
         }
-        s.streak = s.last.passed ? s.streak + 1 : 0;
-        s.done = s.streak >= needed;
       }
     }
 
-    if (after_round) {
-      std::vector<CheckResult> so_far(rendered.size());
-      for (std::size_t i = 0; i < rendered.size(); ++i) {
-        so_far[i].name = rendered[i].name;
-        so_far[i].host = rendered[i].host;
-        so_far[i].passed = state[i].done;
-        so_far[i].attempts = state[i].attempts;
-        if (!state[i].last.passed) so_far[i].reason = state[i].last.reason;
-      }
-      after_round(so_far);
-    }
+    if (after_round) after_round(so_far(rendered, state));
     const auto next = round_start + gate.interval;
+    if (failed_fast >= 0) break;  // decided: waiting out the window would only delay the restore
     if (std::all_of(state.begin(), state.end(), [](const CheckState& s) { return s.done; }) ||
         next >= deadline) {
       break;
@@ -122,8 +139,15 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
     r.warnings = s.warnings;
     if (!r.passed) {
       r.transport_error = !s.last.passed && s.last.transport_error;
+      r.undecided = failed_fast >= 0 && s.wrong < gate.fail_after;
       r.reason =
-          interrupted && (s.last.passed || s.attempts == 0)
+          r.undecided ? "not decided: the gate stopped when '" +
+                            rendered[static_cast<std::size_t>(failed_fast)].name + "' failed " +
+                            std::to_string(gate.fail_after) + " times in a row"
+          : failed_fast >= 0
+              ? s.last.reason + " (" + std::to_string(s.wrong) + " wrong answers in a row, " +
+                    "gate.fail_after " + std::to_string(gate.fail_after) + ")"
+          : interrupted && (s.last.passed || s.attempts == 0)
               ? "interrupted before it decided (" + std::to_string(s.attempts) + " attempt(s))"
           : s.last.passed ? "passed " + std::to_string(s.streak) + " of " + std::to_string(needed) +
                                 " consecutive attempts before the window (" +

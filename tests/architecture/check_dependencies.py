@@ -50,7 +50,7 @@ ARROWS = {
     'runbooks': {'base', 'yaml', 'crypto', 'regex'},
     'secrets': {'runbooks', 'regex', 'crypto', 'json'},
     'steps': {'runbooks', 'crypto', 'archive'},
-    'checks': {'runbooks', 'http', 'regex', 'crypto'},
+    'checks': {'runbooks', 'http', 'regex', 'crypto', 'json'},
     'ledger': {'base', 'crypto', 'json'},
     'sqlite': {'ledger'},
     'postgres': {'ledger'},

@@ -802,5 +802,58 @@ TEST(LoaderErrors, LedgerUrlWithAPasswordIsRefused) {
       << testing_support::all_errors(r);
 }
 
+// Issue 13: canary, per-batch gating, fail_after, prometheus checks, confirmation.
+TEST(Loader, ProgressiveRolloutKeys) {
+  auto text = kMinimalRunbook;
+  text.insert(text.find("release:"),
+              "    strategy: { canary: \"25%\", canary_gate: { window: 5m }, batch: 2,"
+              " gate_each_batch: true }\n    confirm: true\n");
+  text +=
+      "gate: { window: 1m, interval: 1s, fail_after: 4 }\n"
+      "checks:\n"
+      "  - name: errors\n"
+      "    prometheus:\n"
+      "      url: http://127.0.0.1:9090\n"
+      "      query: 'sum(rate(errors_total{instance=\"{{ host.address }}\"}[1m]))'\n"
+      "      success: \"result <= 0.5\"\n"
+      "      max: 1\n"
+      "      for: 30s\n";
+  const auto r = load(text);
+  ASSERT_TRUE(LoadsCleanly(r));
+  const Environment& env = r.runbook->environments[0];
+  EXPECT_EQ(env.strategy.canary, 0);
+  EXPECT_EQ(env.strategy.canary_percent, 25);
+  ASSERT_TRUE(env.strategy.canary_window.has_value());
+  EXPECT_EQ(*env.strategy.canary_window, std::chrono::minutes(5));
+  EXPECT_TRUE(env.strategy.gate_each_batch);
+  EXPECT_TRUE(env.confirm);
+  EXPECT_EQ(r.runbook->gate.fail_after, 4);
+  const auto& p = std::get<PrometheusCheck>(r.runbook->checks[0].spec);
+  EXPECT_EQ(p.op, "<=");
+  EXPECT_DOUBLE_EQ(p.threshold, 0.5);
+  EXPECT_EQ(p.max, 1.0);
+  EXPECT_FALSE(p.min.has_value());
+  EXPECT_EQ(p.hold, std::chrono::seconds(30));
+}
+
+TEST(LoaderErrors, ProgressiveRolloutKeys) {
+  auto text = kMinimalRunbook;
+  text.insert(text.find("release:"), "    strategy: { canary: \"0%\", gate_each_batch: maybe }\n");
+  text +=
+      "gate: { fail_after: -1 }\n"
+      "checks:\n"
+      "  - name: errors\n"
+      "    prometheus: { url: \"ftp://x\", query: up, success: \"value > 1\" }\n"
+      "  - name: bare\n"
+      "    prometheus: { url: \"http://x\", query: up }\n";
+  const auto r = load(text);
+  EXPECT_TRUE(HasErrorContaining(r, "canary percentage must be between 1% and 100%"));
+  EXPECT_TRUE(HasErrorContaining(r, "gate.fail_after"));
+  EXPECT_TRUE(HasErrorContaining(r, "expected `result OP NUMBER`"));
+  EXPECT_TRUE(HasErrorContaining(r, "must start with http:// or https://"));
+  EXPECT_TRUE(HasErrorContaining(r, "prometheus check needs `success`, `min` or `max`"));
+  EXPECT_GE(r.errors.size(), 6u) << testing_support::all_errors(r);
+}
+
 }  // namespace
 }  // namespace golive

@@ -18,6 +18,7 @@ import os
 import smtplib
 import socket
 import sys
+import threading
 import time
 import urllib.parse
 from email.message import EmailMessage
@@ -27,7 +28,7 @@ APP_DIR = os.path.dirname(os.path.realpath(__file__))
 RELEASE_DIR = os.path.dirname(APP_DIR)
 STATIC_DIR = os.path.join(APP_DIR, "static")
 SESSION_TTL = 8 * 3600
-KNOWN_BREAKS = {"login", "cache", "session_check", "slow", "error500", "email", "crash"}
+KNOWN_BREAKS = {"login", "cache", "session_check", "slow", "error500", "email", "crash", "errors"}
 
 DOCUMENTS = [
     ("INV-2026-0311", "Invoice March 2026", "Acme Logistics Ltd", "2026-03-31"),
@@ -65,6 +66,11 @@ class Portal:
 
     def __init__(self):
         self.breaks = load_breaks()
+        # Prometheus counters served on /metrics: responses by status class, and errors (5xx
+        # responses and failed background jobs).
+        self.counters_lock = threading.Lock()
+        self.responses = {}
+        self.errors = 0
         self.release = release_id()
         key = os.environ.get("SECRET_KEY", "")
         if len(key) < 32:
@@ -102,6 +108,28 @@ class Portal:
             password.encode(), self.smoke_password.encode()
         )
 
+    def count_response(self, status):
+        with self.counters_lock:
+            key = f"{status // 100}xx"
+            self.responses[key] = self.responses.get(key, 0) + 1
+            if status >= 500:
+                self.errors += 1
+
+    def metrics(self):
+        with self.counters_lock:
+            lines = ["# TYPE portal_responses_total counter"]
+            lines += [f'portal_responses_total{{code="{k}"}} {v}'
+                      for k, v in sorted(self.responses.items())]
+            lines += ["# TYPE portal_errors_total counter", f"portal_errors_total {self.errors}"]
+        return "\n".join(lines) + "\n"
+
+    def failing_jobs(self):
+        """config.json break "errors": a background job that fails ten times a second."""
+        while True:
+            time.sleep(0.1)
+            with self.counters_lock:
+                self.errors += 1
+
     def send_test_email(self, to, user):
         """Sends one message through SMTP_URL; raises on any failure (the relay's non-250 too)."""
         url = urllib.parse.urlsplit(self.smtp_url)
@@ -134,6 +162,8 @@ PAGE = """<!doctype html>
 """
 
 
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "portal/1"
     protocol_version = "HTTP/1.1"
@@ -145,6 +175,7 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing -------------------------------------------------------------------------
 
     def send(self, status, body=b"", content_type="text/html; charset=utf-8", headers=()):
+        self.portal.count_response(status)
         if isinstance(body, str):
             body = body.encode()
         self.send_response(status)
@@ -203,6 +234,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(400, "bad Content-Length\n", "text/plain")
         if "slow" in self.portal.breaks:
             time.sleep(3)
+        if path == "/metrics":  # Prometheus text format, for `prometheus` checks
+            return self.send(200, self.portal.metrics(), "text/plain; version=0.0.4")
         if path == "/healthz":  # liveness only: the process is up and knows its release
             return self.send(200, f"ok {self.portal.release}\n", "text/plain; charset=utf-8",
                              [("Cache-Control", "no-store")])
@@ -321,6 +354,8 @@ def main():
         Server.address_family = socket.AF_INET6
     server = Server((args.bind, args.port), Handler)
     server.portal = portal
+    if "errors" in portal.breaks:
+        threading.Thread(target=portal.failing_jobs, daemon=True).start()
     breaks = ",".join(sorted(portal.breaks)) or "none"
     print(f"portal {portal.release} listening on {args.bind}:{args.port} (breaks: {breaks})",
           file=sys.stderr, flush=True)

@@ -84,7 +84,7 @@ class ExecutorTest : public ::testing::Test {
     }
     ExecutionObserver observer;
     observer.step_finished = [this](const StepResult&) { ++finished_; };
-    return execute_plan(plan_, contexts_, observer, cancel_);
+    return execute_plan(plan_, contexts_, observer, cancel_, gate_);
   }
 
   int At(const std::string& event) const { return script_.timeline.index_of(event); }
@@ -97,6 +97,7 @@ class ExecutorTest : public ::testing::Test {
   std::vector<StepContext> contexts_;
   std::atomic<bool> cancel_{false};
   std::atomic<int> finished_{0};
+  BatchGate gate_;
 };
 
 TEST_F(ExecutorTest, RunsEveryStepOnEveryHostInRunbookOrder) {
@@ -112,6 +113,26 @@ TEST_F(ExecutorTest, RunsEveryStepOnEveryHostInRunbookOrder) {
     EXPECT_LT(At(h.host + " end fetch"), At(h.host + " start restart"));
   }
   EXPECT_EQ(finished_, 6);
+}
+
+TEST_F(ExecutorTest, EachBatchIsGatedBeforeTheNextAndAFailedGateStopsTheRollout) {
+  SetUpFleet(6, {run("deploy")}, 2);
+  std::vector<std::size_t> gated;
+  gate_ = [&](std::size_t b) -> std::string {
+    gated.push_back(b);
+    // Batch 1's hosts finished, batch 2's never started when its gate runs.
+    EXPECT_GE(At("web" + std::to_string(2 * b + 2) + " end deploy"), 0);
+    EXPECT_EQ(At("web" + std::to_string(2 * b + 3) + " start deploy"), -1);
+    return b == 1 ? "gate failed (batch 2/3)" : "";
+  };
+  ExecutionResult r = Execute();
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.gate_failed);
+  EXPECT_EQ(r.failure, "gate failed (batch 2/3)");
+  EXPECT_EQ(gated, (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(r.batches_run, 2u);
+  EXPECT_TRUE(r.hosts[4].results.empty());  // batch 3 never started
+  EXPECT_TRUE(r.hosts[5].results.empty());
 }
 
 TEST_F(ExecutorTest, ABatchStartsOnlyAfterThePreviousOneFinished) {

@@ -36,7 +36,8 @@ TEST_F(CheckRunnerTest, GateFailsWithThePreciseReasonWhenAPrivatePageIsPublic) {
   testing::set_breaks(app(), "cache");
   auto clock = make_system_clock();
   // A window wide enough that a loaded CI machine still fits two rounds for the passing checks.
-  GateSpec gate{.window = 1500ms, .interval = 40ms, .consecutive = 2, .timeout = 2s};
+  GateSpec gate{
+      .window = 1500ms, .interval = 40ms, .consecutive = 2, .timeout = 2s, .fail_after = 0};
   auto v = run_gate(gate, portal_checks(good_login(), app().url()), *runner, *clock);
   EXPECT_FALSE(v.passed);
   ASSERT_EQ(v.checks.size(), 3u);

@@ -71,6 +71,13 @@ GateSpec spec(Millis window, Millis interval, int consecutive) {
   g.interval = interval;
   g.consecutive = consecutive;
   g.timeout = 1500ms;
+  g.fail_after = 0;  // wait out the window (the fail_after tests set it)
+  return g;
+}
+
+GateSpec fail_after(int n, Millis window = 60s) {
+  GateSpec g = spec(window, 1s, 2);
+  g.fail_after = n;
   return g;
 }
 
@@ -160,6 +167,67 @@ TEST(Gate, WindowEndingMidStreakSaysSo) {
   EXPECT_EQ(v.checks[0].attempts, 3);
   EXPECT_EQ(v.checks[0].reason,
             "passed 2 of 3 consecutive attempts before the window (15s) ran out");
+}
+
+TEST(Gate, FailAfterDecidesThreeWrongAnswersInARowAtOnce) {
+  FakeClock clock;
+  ScriptedRunner runner(clock);
+  runner.scripts["login"] = {wrong("POST /login: expected a session cookie, got 401")};
+  auto v =
+      run_gate(fail_after(3), {rendered("login", http()), rendered("home", http())}, runner, clock);
+  EXPECT_FALSE(v.passed);
+  EXPECT_EQ(v.checks[0].attempts, 3);
+  EXPECT_EQ(clock.elapsed_ms(), 2000);  // rounds at 0, 1, 2 s: decided, not the 60 s window
+  EXPECT_FALSE(v.checks[0].undecided);
+  EXPECT_EQ(v.checks[0].reason,
+            "POST /login: expected a session cookie, got 401 (3 wrong answers in a row, "
+            "gate.fail_after 3)");
+  EXPECT_TRUE(v.checks[1].passed);  // passed twice before the gate stopped
+}
+
+TEST(Gate, FailAfterIgnoresTransportErrorsAndResetsOnThem) {
+  FakeClock clock;
+  ScriptedRunner runner(clock);
+  // A restart: refused for 5 rounds, one wrong answer while booting, then healthy.
+  runner.scripts["home"] = {transport("refused"), transport("refused"), transport("refused"),
+                            transport("refused"), transport("refused"), wrong("got 502"),
+                            transport("refused"), wrong("got 502"),     pass()};
+  auto v = run_gate(fail_after(2), {rendered("home", http())}, runner, clock);
+  EXPECT_TRUE(v.passed);
+  EXPECT_EQ(v.checks[0].attempts, 10);
+}
+
+TEST(Gate, FailAfterCountsOnlyWrongAnswersInARow) {
+  FakeClock clock;
+  ScriptedRunner runner(clock);
+  runner.scripts["home"] = {wrong("a"), wrong("b"), pass(), wrong("c"), wrong("d"), wrong("e")};
+  auto v = run_gate(fail_after(3), {rendered("home", http())}, runner, clock);
+  EXPECT_FALSE(v.passed);
+  EXPECT_EQ(v.checks[0].attempts, 6);
+  EXPECT_EQ(clock.elapsed_ms(), 5000);
+}
+
+TEST(Gate, FailAfterZeroWaitsOutTheWindow) {
+  FakeClock clock;
+  ScriptedRunner runner(clock);
+  runner.scripts["home"] = {wrong("a")};
+  auto v = run_gate(fail_after(0, 10s), {rendered("home", http())}, runner, clock);
+  EXPECT_FALSE(v.passed);
+  EXPECT_EQ(v.checks[0].attempts, 10);
+}
+
+TEST(Gate, ChecksStillTryingWhenAnotherFailsFastAreUndecided) {
+  FakeClock clock;
+  ScriptedRunner runner(clock);
+  runner.scripts["login"] = {wrong("401")};
+  runner.scripts["mail"] = {transport("refused")};
+  auto v =
+      run_gate(fail_after(2), {rendered("login", http()), rendered("mail", http())}, runner, clock);
+  EXPECT_FALSE(v.passed);
+  EXPECT_FALSE(v.checks[1].passed);
+  EXPECT_TRUE(v.checks[1].undecided);
+  EXPECT_EQ(v.checks[1].reason,
+            "not decided: the gate stopped when 'login' failed 2 times in a row");
 }
 
 TEST(Gate, ReportsLatencyPercentiles) {
