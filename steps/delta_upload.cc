@@ -240,7 +240,7 @@ std::optional<StepResult> upload_delta(const DeltaRequest& q, std::string& why_n
     if (!again) return failed(r, again.error().message);
     r = send_archive(
         host, **again,
-        upload_remote_command(q.remote_dir, verify_release_command(), (*again)->sha256(), true),
+        upload_remote_command(q.remote_dir, verify_release_command(), (*again)->sha256()),
         q.remote_dir, q.timeout, q.cancel, q.progress);
     if (!r.ok()) return r;
     ReleaseVerification v2 = take_verify_report(r.output);

@@ -24,9 +24,9 @@ using testing::SandboxFleet;
 // own manifest, one line each, sorted.
 std::string tree_of(const std::string& dir) {
   return SandboxFleet::sh("cd '" + dir +
-                          "' && find . -mindepth 1 ! -name .golive-files \\( -type f -printf "
+                          "' && find . -mindepth 1 ! -name .golive-files \\( \\( -type f -printf "
                           "'f %m %s %p ' -exec sh -c 'sha256sum < \"$1\"' _ {} \\; \\) -o "
-                          "-printf '%y %m %p %l\\n' | sort");
+                          "-printf '%y %m %p %l\\n' \\) | sort");
 }
 
 void write(const std::string& path, const std::string& text, int mode = 0644) {
