@@ -22,9 +22,10 @@ using namespace std::chrono_literals;
 template <std::size_t N>
 using Keys = std::array<std::string_view, N>;
 
-constexpr Keys<15> kTopKeys{"version", "app",    "budget",   "environments", "env",
+constexpr Keys<16> kTopKeys{"version", "app",    "budget",   "environments", "env",
                             "release", "build",  "artifact", "steps",        "rollback",
-                            "gate",    "checks", "notify",   "ledger",       "launch"};
+                            "gate",    "checks", "notify",   "ledger",       "launch",
+                            "upload"};
 constexpr Keys<8> kEnvironmentKeys{"hosts",    "env_file", "env_from", "known_hosts",
                                    "strategy", "vars",     "launch",   "confirm"};
 constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
@@ -37,6 +38,9 @@ constexpr Keys<11> kRequirementKeys{"name",       "pattern", "type",          "o
                                     "scope",      "rotated", "stored_in"};
 constexpr Keys<6> kEnvTypes{"url", "email", "port", "int", "bool", "hostname"};
 constexpr Keys<3> kReleaseKeys{"path", "keep", "shared"};
+constexpr Keys<2> kUploadKeys{"compress", "reuse"};
+constexpr Keys<3> kCompressModes{"auto", "zstd", "none"};
+constexpr Keys<2> kReuseModes{"link", "copy"};
 constexpr Keys<4> kBuildKeys{"name", "local", "timeout", "env"};
 constexpr Keys<9> kStepKeys{"name", "run",  "upload",  "switch", "local",
                             "undo", "once", "timeout", "env"};
@@ -152,6 +156,7 @@ class SchemaReader {
       }
     }
     if (const auto* e = top->get("ledger")) read_ledger(e->value);
+    if (const auto* e = top->get("upload")) read_upload(e->value);
     if (const auto* e = required(*top, "steps", root.pos, "")) read_steps(e->value);
     if (const auto* e = top->get("rollback")) read_rollback(e->value);
     if (const auto* e = top->get("gate")) read_gate(e->value);
@@ -600,6 +605,31 @@ class SchemaReader {
         r.shared = std::move(*v);
       }
     }
+  }
+
+  // `upload: { compress: auto|zstd|none, reuse: link|copy }`.
+  void read_upload(const YamlNode& node) {
+    const auto f = read_fields(node, "upload", kUploadKeys, d_);
+    if (!f) return;
+    UploadSpec& u = out_.runbook.upload;
+    u.pos = node.pos;
+    auto choice = [&](const char* key, const auto& allowed, const std::string& said) {
+      std::optional<std::string> out;
+      if (const auto* e = f->get(key)) {
+        const std::string path = std::string("upload.") + key;
+        if (auto v = read_string(e->value, path, d_)) {
+          if (std::ranges::find(allowed, std::string_view(*v)) == allowed.end()) {
+            d_.error(e->value.pos, path,
+                     "unknown value `" + *v + "`" + did_you_mean(*v, allowed) + "; " + said);
+          } else {
+            out = std::move(*v);
+          }
+        }
+      }
+      return out;
+    };
+    if (auto v = choice("compress", kCompressModes, "use auto, zstd or none")) u.compress = *v;
+    if (auto v = choice("reuse", kReuseModes, "use link or copy")) u.reuse_copy = *v == "copy";
   }
 
   void read_step_env(const Fields& f, const std::string& path, Step& step, unsigned scopes) {

@@ -12,6 +12,7 @@
 #include "golive/plan.h"
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
+#include "steps/delta_upload.h"
 #include "steps/upload.h"
 
 namespace golive {
@@ -30,6 +31,11 @@ struct StepContext {
   std::string local_cwd;                         // where local steps run (the clean export)
   OutputCallback on_output;
   UploadProgress on_upload_progress;  // optional: bytes of the artifact sent to this host
+  // The delta upload: the release this host serves (its files are reused), "" for none; a full
+  // upload when empty or `full_upload` (--full-upload).
+  std::string base_release;
+  bool full_upload = false;
+  ReuseMode reuse = ReuseMode::kHardLink;  // `upload.reuse` in the runbook
   const std::atomic<bool>* cancel = nullptr;
 };
 

@@ -11,8 +11,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -93,7 +95,70 @@ UploadArchive::~UploadArchive() {
   if (spool_fd_ >= 0) ::close(spool_fd_);
 }
 
-Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::string& local_dir) {
+namespace {
+
+// Adds one path of the tree to the archive (its data for a regular file, hashed into `entry` when
+// recording a manifest).
+Status archive_path(TarWriter& tar, const std::string& full, const std::string& rel,
+                    const struct stat& st, std::vector<char>& buf, FileEntry* entry) {
+  auto archive_fail = [&](const Error& e) {
+    return fail("cannot archive " + full + ": " + e.message, ExitCode::kInfra);
+  };
+  std::string link_target;
+  if (S_ISLNK(st.st_mode)) {
+    std::error_code lec;
+    link_target = fs::read_symlink(full, lec).string();
+    if (lec) return fail("cannot read symlink " + full + ": " + lec.message(), ExitCode::kUsage);
+  }
+  if (entry != nullptr) {
+    entry->type = S_ISREG(st.st_mode) ? 'f' : S_ISDIR(st.st_mode) ? 'd' : 'l';
+    entry->mode = st.st_mode & 07777;
+    entry->size = S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+    entry->path = rel;
+    entry->link_target = link_target;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    if (auto added = tar.add_entry(rel, st, link_target); !added)
+      return archive_fail(added.error());
+    return {};
+  }
+  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
+  std::optional<Sha256> digest;
+  if (entry != nullptr) digest.emplace();
+  Status status = tar.add_entry(rel, st, link_target);
+  if (!status) status = archive_fail(status.error());
+  for (std::uint64_t left = static_cast<std::uint64_t>(st.st_size); status && left > 0;) {
+    ssize_t n = ::read(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      status = fail("cannot read " + full + " (changed while archiving?)", ExitCode::kUsage);
+      break;
+    }
+    const std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
+    if (digest) digest->update(chunk);
+    if (auto wrote = tar.write_data(chunk); !wrote) status = archive_fail(wrote.error());
+    left -= static_cast<std::uint64_t>(n);
+  }
+  ::close(fd);
+  if (status && digest) entry->sha256 = digest->hex_digest();
+  return status;
+}
+
+// Adds a regular file made of `content` (golive's own files in the release dir).
+Status archive_text(TarWriter& tar, const std::string& name, const std::string& content) {
+  struct stat st {};
+  st.st_mode = S_IFREG | 0644;
+  st.st_size = static_cast<off_t>(content.size());
+  st.st_mtime = ::time(nullptr);
+  GOLIVE_RETURN_IF_ERROR(tar.add_entry(name, st));
+  return tar.write_data(content);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::string& local_dir,
+                                                                  const ArchiveOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(local_dir, ec)) {
     return fail("upload source is not a directory: " + local_dir, ExitCode::kUsage);
@@ -112,10 +177,7 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
   ArchiveSink sink{result.get(), &digest};
   auto tar = TarWriter::open([&sink](std::string_view bytes) { return sink.write(bytes); });
   if (!tar) return fail("cannot start the archive: " + tar.error().message, ExitCode::kInfra);
-  auto archive_fail = [](const std::string& path, const Error& e) {
-    return fail("cannot archive " + path + ": " + e.message, ExitCode::kInfra);
-  };
-
+  bool dirs_writable = true;
   std::vector<char> buf(256 * 1024);
   for (const auto& rel : paths) {
     const std::string full = local_dir + "/" + rel;
@@ -124,10 +186,9 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
       return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
     }
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) continue;
-    std::string link_target;
     if (S_ISLNK(st.st_mode)) {
       std::error_code lec;
-      link_target = fs::read_symlink(full, lec).string();
+      const std::string link_target = fs::read_symlink(full, lec).string();
       if (lec) return fail("cannot read symlink " + full + ": " + lec.message(), ExitCode::kUsage);
       // On a host, a link out of the release reaches that host's files (a leaked /etc/shadow, a
       // path another app owns): only links that stay inside the artifact are shipped.
@@ -137,39 +198,27 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
                     ExitCode::kPreflight);
       }
     }
-    int fd = -1;
-    if (S_ISREG(st.st_mode)) {
-      fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
+    if (S_ISREG(st.st_mode) && options.only_files != nullptr && !options.only_files->count(rel)) {
+      continue;
     }
-    if (auto added = (*tar)->add_entry(rel, st, link_target); !added) {
-      if (fd >= 0) ::close(fd);
-      return archive_fail(full, added.error());
-    }
-    if (fd >= 0) {
-      std::uint64_t left = static_cast<std::uint64_t>(st.st_size);
-      while (left > 0) {
-        ssize_t n = ::read(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          ::close(fd);
-          return fail("cannot read " + full + " (changed while archiving?)", ExitCode::kUsage);
-        }
-        if (auto wrote =
-                (*tar)->write_data(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-            !wrote) {
-          ::close(fd);
-          return archive_fail(full, wrote.error());
-        }
-        left -= static_cast<std::uint64_t>(n);
-      }
-      ::close(fd);
-    }
+    if (S_ISDIR(st.st_mode) && (st.st_mode & S_IWUSR) == 0) dirs_writable = false;
+    FileEntry* entry = options.with_manifest ? &result->files_.emplace_back() : nullptr;
+    GOLIVE_RETURN_IF_ERROR(archive_path(**tar, full, rel, st, buf, entry));
     ++result->entries_;
   }
-  if (auto closed = (*tar)->close(); !closed) return archive_fail(local_dir, closed.error());
-
+  std::vector<std::pair<std::string, std::string>> extra = options.extra_files;
+  if (options.with_manifest && manifest_representable(result->files_)) {
+    extra.emplace_back(std::string(kFilesManifestName), files_manifest_text(result->files_));
+    result->delta_capable_ = dirs_writable;
+  }
+  for (const auto& [name, content] : extra) {
+    if (auto added = archive_text(**tar, name, content); !added) {
+      return fail("cannot archive " + name + ": " + added.error().message, ExitCode::kInfra);
+    }
+  }
+  if (auto closed = (*tar)->close(); !closed) {
+    return fail("cannot archive " + local_dir + ": " + closed.error().message, ExitCode::kInfra);
+  }
   result->sha256_ = digest.hex_digest();
   return std::shared_ptr<const UploadArchive>(std::move(result));
 }
@@ -205,30 +254,65 @@ static std::string failure_cause(const std::string& output) {
   return last.empty() ? "" : ": " + last.substr(0, 300);
 }
 
-std::string upload_remote_command(const std::string& remote_dir) {
+std::string upload_remote_command(const std::string& remote_dir, const std::string& after,
+                                  const std::string& expected_sha256, bool unlink_first) {
   // tar reads a fifo fed by tee, whose other copy goes to sha256sum: one pass over the bytes.
-  return "set -e\n"
-         "mkdir -p -- " +
-         shell_quote(remote_dir) +
-         "\n"
-         "cd -- " +
-         shell_quote(remote_dir) +
-         "\n"
-         "t=$(mktemp -d \"${TMPDIR:-/tmp}/golive-upload.XXXXXX\")\n"
-         "trap 'rm -rf \"$t\"' EXIT\n"
-         "mkfifo \"$t/p\"\n"
-         "if command -v sha256sum >/dev/null 2>&1; then s=sha256sum; else s='shasum -a 256'; fi\n"
-         "tar -xpf - <\"$t/p\" & tp=$!\n"
-         "h=$(tee \"$t/p\" | $s | cut -d' ' -f1)\n"
-         "set +e\n"
-         "wait $tp; rc=$?\n"
-         "echo \"golive-sha256:$h\"\n"
-         "exit $rc\n";
+  std::string cmd =
+      "set -e\n"
+      "mkdir -p -- " +
+      shell_quote(remote_dir) +
+      "\n"
+      "cd -- " +
+      shell_quote(remote_dir) +
+      "\n"
+      "t=$(mktemp -d \"${TMPDIR:-/tmp}/golive-upload.XXXXXX\")\n"
+      "trap 'rm -rf \"$t\"' EXIT\n"
+      "mkfifo \"$t/p\"\n"
+      "if command -v sha256sum >/dev/null 2>&1; then s=sha256sum; else s='shasum -a "
+      "256'; fi\n"
+      "tar -xp" +
+      std::string(unlink_first ? "U" : "") +
+      "f - <\"$t/p\" & tp=$!\n"
+      "h=$(tee \"$t/p\" | $s | cut -d' ' -f1)\n"
+      "set +e\n"
+      "wait $tp; rc=$?\n"
+      "echo \"golive-sha256:$h\"\n";
+  if (after.empty()) return cmd + "exit $rc\n";
+  // What follows the extraction runs only on the bytes golive sent.
+  return cmd + "[ $rc -eq 0 ] || exit $rc\n[ \"$h\" = " + shell_quote(expected_sha256) +
+         " ] || exit 0\n" + after + "\nexit 0\n";
 }
+
+namespace {
+
+// Test seam: GOLIVE_TEST_CORRUPT_UPLOAD=<host name> flips one byte in the middle of every stream
+// sent to that host, after it was hashed: what a faulty link or disk would do.
+InputSource corrupting(InputSource read, const std::string& host, std::uint64_t total) {
+  const char* target = std::getenv("GOLIVE_TEST_CORRUPT_UPLOAD");
+  if (target == nullptr || host != target) return read;
+  return [read = std::move(read), at = total / 2, offset = std::uint64_t{0}](
+             char* buf, std::size_t cap) mutable -> std::ptrdiff_t {
+    const std::ptrdiff_t n = read(buf, cap);
+    if (n > 0 && at >= offset && at < offset + static_cast<std::uint64_t>(n)) {
+      buf[at - offset] = static_cast<char>(buf[at - offset] ^ 0x20);
+    }
+    if (n > 0) offset += static_cast<std::uint64_t>(n);
+    return n;
+  };
+}
+
+}  // namespace
 
 StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
                           const std::string& remote_dir, Millis timeout,
                           const std::atomic<bool>* cancel, const UploadProgress& progress) {
+  return send_archive(host, archive, upload_remote_command(remote_dir), remote_dir, timeout, cancel,
+                      progress);
+}
+
+StepResult send_archive(RemoteHost& host, const UploadArchive& archive, const std::string& command,
+                        const std::string& remote_dir, Millis timeout,
+                        const std::atomic<bool>* cancel, const UploadProgress& progress) {
   StepResult r;
   r.step = "upload";
   r.host = host.name();
@@ -236,9 +320,9 @@ StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
   const auto t0 = std::chrono::steady_clock::now();
 
   ExecRequest req;
-  req.command = upload_remote_command(remote_dir);
+  req.command = command;
   req.timeout = timeout;
-  req.stdin_source = archive.reader();
+  req.stdin_source = corrupting(archive.reader(), host.name(), archive.size());
   if (progress) {
     // Count what the SSH channel takes from the reader: that is what has left for the host.
     req.stdin_source = [read = req.stdin_source, progress, sent = std::uint64_t{0},

@@ -6,13 +6,31 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "golive/error.h"
 #include "golive/remote_host.h"
 #include "golive/step_result.h"
+#include "steps/file_manifest.h"
 
 namespace golive {
+
+// What UploadArchive::build puts in the archive besides the tree itself.
+struct ArchiveOptions {
+  // Records every entry (files() below, with each file's SHA-256) and ends the archive with
+  // `.golive-files`, so the next deploy can ship a delta against this release.
+  bool with_manifest = false;
+  // Delta archives: only these regular files (paths relative to the dir); directories and
+  // symlinks are always included. nullptr: every file.
+  const std::set<std::string>* only_files = nullptr;
+  // Appended after the tree as regular files (name, content), mode 0644.
+  std::vector<std::pair<std::string, std::string>> extra_files;
+  // Extract with `tar -U` (unlink a file before writing it: never write through a hard link).
+  bool unlink_first = false;
+};
 
 // A tar (pax/ustar) archive of a local directory, built once per deploy and replayed to every
 // host. Modes, symlinks and mtimes are kept; owners are not (the deploy user owns what it
@@ -20,7 +38,8 @@ namespace golive {
 class UploadArchive {
  public:
   // Archives the contents of `local_dir` (paths relative to it); error names the offending path.
-  static Result<std::shared_ptr<const UploadArchive>> build(const std::string& local_dir);
+  static Result<std::shared_ptr<const UploadArchive>> build(const std::string& local_dir,
+                                                            const ArchiveOptions& options = {});
   ~UploadArchive();
   UploadArchive(const UploadArchive&) = delete;
   UploadArchive& operator=(const UploadArchive&) = delete;
@@ -28,6 +47,11 @@ class UploadArchive {
   std::uint64_t size() const { return size_; }
   std::size_t entries() const { return entries_; }
   const std::string& sha256() const { return sha256_; }  // lowercase hex of the whole stream
+  // Every entry of the tree (with_manifest only), in archive order.
+  const std::vector<FileEntry>& files() const { return files_; }
+  // A delta can be built against this archive: it was built with_manifest, every name fits the
+  // manifest, and every directory is writable by its owner (links are made after extraction).
+  bool delta_capable() const { return delta_capable_; }
   // A fresh reader over the archive bytes, for ExecRequest::stdin_source.
   InputSource reader() const;
 
@@ -44,6 +68,8 @@ class UploadArchive {
   std::uint64_t size_ = 0;
   std::size_t entries_ = 0;
   std::string sha256_;
+  std::vector<FileEntry> files_;
+  bool delta_capable_ = false;
 };
 
 // Called as an upload's bytes leave for the host (bytes sent so far, bytes in all); cheap, from
@@ -63,7 +89,16 @@ StepResult upload_directory(RemoteHost& host, const std::string& local_dir,
                             const std::atomic<bool>* cancel = nullptr);
 
 // The POSIX sh command run on the host: extract stdin into `remote_dir` and print
-// "golive-sha256:<hex>" for the bytes received.
-std::string upload_remote_command(const std::string& remote_dir);
+// "golive-sha256:<hex>" for the bytes received. `after` (sh) runs in `remote_dir` when the
+// extraction succeeded and the bytes hash to `expected_sha256`; `unlink_first` extracts with -U.
+std::string upload_remote_command(const std::string& remote_dir, const std::string& after = {},
+                                  const std::string& expected_sha256 = {},
+                                  bool unlink_first = false);
+
+// Streams `archive` to `host` through `command` (an upload_remote_command) and checks the hash
+// the host reports; upload_archive() with the command chosen by the caller (the delta upload).
+StepResult send_archive(RemoteHost& host, const UploadArchive& archive, const std::string& command,
+                        const std::string& remote_dir, Millis timeout,
+                        const std::atomic<bool>* cancel, const UploadProgress& progress);
 
 }  // namespace golive

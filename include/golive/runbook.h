@@ -121,6 +121,15 @@ struct Step {
   SourcePos pos;
 };
 
+// `upload:` how the artifact travels to the hosts (docs/runbook-format.md).
+struct UploadSpec {
+  std::string compress = "auto";  // auto|zstd|none: zstd on the wire (auto: not on loopback)
+  // `reuse: copy`: unchanged files are copied from the live release instead of hard-linked
+  // (for an app that modifies files in its release dir in place).
+  bool reuse_copy = false;
+  SourcePos pos;
+};
+
 struct Budget {
   Millis rollback = std::chrono::minutes(10);
   Millis deploy = std::chrono::minutes(30);
@@ -254,6 +263,7 @@ struct Runbook {
   // The launch section for `environment`: the top-level one with the environment's keys laid over
   // it.
   LaunchSpec launch_for(const Environment& environment) const;
+  UploadSpec upload;
 
   // The environment called `name`, or nullptr.
   const Environment* find_environment(const std::string& name) const;

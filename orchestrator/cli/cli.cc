@@ -50,7 +50,7 @@ struct Args {
                         hosts_env;
   std::vector<std::string> fingerprints;
   int limit = 20;
-  bool allow_dirty = false, force = false, plan_diff = false;
+  bool allow_dirty = false, force = false, plan_diff = false, full_upload = false;
   std::string shell, insight_ref, insight_since = "90d", html_file, push_to, markdown_file,
                                   out_file;
   std::vector<CLI::App*> writers;  // commands that change something keep a log beside the runbook
@@ -103,8 +103,10 @@ void add_release_commands(CLI::App& app, Args& a, CommandTable& table) {
   deploy->add_option("--reason", a.reason, "why (recorded)");
   deploy->add_option("--junit", a.junit, "write the gate's checks as JUnit XML");
   deploy->add_flag("--allow-dirty", a.allow_dirty, "deploy despite uncommitted changes (recorded)");
+  deploy->add_flag("--full-upload", a.full_upload,
+                   "send the whole artifact to every host (no delta against the live release)");
   table.emplace_back(deploy, [&a](AppContext& c) {
-    return cmd_deploy(c, {a.env_name, a.ref, a.reason, a.junit, a.allow_dirty});
+    return cmd_deploy(c, {a.env_name, a.ref, a.reason, a.junit, a.allow_dirty, a.full_upload});
   });
   auto* rollback = app.add_subcommand("rollback", "roll back to the previous (or given) release");
   rollback->add_option("ENV", a.env_name, "environment")->required();

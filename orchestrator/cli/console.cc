@@ -48,7 +48,7 @@ _golive() {
   case "$cmd" in
     init) opts="--template" envs="" ;;
     validate) envs="" ;;
-    deploy) opts="--ref --reason --junit --allow-dirty" ;;
+    deploy) opts="--ref --reason --junit --allow-dirty --full-upload" ;;
     rollback) opts="--to --reason --force" ;;
     smoke) opts="--junit" ;;
     history) opts="--limit --since" ;;
@@ -112,7 +112,8 @@ _golive() {
         plan|check|releases) _arguments '1:environment:_golive_environments' ;;
         deploy) _arguments '1:environment:_golive_environments' '--ref[git ref]:ref:' \
                   '--reason[why]:reason:' '--junit[JUnit XML file]:file:_files' \
-                  '--allow-dirty[deploy despite uncommitted changes]' ;;
+                  '--allow-dirty[deploy despite uncommitted changes]' \
+                  '--full-upload[send the whole artifact, no delta]' ;;
         rollback) _arguments '1:environment:_golive_environments' '--to[release id]:id:' \
                     '--reason[why]:reason:' '--force[break a stale lock]' ;;
         smoke) _arguments '1:environment:_golive_environments' '--junit[JUnit XML file]:file:_files' ;;

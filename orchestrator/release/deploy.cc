@@ -239,7 +239,9 @@ class Deploy {
                       artifact_dir_ + ")",
                   ExitCode::kPreflight);
     }
-    auto archive = UploadArchive::build(artifact_dir_);
+    ArchiveOptions archive_options;
+    archive_options.with_manifest = true;  // the next deploy ships a delta against this one
+    auto archive = UploadArchive::build(artifact_dir_, archive_options);
     if (!archive) return fail(archive.error().message, ExitCode::kPreflight);
     archive_ = *archive;
     auto findings = scan_for_secrets(artifact_dir_, env_report_);
@@ -414,6 +416,10 @@ class Deploy {
       c.local_cwd = build_dir_;
       c.on_output = rep_.stream_for(plan_.hosts[i].host.name);
       c.on_upload_progress = rep_.upload_progress_for(plan_.hosts[i].host.name);
+      // The delta's base: what the host serves, else the release a rollback would restore.
+      c.base_release = previous_[i].empty() ? rollback_target_ : previous_[i];
+      c.full_upload = args_.full_upload;
+      c.reuse = runbook_.upload.reuse_copy ? ReuseMode::kCopy : ReuseMode::kHardLink;
     }
     // A signal or the end of budget.deploy stops the rollout and kills running commands.
     DeadlineWatch watch(app_.cancel, deadline_);

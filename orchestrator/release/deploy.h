@@ -13,6 +13,7 @@ struct DeployArgs {
   std::string reason;
   std::string junit;  // write the gate's checks as JUnit XML here
   bool allow_dirty = false;
+  bool full_upload = false;  // --full-upload: every host gets the whole artifact (no delta)
 };
 
 // Runs a whole deploy; returns the documented exit code.
