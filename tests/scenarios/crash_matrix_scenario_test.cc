@@ -6,6 +6,7 @@
 // writer is dead), and the next deploy or rollback succeeds with every host verified.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -71,8 +72,32 @@ void expect_old_or_new(Scenario& s, const std::set<std::string>& allowed) {
 
 class CrashMatrix : public ::testing::TestWithParam<CrashPoint> {};
 
+// Each point costs three real deploys or rollbacks on 3 hosts (a minute or more on a 2-core CI
+// runner), so the default suite kills at a representative subset: a lock held, one and two of
+// three hosts switched, the gate, a finished record, and each rollback kind mid-restore.
+// GOLIVE_CRASH_MATRIX=all runs every point (docs/reliability.md gives the figures of a full run).
+bool in_default_subset(const std::string& name) {
+  static const std::set<std::string> kSubset = {
+      "Deploy_after_lock",
+      "Deploy_after_step_web1_switch",
+      "Deploy_after_step_web2_switch",
+      "Deploy_during_gate",
+      "Deploy_after_finish_record",
+      "FailingDeploy_rollback_start",
+      "FailingDeploy_after_switch_back_web1",
+      "ManualRollback_after_rollback_restore",
+  };
+  return kSubset.count(name) > 0;
+}
+
 TEST_P(CrashMatrix, KilledHereTheNextCommandRecovers) {
   const CrashPoint& p = GetParam();
+  const char* all = std::getenv("GOLIVE_CRASH_MATRIX");
+  const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string point = name.substr(name.find('/') + 1);
+  if ((all == nullptr || std::string(all) != "all") && !in_default_subset(point)) {
+    GTEST_SKIP() << "not in the default subset; GOLIVE_CRASH_MATRIX=all runs every point";
+  }
   Scenario s(3);
   // One host at a time, so "after web1 switched" is a fleet with exactly one host switched.
   std::string y = runbook(s, "", "", "");
