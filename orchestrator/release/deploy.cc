@@ -482,6 +482,10 @@ class Deploy {
     auto deadline = failed_at + runbook_.budget.rollback;
     // A host's session may have dropped after the switch: rollback commands reconnect.
     reconnect_for_rollback(app_, runbook_, *env_, fleet_);
+    // The wrappers own the old sessions and may replace them: the ending and the lock must go
+    // through the wrappers, never keep pointers to a session a reconnect destroys.
+    lock_.moved_to(*fleet_.hosts[0]);
+    ending_.set_scope(ending_scope());
     std::vector<RemoteHost*> remotes;
     for (auto& h : fleet_.hosts) remotes.push_back(h.get());
     RollbackRequest request = rollback_for_deploy(plan_, execution, remotes, previous_,

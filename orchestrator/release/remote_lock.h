@@ -68,6 +68,11 @@ class HeldLock {
 
   // Records that acquire_lock succeeded on `host` (which must outlive this) under `root`.
   void held(RemoteHost& host, const std::string& root);
+  // The held lock's host is now reached through `host` (a reconnecting wrapper of the same host);
+  // nothing when no lock is held.
+  void moved_to(RemoteHost& host) {
+    if (host_ != nullptr) host_ = &host;
+  }
   // Refreshes the heartbeat every kLockStaleAfterSeconds / 4 on a session from `connect`, opened
   // at the first beat so releases shorter than one period never pay for another connection.
   void start_heartbeat(Connect connect);
