@@ -47,6 +47,18 @@ bool ExecutionResult::any_switched() const {
   return std::any_of(hosts.begin(), hosts.end(), [](const HostRun& h) { return h.switched; });
 }
 
+namespace {
+
+// Tells the observer which hosts batch `b` holds (the console's phase line, the ledger's event).
+void announce_batch(const Plan& plan, std::size_t b, const ExecutionObserver& observer) {
+  if (!observer.batch_started) return;
+  std::vector<std::string> names;
+  for (auto idx : plan.batches[b]) names.push_back(plan.hosts[idx].host.name);
+  observer.batch_started(b, plan.batches.size(), names);
+}
+
+}  // namespace
+
 ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& contexts,
                              const ExecutionObserver& observer, const std::atomic<bool>& cancel,
                              const BatchGate& gate) {
@@ -126,11 +138,7 @@ ExecutionResult execute_plan(const Plan& plan, std::vector<StepContext>& context
   for (std::size_t b = 0; b < plan.batches.size(); ++b) {
     const auto& batch = plan.batches[b];
     if (stop || cancel) break;
-    if (observer.batch_started) {
-      std::vector<std::string> names;
-      for (auto idx : batch) names.push_back(plan.hosts[idx].host.name);
-      observer.batch_started(b, plan.batches.size(), names);
-    }
+    announce_batch(plan, b, observer);
     // strategy.parallel hosts at once (the runbook's cap); a stop leaves the rest untouched.
     result.batches_run = b + 1;
     parallel_for(batch.size(), static_cast<std::size_t>(std::max(1, plan.strategy.parallel)),

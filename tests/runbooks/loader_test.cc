@@ -848,7 +848,7 @@ TEST(LoaderErrors, ProgressiveRolloutKeys) {
       "    prometheus: { url: \"http://x\", query: up }\n";
   const auto r = load(text);
   EXPECT_TRUE(HasErrorContaining(r, "canary percentage must be between 1% and 100%"));
-  EXPECT_TRUE(HasErrorContaining(r, "gate.fail_after"));
+  EXPECT_TRUE(HasErrorContaining(r, "must be between 0 and 1000, got -1"));
   EXPECT_TRUE(HasErrorContaining(r, "expected `result OP NUMBER`"));
   EXPECT_TRUE(HasErrorContaining(r, "must start with http:// or https://"));
   EXPECT_TRUE(HasErrorContaining(r, "prometheus check needs `success`, `min` or `max`"));
