@@ -458,7 +458,11 @@ class Deploy {
                                                      : "failed") +
                                     " after " + std::to_string(v.duration.count()) + " ms");
     if (interrupted_now) return interrupted_why("during the gate of " + label);
-    if (!v.passed) return "gate failed (" + label + "): " + gate_failure_summary(v);
+    if (!v.passed) {
+      // One batch is the whole fleet: the same words as an ungated rollout's failure.
+      const std::string which = plan_.batches.size() > 1 ? " (" + label + ")" : "";
+      return "gate failed" + which + ": " + gate_failure_summary(v);
+    }
     return "";
   }
 
