@@ -326,6 +326,7 @@ class SshHost final : public RemoteHost {
   Millis alive_timeout_;
   Clock::time_point last_probe_{};
   bool stopped_answering_ = false;  // sticky: later calls fail at once, naming the host
+  bool killing_ = false;            // a killer is running: its own timeout kills nothing more
   sftp_session sftp_ = nullptr;
 };
 
@@ -447,21 +448,24 @@ bool SshHost::peer_stopped_answering(Clock::time_point now) {
   return *silence >= alive_timeout_;
 }
 
-// TERM the whole process group, then KILL whatever is still alive after a short grace.
+// TERM the whole process group, then KILL whatever is still alive after a short grace. The grace
+// is polled with the shell's builtin `kill -0` (no process per round, so the grace is the grace
+// even on a loaded host); zombies still answer `kill -0`, which only costs the full grace before
+// the KILL. The killer itself is never killed in turn: a killer that times out is abandoned.
 void SshHost::kill_group(long pgid) {
+  if (killing_) return;
+  killing_ = true;
   const std::string g = std::to_string(pgid);
-  const std::string alive =
-      "alive() { if command -v ps >/dev/null 2>&1; then ps -A -o pgid=,stat= | awk -v g=" + g +
-      " '$1==g && $2 !~ /^Z/ {f=1} END {exit !f}'; else kill -0 -" + g + " 2>/dev/null; fi; }; ";
   const int rounds = static_cast<int>(kKillGrace.count() / 100);
   ExecRequest killer;
   // `kill -s SIG -- -PGID` is the spelling dash and bash both accept.
-  killer.command = alive + "kill -s TERM -- -" + g +
-                   " 2>/dev/null || exit 0; i=0; while [ $i -lt " + std::to_string(rounds) +
-                   " ]; do alive || exit 0; sleep 0.1; i=$((i+1)); done; " + "kill -s KILL -- -" +
-                   g + " 2>/dev/null; exit 0";
+  killer.command = "kill -s TERM -- -" + g + " 2>/dev/null || exit 0; i=0; while [ $i -lt " +
+                   std::to_string(rounds) + " ]; do kill -0 -" + g +
+                   " 2>/dev/null || exit 0; sleep 0.1; i=$((i+1)); done; kill -s KILL -- -" + g +
+                   " 2>/dev/null; exit 0";
   killer.timeout = kKillGrace + Millis(3000);
   (void)exec(killer);  // best effort: the channel is closed whatever happens
+  killing_ = false;
 }
 
 Result<sftp_session> SshHost::sftp() {
