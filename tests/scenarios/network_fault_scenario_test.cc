@@ -35,10 +35,7 @@ bool kill_session_of(const std::string& token) {
   return rc == 0;
 }
 
-// Disabled: hung past ctest's 300 s timeout in its first full run (2026-12-01), after its pgrep
-// pattern was changed and never re-run; the same fault after the switch is covered by
-// FaultScenario.RollbackReconnectsToAHostWhoseSessionDroppedAfterTheSwitch. Open in issue 17.
-TEST(NetworkFaultScenario, DISABLED_ConnectionDroppedMidStepIsNamedAndSwitchedHostsAreRestored) {
+TEST(NetworkFaultScenario, ConnectionDroppedMidStepIsNamedAndSwitchedHostsAreRestored) {
   Scenario s(2);
   const std::string v1 = deploy_ok(s);
   const std::string token = "7" + std::to_string(std::random_device{}() % 100000) + ".25";
@@ -68,8 +65,12 @@ TEST(NetworkFaultScenario, DISABLED_ConnectionDroppedMidStepIsNamedAndSwitchedHo
   expect_all_serve(s, v1);
   const std::string id = release_of(run);
   EXPECT_NE(status_in_history(s, id), "running") << id;
-  GoliveRun next = s.golive({"deploy", "staging", "--json"});
-  EXPECT_TRUE(next.exit_code == 0 || next.exit_code == 1) << next.all();
+  // The next command recovers: a release without the hold ships to both hosts. (Re-running v2
+  // would hold web2 again, which is what once hung this test for ctest's whole timeout.)
+  s.write("golive.yml", runbook(s, "", "", ""));
+  s.commit("v3: no slow warm-up");
+  const std::string v3 = deploy_ok(s, "after the drop");
+  expect_all_serve(s, v3);
 }
 
 TEST(NetworkFaultScenario, HostKeyChangedBetweenCheckAndDeployIsRefused) {
