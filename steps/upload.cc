@@ -98,7 +98,7 @@ UploadArchive::~UploadArchive() {
 namespace {
 
 // Adds one path of the tree to the archive (its data for a regular file, hashed into `entry` when
-// recording a manifest).
+// recording a manifest); a symlink leaving the artifact is refused.
 Status archive_path(TarWriter& tar, const std::string& full, const std::string& rel,
                     const struct stat& st, std::vector<char>& buf, FileEntry* entry) {
   auto archive_fail = [&](const Error& e) {
@@ -109,6 +109,13 @@ Status archive_path(TarWriter& tar, const std::string& full, const std::string& 
     std::error_code lec;
     link_target = fs::read_symlink(full, lec).string();
     if (lec) return fail("cannot read symlink " + full + ": " + lec.message(), ExitCode::kUsage);
+    // On a host, a link out of the release reaches that host's files (a leaked /etc/shadow, a
+    // path another app owns): only links that stay inside the artifact are shipped.
+    if (escapes_artifact(rel, link_target)) {
+      return fail("artifact symlink " + rel + " -> " + link_target +
+                      " points outside the artifact; refusing to ship it",
+                  ExitCode::kPreflight);
+    }
   }
   if (entry != nullptr) {
     entry->type = S_ISREG(st.st_mode) ? 'f' : S_ISDIR(st.st_mode) ? 'd' : 'l';
@@ -186,18 +193,6 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
       return fail("cannot read " + full + ": " + std::strerror(errno), ExitCode::kUsage);
     }
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) continue;
-    if (S_ISLNK(st.st_mode)) {
-      std::error_code lec;
-      const std::string link_target = fs::read_symlink(full, lec).string();
-      if (lec) return fail("cannot read symlink " + full + ": " + lec.message(), ExitCode::kUsage);
-      // On a host, a link out of the release reaches that host's files (a leaked /etc/shadow, a
-      // path another app owns): only links that stay inside the artifact are shipped.
-      if (escapes_artifact(rel, link_target)) {
-        return fail("artifact symlink " + rel + " -> " + link_target +
-                        " points outside the artifact; refusing to ship it",
-                    ExitCode::kPreflight);
-      }
-    }
     if (S_ISREG(st.st_mode) && options.only_files != nullptr && !options.only_files->count(rel)) {
       continue;
     }
