@@ -78,7 +78,16 @@ GateVerdict run_gate(const GateSpec& gate, const std::vector<RenderedCheck>& che
                      CheckRunner& runner, Clock& clock, const std::atomic<bool>* cancel = nullptr,
                      const GateRoundObserver& after_round = nullptr);
 
-// Writes the verdict as JUnit XML (one testcase per check).
+// One gate's verdict under its suite name ("golive gate", "golive gate batch 2/3"...).
+struct JunitSuite {
+  std::string name;
+  GateVerdict verdict;
+};
+
+// Writes gates as one JUnit XML document: a testsuite per gate, a testcase per check.
+std::string gate_junit_xml(const std::vector<JunitSuite>& suites);
+
+// The same for one gate.
 std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name);
 
 }  // namespace golive

@@ -14,4 +14,8 @@ namespace golive {
 // CI summaries and annotations, history/show).
 std::string visible(std::string_view text, bool keep_newlines = false);
 
+// `text` safe inside HTML or XML text and attribute values: & < > " ' escaped (' as &#39;, which
+// both read). The one escaper of the HTML reports and the JUnit files.
+std::string markup_escape(std::string_view text);
+
 }  // namespace golive

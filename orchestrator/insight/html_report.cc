@@ -7,6 +7,7 @@
 #include <set>
 
 #include "golive/duration.h"
+#include "golive/visible_text.h"
 #include "golive/vocabulary.h"
 #include "orchestrator/ledger/ledger_report.h"
 
@@ -85,7 +86,7 @@ const char* status_colour(ReleaseStatus s) {
 class Text {
  public:
   explicit Text(const RedactFn& r) : r_(r) {}
-  std::string operator()(const std::string& s) const { return html_escape(r_(s)); }
+  std::string operator()(const std::string& s) const { return markup_escape(r_(s)); }
 
  private:
   const RedactFn& r_;
@@ -116,7 +117,7 @@ std::string tiles(const DoraStats& s) {
   auto tile = [](const std::string& id, const std::string& title, const std::string& big,
                  const std::string& note) {
     return "<div class=\"tile\" id=\"" + id + "\"><h2>" + title + "</h2><p class=\"big\">" +
-           html_escape(big) + "</p><p>" + html_escape(note) + "</p></div>\n";
+           markup_escape(big) + "</p><p>" + markup_escape(note) + "</p></div>\n";
   };
   const auto& f = s.all;
   std::string out = "<section class=\"tiles\" id=\"tiles\" aria-label=\"DORA measures\">\n";
@@ -310,33 +311,6 @@ std::string release_detail(const ReleaseDetail& d, const Text& t) {
 }
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string render_html_report(const ReportInput& in, const RedactFn& redact) {
   Text t(redact);

@@ -28,7 +28,4 @@ using RedactFn = std::function<std::string(std::string_view)>;
 // The whole HTML document.
 std::string render_html_report(const ReportInput& input, const RedactFn& redact);
 
-// Escapes & < > " ' for HTML text and attribute values.
-std::string html_escape(std::string_view text);
-
 }  // namespace golive

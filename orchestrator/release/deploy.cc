@@ -8,8 +8,8 @@
 
 #include "golive/crash_point.h"
 #include "golive/env_check.h"
-#include "golive/vocabulary.h"
 #include "golive/visible_text.h"
+#include "golive/vocabulary.h"
 #include "orchestrator/adapters/json/json.h"
 #include "orchestrator/release/ci_report.h"
 #include "orchestrator/release/deadline_watch.h"
@@ -65,7 +65,7 @@ class Deploy {
     ExecutionResult execution = ship();
     if (!execution.ok) {
       return roll_back(execution, execution.gate_failed ? execution.failure
-                                  : interrupted()         ? interrupted_why("during the steps")
+                                  : interrupted()       ? interrupted_why("during the steps")
                                   : execution.failure == over_budget_why()
                                       ? execution.failure
                                       : "step failed: " + execution.failure);
@@ -78,9 +78,9 @@ class Deploy {
     gate.window =
         std::min(gate.window, std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
     if (gate.window <= Millis(0)) return roll_back(execution, over_budget_why());
-    GateVerdict verdict =
-        run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name, record_.ledger(),
-                            plan_.release_id, str(Phase::kGate), args_.junit);
+    GateVerdict verdict = run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name,
+                                              record_.ledger(), plan_.release_id, Phase::kGate);
+    junit_.add(app_, "golive gate", verdict);
     if (verdict.interrupted || interrupted()) {
       return roll_back(execution, interrupted_why("during the gate"));
     }
@@ -329,8 +329,8 @@ class Deploy {
   Status confirm_environment() {
     if (!env_->confirm) return {};
     if (app_.options.yes) {
-      record_.event(EventKind::kConfirm, running_in_ci(app_.process_env) ? "skipped: CI=true"
-                                                               : "skipped: --yes");
+      record_.event(EventKind::kConfirm,
+                    running_in_ci(app_.process_env) ? "skipped: CI=true" : "skipped: --yes");
       return {};
     }
     std::string hosts;
@@ -450,13 +450,15 @@ class Deploy {
     if (gate.window <= Millis(0)) return over_budget_why();
     if (plan_.batches.size() > 1) rep_.info("gate for " + label);
     GateVerdict v = run_and_record_gate(app_, gate, checks_for_batch(plan_, b), fleet_.by_name,
-                                        record_.ledger(), plan_.release_id, str(Phase::kGate), args_.junit);
+                                        record_.ledger(), plan_.release_id, Phase::kGate);
+    junit_.add(app_, plan_.batches.size() > 1 ? "golive gate (" + label + ")" : "golive gate", v);
     const bool interrupted_now = v.interrupted || interrupted();
     record_.event(EventKind::kBatchGate, label + ": " +
-                                    (interrupted_now ? "interrupted"
-                                     : v.passed      ? "passed"
-                                                     : "failed") +
-                                    " after " + std::to_string(v.duration.count()) + " ms");
+                                             (interrupted_now ? "interrupted"
+                                              : v.passed      ? "passed"
+                                                              : "failed") +
+                                             " after " + std::to_string(v.duration.count()) +
+                                             " ms");
     if (interrupted_now) return interrupted_why("during the gate of " + label);
     if (!v.passed) {
       // One batch is the whole fleet: the same words as an ungated rollout's failure.
@@ -527,7 +529,8 @@ class Deploy {
                       -1);
       }
       GateVerdict v = run_and_record_gate(app_, verify, restored_checks(request), fleet_.by_name,
-                                          record_.ledger(), release_id_, str(Phase::kVerify), "");
+                                          record_.ledger(), release_id_, Phase::kVerify);
+      junit_.add(app_, "golive verify", v);
       if (!v.passed) {
         return finish(ReleaseStatus::kRollbackFailed, ExitCode::kRollbackFailed,
                       why + "; the restored release fails its checks: " + gate_failure_summary(v),
@@ -680,6 +683,7 @@ class Deploy {
   std::string lock_root_;
   HeldLock lock_;
   ReleaseEnding ending_{app_, record_, lock_};  // after record_ and lock_, which it uses
+  JunitReport junit_{args_.junit};
 };
 
 }  // namespace

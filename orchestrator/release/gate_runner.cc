@@ -37,15 +37,15 @@ std::string gate_failure_summary(const GateVerdict& verdict) {
 GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
                                 const std::vector<RenderedCheck>& checks,
                                 std::map<std::string, RemoteHost*> hosts, Ledger* ledger,
-                                const std::string& release_id, const std::string& phase,
-                                const std::string& junit) {
+                                const std::string& release_id, Phase phase_kind) {
+  const std::string phase(str(phase_kind));
   Reporter& rep = *app.reporter;
   rep.phase(phase);
   rep.info(phase + ": " + std::to_string(checks.size()) + " check run(s), each must pass " +
            std::to_string(spec.consecutive) + "x in a row within " + format_duration(spec.window));
   auto runner = app.make_checks(std::move(hosts), *app.local);
   // Verifying a restore must finish even though the signal that caused it is still set.
-  const std::atomic<bool>* cancel = phase == "verify" ? nullptr : app.cancel;
+  const std::atomic<bool>* cancel = phase_kind == Phase::kVerify ? nullptr : app.cancel;
   rep.waiting(phase + ": " + std::to_string(checks.size()) + " check run(s) in the window",
               std::chrono::steady_clock::now() + spec.window);
   GateVerdict verdict = run_gate(spec, checks, *runner, *app.clock, cancel,
@@ -81,12 +81,15 @@ GateVerdict run_and_record_gate(AppContext& app, const GateSpec& spec,
       if (auto s = ledger->record_check(rec); !s) rep.warn("ledger: " + s.error().message);
     }
   }
-  if (!junit.empty()) {
-    std::ofstream out(junit, std::ios::trunc);
-    out << app.redactor.redact(gate_junit_xml(verdict, "golive " + phase));
-    if (!out) rep.warn("cannot write JUnit report to " + junit);
-  }
   return verdict;
+}
+
+void JunitReport::add(AppContext& app, std::string name, const GateVerdict& verdict) {
+  if (path_.empty()) return;
+  suites_.push_back({std::move(name), verdict});
+  std::ofstream out(path_, std::ios::trunc);
+  out << app.redactor.redact(gate_junit_xml(suites_));
+  if (!out) app.reporter->warn("cannot write JUnit report to " + path_);
 }
 
 }  // namespace golive

@@ -166,46 +166,20 @@ namespace {
 // XML 1.0 text: control characters made visible first (a report viewer is a terminal too, and
 // XML cannot carry most of them), then markup escaped.
 std::string xml_escape(std::string_view raw) {
-  const std::string s = visible(raw, /*keep_newlines=*/true);
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return markup_escape(visible(raw, /*keep_newlines=*/true));
 }
 
-}  // namespace
-
-std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name) {
+// One <testsuite> element.
+std::string junit_suite_xml(const GateVerdict& verdict, const std::string& suite_name) {
   int failures = 0;
   int errors = 0;
   for (const auto& c : verdict.checks) {
     if (!c.passed) (c.transport_error ? errors : failures)++;
   }
-  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  x += "<testsuites>\n<testsuite name=\"" + xml_escape(suite_name) + "\" tests=\"" +
-       std::to_string(verdict.checks.size()) + "\" failures=\"" + std::to_string(failures) +
-       "\" errors=\"" + std::to_string(errors) + "\" time=\"" +
-       format_seconds(verdict.duration, 3) + "\">\n";
+  std::string x = "<testsuite name=\"" + xml_escape(suite_name) + "\" tests=\"" +
+                  std::to_string(verdict.checks.size()) + "\" failures=\"" +
+                  std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
+                  "\" time=\"" + format_seconds(verdict.duration, 3) + "\">\n";
   for (const auto& c : verdict.checks) {
     const std::string classname = suite_name + (c.host.empty() ? "" : "." + c.host);
     // A testcase's time is its median attempt; the attempts themselves are in system-out.
@@ -223,8 +197,19 @@ std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_
     for (const auto& w : c.warnings) out += "\nwarning: " + w;
     x += "    <system-out>" + xml_escape(out) + "</system-out>\n  </testcase>\n";
   }
-  x += "</testsuite>\n</testsuites>\n";
-  return x;
+  return x + "</testsuite>\n";
+}
+
+}  // namespace
+
+std::string gate_junit_xml(const std::vector<JunitSuite>& suites) {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  for (const auto& s : suites) x += junit_suite_xml(s.verdict, s.name);
+  return x + "</testsuites>\n";
+}
+
+std::string gate_junit_xml(const GateVerdict& verdict, const std::string& suite_name) {
+  return gate_junit_xml(std::vector<JunitSuite>{{suite_name, verdict}});
 }
 
 }  // namespace golive

@@ -139,7 +139,9 @@ TEST(RolloutScenario, GateFailureInBatchTwoRollsBackBatchesOneAndTwoAndNeverStar
   s.write("app/bad-on-web3", "v2\n");
   s.commit("v2: fails its check on web3");
   CurrentHistory history(s);
-  GoliveRun run = s.golive({"deploy", "staging", "--reason", "batch 2 fails", "--json"});
+  const std::string junit_path = s.dir() + "/junit.xml";
+  GoliveRun run =
+      s.golive({"deploy", "staging", "--reason", "batch 2 fails", "--json", "--junit", junit_path});
   history.stop();
   EXPECT_EQ(run.exit_code, 1) << run.all();
   const std::string v2 = release_of(run);
@@ -162,6 +164,14 @@ TEST(RolloutScenario, GateFailureInBatchTwoRollsBackBatchesOneAndTwoAndNeverStar
   ASSERT_EQ(gates.size(), 2u) << detail["events"].dump(1);
   EXPECT_TRUE(gates[0].starts_with("batch 1/3: web1 web2: passed")) << gates[0];
   EXPECT_TRUE(gates[1].starts_with("batch 2/3: web3 web4: failed")) << gates[1];
+  // The JUnit file has every gate that ran, not only the last: both batches and the verify.
+  const std::string junit = Scenario::read_file(junit_path);
+  for (const char* suite : {"<testsuite name=\"golive gate (batch 1/3: web1 web2)\"",
+                            "<testsuite name=\"golive gate (batch 2/3: web3 web4)\"",
+                            "<testsuite name=\"golive verify\""}) {
+    EXPECT_TRUE(contains(junit, suite)) << suite << "\n" << junit;
+  }
+  EXPECT_TRUE(contains(junit, "classname=\"golive gate (batch 2/3: web3 web4).web3\"")) << junit;
 }
 
 TEST(RolloutScenario, FailAfterDecidesABrokenLoginInSecondsWithASixtySecondWindow) {

@@ -283,7 +283,7 @@ class ManualRollback {
       r.code = ExitCode::kRollbackFailed;
     } else if (!plan->checks.empty()) {
       GateVerdict v = run_and_record_gate(app_, rb_.gate, plan->checks, fleet_.by_name,
-                                          record_.ledger(), rec_.id, str(Phase::kVerify), "");
+                                          record_.ledger(), rec_.id, Phase::kVerify);
       if (!v.passed) {
         r.status = ReleaseStatus::kRollbackFailed;
         r.why = "the restored release fails its checks: " + gate_failure_summary(v);

@@ -25,8 +25,9 @@ int cmd_smoke(AppContext& app, const std::string& environment, const std::string
     fleet = std::move(*f);
     hosts = fleet.by_name;
   }
-  GateVerdict v = run_and_record_gate(app, t->runbook.gate, plan->checks, hosts, nullptr, "",
-                                      str(Phase::kSmoke), junit);
+  GateVerdict v =
+      run_and_record_gate(app, t->runbook.gate, plan->checks, hosts, nullptr, "", Phase::kSmoke);
+  JunitReport(junit).add(app, "golive smoke", v);
   app.reporter->summary(v.passed ? "smoke " + environment + ": all checks pass"
                                  : "smoke " + environment + ": FAILED: " + gate_failure_summary(v));
   return v.passed ? 0 : static_cast<int>(ExitCode::kRolledBack);

@@ -336,7 +336,7 @@ TEST(Gate, JunitXmlEscapesAndCountsFailuresAndErrors) {
                    R"(classname="gate production.web1")"),
             std::string::npos)
       << x;
-  EXPECT_NE(x.find(R"(<failure message="Cache-Control is &apos;public, max-age=600&apos;^A" )"
+  EXPECT_NE(x.find(R"(<failure message="Cache-Control is &#39;public, max-age=600&#39;^A" )"
                    R"(type="wrong_answer">)"),
             std::string::npos)
       << x;
@@ -344,6 +344,32 @@ TEST(Gate, JunitXmlEscapesAndCountsFailuresAndErrors) {
             std::string::npos)
       << x;
   EXPECT_EQ(x.find('\x01'), std::string::npos);
+}
+
+TEST(GateJunit, EveryGateOfACommandIsItsOwnTestsuiteInOneDocument) {
+  GateVerdict first;
+  CheckResult ok;
+  ok.name = "login";
+  ok.host = "web1";
+  ok.passed = true;
+  first.checks = {ok};
+  GateVerdict second;
+  CheckResult bad = ok;
+  bad.host = "web3";
+  bad.passed = false;
+  bad.reason = "expected 2xx";
+  second.checks = {bad};
+  const std::string x = gate_junit_xml(
+      {{"golive gate (batch 1/2: web1)", first}, {"golive gate (batch 2/2: web3)", second}});
+  EXPECT_EQ(x.find("<testsuites>"), x.rfind("<testsuites>")) << x;
+  const auto a =
+      x.find(R"x(<testsuite name="golive gate (batch 1/2: web1)" tests="1" failures="0")x");
+  const auto b =
+      x.find(R"x(<testsuite name="golive gate (batch 2/2: web3)" tests="1" failures="1")x");
+  ASSERT_NE(a, std::string::npos) << x;
+  ASSERT_NE(b, std::string::npos) << x;
+  EXPECT_LT(a, b);
+  EXPECT_NE(x.find(R"x(classname="golive gate (batch 2/2: web3).web3")x"), std::string::npos) << x;
 }
 
 }  // namespace
