@@ -199,6 +199,7 @@ std::optional<StepResult> upload_delta(const DeltaRequest& q, std::string& why_n
     return std::nullopt;
   }
   ArchiveOptions opts;
+  opts.zstd = q.full->zstd();
   opts.only_files = &plan.send;
   opts.extra_files = {{std::string(kFilesManifestName), files_manifest_text(q.full->files())},
                       {std::string(kTreeListingName), tree_listing_text(q.full->files())},
@@ -213,8 +214,10 @@ std::optional<StepResult> upload_delta(const DeltaRequest& q, std::string& why_n
                             " || { echo 'golive: reusing files of the base release failed'; "
                             "exit 1; }\nrm -f ./" +
                             std::string(kLinkScriptName) + "\n" + verify_release_command();
-  r = send_archive(host, **delta, upload_remote_command(q.remote_dir, after, (*delta)->sha256()),
-                   q.remote_dir, q.timeout, q.cancel, q.progress);
+  r = send_archive(
+      host, **delta,
+      upload_remote_command(q.remote_dir, after, (*delta)->sha256(), false, (*delta)->zstd()),
+      q.remote_dir, q.timeout, q.cancel, q.progress);
   if (!r.ok()) return r;
   ReleaseVerification v = take_verify_report(r.output);
   const Millis first_duration = r.duration;
@@ -235,13 +238,14 @@ std::optional<StepResult> upload_delta(const DeltaRequest& q, std::string& why_n
                            " differs from its manifest after the upload: " + joined(v.lines, 5));
     }
     ArchiveOptions repair;
+    repair.zstd = q.full->zstd();
     repair.only_files = &v.paths;
     auto again = UploadArchive::build(q.artifact_dir, repair);
     if (!again) return failed(r, again.error().message);
-    r = send_archive(
-        host, **again,
-        upload_remote_command(q.remote_dir, verify_release_command(), (*again)->sha256()),
-        q.remote_dir, q.timeout, q.cancel, q.progress);
+    r = send_archive(host, **again,
+                     upload_remote_command(q.remote_dir, verify_release_command(),
+                                           (*again)->sha256(), false, (*again)->zstd()),
+                     q.remote_dir, q.timeout, q.cancel, q.progress);
     if (!r.ok()) return r;
     ReleaseVerification v2 = take_verify_report(r.output);
     if (!v2.ok) {

@@ -182,7 +182,9 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
   std::shared_ptr<UploadArchive> result(new UploadArchive());
   Sha256 digest;
   ArchiveSink sink{result.get(), &digest};
-  auto tar = TarWriter::open([&sink](std::string_view bytes) { return sink.write(bytes); });
+  auto tar =
+      TarWriter::open([&sink](std::string_view bytes) { return sink.write(bytes); }, options.zstd);
+  result->zstd_ = options.zstd;
   if (!tar) return fail("cannot start the archive: " + tar.error().message, ExitCode::kInfra);
   bool dirs_writable = true;
   std::vector<char> buf(256 * 1024);
@@ -250,7 +252,8 @@ static std::string failure_cause(const std::string& output) {
 }
 
 std::string upload_remote_command(const std::string& remote_dir, const std::string& after,
-                                  const std::string& expected_sha256, bool unlink_first) {
+                                  const std::string& expected_sha256, bool unlink_first,
+                                  bool zstd) {
   // tar reads a fifo fed by tee, whose other copy goes to sha256sum: one pass over the bytes.
   std::string cmd =
       "set -e\n"
@@ -266,12 +269,21 @@ std::string upload_remote_command(const std::string& remote_dir, const std::stri
       "if command -v sha256sum >/dev/null 2>&1; then s=sha256sum; else s='shasum -a "
       "256'; fi\n"
       "tar -xp" +
-      std::string(unlink_first ? "U" : "") +
-      "f - <\"$t/p\" & tp=$!\n"
+      std::string(unlink_first ? "U" : "") + "f -" + std::string(zstd ? " --zstd" : "") +
+      " <\"$t/p\" & tp=$!\n"
       "h=$(tee \"$t/p\" | $s | cut -d' ' -f1)\n"
       "set +e\n"
       "wait $tp; rc=$?\n"
       "echo \"golive-sha256:$h\"\n";
+  // Without zstd(1) GNU tar cannot read the stream: say so (reading it all, so the sender ends
+  // cleanly) instead of tar's "cannot exec".
+  if (zstd) {
+    cmd =
+        "command -v zstd >/dev/null 2>&1 || { echo 'golive: zstd is not installed on this host "
+        "(upload.compress); install it or set upload: { compress: none }' >&2; cat >/dev/null; "
+        "exit 3; }\n" +
+        cmd;
+  }
   if (after.empty()) return cmd + "exit $rc\n";
   // What follows the extraction runs only on the bytes golive sent.
   return cmd + "[ $rc -eq 0 ] || exit $rc\n[ \"$h\" = " + shell_quote(expected_sha256) +
@@ -301,8 +313,9 @@ InputSource corrupting(InputSource read, const std::string& host, std::uint64_t 
 StepResult upload_archive(RemoteHost& host, const UploadArchive& archive,
                           const std::string& remote_dir, Millis timeout,
                           const std::atomic<bool>* cancel, const UploadProgress& progress) {
-  return send_archive(host, archive, upload_remote_command(remote_dir), remote_dir, timeout, cancel,
-                      progress);
+  return send_archive(host, archive,
+                      upload_remote_command(remote_dir, {}, {}, false, archive.zstd()), remote_dir,
+                      timeout, cancel, progress);
 }
 
 StepResult send_archive(RemoteHost& host, const UploadArchive& archive, const std::string& command,
@@ -383,6 +396,20 @@ StepResult upload_directory(RemoteHost& host, const std::string& local_dir,
     return r;
   }
   return upload_archive(host, **archive, remote_dir, timeout, cancel);
+}
+
+bool is_loopback_address(const std::string& address) {
+  return address.starts_with("127.") || address == "::1" || address == "[::1]" ||
+         address == "localhost";
+}
+
+bool choose_zstd(const std::string& compress, const std::vector<std::string>& addresses,
+                 std::uint64_t plain_size, std::uint64_t compressed_size) {
+  if (compress == "zstd") return true;
+  if (compress != "auto" || addresses.empty()) return false;
+  // On loopback the CPU to compress costs more than the bytes it saves.
+  if (std::any_of(addresses.begin(), addresses.end(), is_loopback_address)) return false;
+  return compressed_size * 10 <= plain_size * 9;
 }
 
 }  // namespace golive

@@ -30,6 +30,8 @@ struct ArchiveOptions {
   std::vector<std::pair<std::string, std::string>> extra_files;
   // Extract with `tar -U` (unlink a file before writing it: never write through a hard link).
   bool unlink_first = false;
+  // Compress the stream with zstd (`upload: { compress }`); the host extracts with tar --zstd.
+  bool zstd = false;
 };
 
 // A tar (pax/ustar) archive of a local directory, built once per deploy and replayed to every
@@ -52,6 +54,8 @@ class UploadArchive {
   // A delta can be built against this archive: it was built with_manifest, every name fits the
   // manifest, and every directory is writable by its owner (links are made after extraction).
   bool delta_capable() const { return delta_capable_; }
+  // The stream is zstd-compressed (size() and sha256() are of the compressed bytes).
+  bool zstd() const { return zstd_; }
   // A fresh reader over the archive bytes, for ExecRequest::stdin_source.
   InputSource reader() const;
 
@@ -70,6 +74,7 @@ class UploadArchive {
   std::string sha256_;
   std::vector<FileEntry> files_;
   bool delta_capable_ = false;
+  bool zstd_ = false;
 };
 
 // Called as an upload's bytes leave for the host (bytes sent so far, bytes in all); cheap, from
@@ -90,10 +95,19 @@ StepResult upload_directory(RemoteHost& host, const std::string& local_dir,
 
 // The POSIX sh command run on the host: extract stdin into `remote_dir` and print
 // "golive-sha256:<hex>" for the bytes received. `after` (sh) runs in `remote_dir` when the
-// extraction succeeded and the bytes hash to `expected_sha256`; `unlink_first` extracts with -U.
+// extraction succeeded and the bytes hash to `expected_sha256`; `unlink_first` extracts with -U;
+// `zstd`: the stream is zstd-compressed (a host without zstd(1) fails the step saying so).
 std::string upload_remote_command(const std::string& remote_dir, const std::string& after = {},
                                   const std::string& expected_sha256 = {},
-                                  bool unlink_first = false);
+                                  bool unlink_first = false, bool zstd = false);
+
+// Whether to send `archive` zstd-compressed: `compress` is the runbook's upload.compress
+// (auto|zstd|none); auto compresses when no host address is on loopback and `compressed` (the
+// same tree, compressed) is at least 10% smaller.
+bool choose_zstd(const std::string& compress, const std::vector<std::string>& addresses,
+                 std::uint64_t plain_size, std::uint64_t compressed_size);
+// Whether `address` names this machine (127.0.0.0/8, ::1, localhost).
+bool is_loopback_address(const std::string& address);
 
 // Streams `archive` to `host` through `command` (an upload_remote_command) and checks the hash
 // the host reports; upload_archive() with the command chosen by the caller (the delta upload).

@@ -244,6 +244,7 @@ class Deploy {
     auto archive = UploadArchive::build(artifact_dir_, archive_options);
     if (!archive) return fail(archive.error().message, ExitCode::kPreflight);
     archive_ = *archive;
+    GOLIVE_RETURN_IF_ERROR(compress_archive(archive_options));
     auto findings = scan_for_secrets(artifact_dir_, env_report_);
     if (!findings) return fail(findings.error().message, ExitCode::kPreflight);
     if (!findings->empty()) {
@@ -256,6 +257,23 @@ class Deploy {
                       "nothing was shipped",
                   ExitCode::kPreflight);
     }
+    return {};
+  }
+
+  // upload.compress: ships the zstd-compressed twin of the archive when choose_zstd() says so
+  // (`auto` builds the trial only when no host is on loopback).
+  Status compress_archive(ArchiveOptions options) {
+    const std::string& mode = runbook_.upload.compress;
+    std::vector<std::string> addresses;
+    for (const auto& h : env_->hosts) addresses.push_back(h.address);
+    if (mode == "none" || (mode == "auto" && !choose_zstd("auto", addresses, 1, 0))) return {};
+    options.zstd = true;
+    auto packed = UploadArchive::build(artifact_dir_, options);
+    if (!packed) return fail(packed.error().message, ExitCode::kPreflight);
+    if (!choose_zstd(mode, addresses, archive_->size(), (*packed)->size())) return {};
+    rep_.info("upload: zstd, " + std::to_string(archive_->size()) + " -> " +
+              std::to_string((*packed)->size()) + " bytes");
+    archive_ = *packed;
     return {};
   }
 

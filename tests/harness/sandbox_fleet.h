@@ -11,6 +11,13 @@
 
 namespace golive::testing {
 
+// A POSIX sh snippet printing the pid of the sshd process serving the command's connection: the
+// nearest ancestor named sshd (a command's parent is the host's long-lived golive shell, or sshd
+// itself for a command on a channel of its own). No double quotes: it fits in YAML strings.
+inline constexpr const char* kSshdPidCommand =
+    "p=$PPID; while [ $(cat /proc/$p/comm) != sshd ]; do read -r _ _ _ p _ < /proc/$p/stat; "
+    "done; echo $p";
+
 // Which SSH server serves the fleet and which login shell its user has (the interop matrix).
 struct FleetKind {
   std::string server = "openssh";  // or "dropbear"

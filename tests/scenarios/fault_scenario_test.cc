@@ -123,12 +123,13 @@ TEST(FaultScenario, AFrozenHostIsNamedWithinTheAliveTimeout) {
   Scenario s(2);
   std::string v1 = deploy_ok(s);
   // Before the switch, web2's step reports its own sshd process and then waits.
-  s.write("golive.yml",
-          runbook(s,
-                  steps_block("  - { name: report, run: \"echo $PPID > ../../shared/sshd.pid; "
-                              "sleep 20\", timeout: 60s }\n",
-                              ""),
-                  "", ""));
+  s.write(
+      "golive.yml",
+      runbook(s,
+              steps_block(std::string("  - { name: report, run: \"") + testing::kSshdPidCommand +
+                              " > ../../shared/sshd.pid; sleep 20\", timeout: 60s }\n",
+                          ""),
+              "", ""));
   s.commit("v2: a step that waits");
   pid_t pid = s.start_golive({"deploy", "staging", "--json"}, {{"GOLIVE_SSH_ALIVE_TIMEOUT", "3s"}});
   const std::string pidfile = s.root(2) + "/shared/sshd.pid";
@@ -206,9 +207,10 @@ TEST(FaultScenario, RollbackReconnectsToAHostWhoseSessionDroppedAfterTheSwitch) 
   Scenario s(2);
   std::string v1 = deploy_ok(s);
   // After the switch and restart, each host's step reports the sshd process of its session.
-  s.write("golive.yml",
-          runbook(s, steps_block("", "  - { name: report, run: \"echo $PPID > sshd.pid\" }\n"), "",
-                  ""));
+  s.write("golive.yml", runbook(s,
+                                steps_block("", std::string("  - { name: report, run: \"") +
+                                                    testing::kSshdPidCommand + " > sshd.pid\" }\n"),
+                                "", ""));
   s.set_break({"login"});
   s.commit("v2: login broken");
   pid_t pid = s.start_golive({"deploy", "staging", "--json"});

@@ -93,6 +93,47 @@ TEST(Upload, ThousandsOfSmallFilesAndOneLargeArriveIntact) {
   fs::remove_all(fs::path(src).parent_path());
 }
 
+// upload.compress: zstd: the stream is compressed by libarchive, extracted by tar --zstd on a
+// real host, and lands byte for byte; a compressible tree travels in far fewer bytes.
+TEST(Upload, ZstdStreamLandsByteForByteInFewerBytes) {
+  auto& fleet = SandboxFleet::shared(3);
+  testing::ScopedTempDir tmp("golive-upload-test");
+  std::string src = tmp.path() + "/dist";
+  for (int i = 0; i < 200; ++i) {
+    const std::string dir = src + "/d" + std::to_string(i % 10);
+    fs::create_directories(dir);
+    std::ofstream f(dir + "/f" + std::to_string(i) + ".js");
+    for (int line = 0; line < 100; ++line) f << "export const value" << line << " = " << i << ";\n";
+  }
+  fs::create_symlink("d1/f1.js", src + "/link.js");
+  ArchiveOptions zstd;
+  zstd.zstd = true;
+  auto plain = UploadArchive::build(src);
+  auto packed = UploadArchive::build(src, zstd);
+  ASSERT_TRUE(plain && packed) << (plain ? packed.error().message : plain.error().message);
+  EXPECT_TRUE((*packed)->zstd());
+  EXPECT_LT((*packed)->size() * 5, (*plain)->size());
+  EXPECT_TRUE(
+      choose_zstd("auto", {"10.0.0.5", "web.example.com"}, (*plain)->size(), (*packed)->size()));
+  auto host = fleet.connector()->connect(fleet.host(2));
+  ASSERT_TRUE(host) << host.error().message;
+  const std::string dest = fleet.root(2) + "/releases/zstd";
+  StepResult r = upload_archive(**host, **packed, dest, Millis(60000));
+  ASSERT_TRUE(r.ok()) << r.error << "\n" << r.output;
+  EXPECT_EQ(tree_listing(dest), tree_listing(src));
+  EXPECT_EQ(fs::read_symlink(dest + "/link.js"), "d1/f1.js");
+}
+
+TEST(Upload, AutoCompressesOnlyOffLoopbackAndWhenItPays) {
+  EXPECT_TRUE(choose_zstd("zstd", {"127.0.0.1"}, 100, 100));
+  EXPECT_FALSE(choose_zstd("none", {"10.0.0.1"}, 100, 1));
+  EXPECT_FALSE(choose_zstd("auto", {"10.0.0.1", "127.0.0.12"}, 100, 1));
+  EXPECT_FALSE(choose_zstd("auto", {"::1"}, 100, 1));
+  EXPECT_FALSE(choose_zstd("auto", {"localhost"}, 100, 1));
+  EXPECT_FALSE(choose_zstd("auto", {"10.0.0.1"}, 100, 95));  // incompressible: not worth it
+  EXPECT_TRUE(choose_zstd("auto", {"10.0.0.1", "db.internal"}, 100, 90));
+}
+
 TEST(Upload, UploadDirectoryBuildsAndShips) {
   auto& fleet = SandboxFleet::shared(3);
   testing::ScopedTempDir tmp("golive-upload-test");

@@ -40,13 +40,18 @@ struct TarWriter::Impl {
 TarWriter::TarWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TarWriter::~TarWriter() = default;
 
-Result<std::unique_ptr<TarWriter>> TarWriter::open(TarSink sink) {
+Result<std::unique_ptr<TarWriter>> TarWriter::open(TarSink sink, bool zstd) {
   auto impl = std::make_unique<Impl>();
   impl->sink = std::move(sink);
   if (!impl->a) return fail("out of memory starting an archive", ExitCode::kInfra);
   archive* a = impl->a.get();
   archive_write_set_format_pax_restricted(a);   // plain ustar unless a name needs pax
   archive_write_set_bytes_in_last_block(a, 1);  // no padding to 10 KiB: fewer bytes to send
+  if (zstd && archive_write_add_filter_zstd(a) != ARCHIVE_OK) {
+    return fail(
+        std::string("this libarchive cannot compress with zstd: ") + archive_error_string(a),
+        ExitCode::kInfra);
+  }
   if (archive_write_open(a, impl.get(), nullptr, &Impl::on_write, nullptr) != ARCHIVE_OK) {
     return impl->error();
   }

@@ -19,8 +19,8 @@ using TarSink = std::function<Status(std::string_view bytes)>;
 // One tar stream being written: per entry add_entry(), then its data for regular files; close().
 class TarWriter {
  public:
-  // Starts a stream writing to `sink`.
-  static Result<std::unique_ptr<TarWriter>> open(TarSink sink);
+  // Starts a stream writing to `sink`; `zstd`: the stream is compressed with zstd (level 3).
+  static Result<std::unique_ptr<TarWriter>> open(TarSink sink, bool zstd = false);
   ~TarWriter();
   TarWriter(const TarWriter&) = delete;
   TarWriter& operator=(const TarWriter&) = delete;

@@ -1,4 +1,6 @@
-// RemoteHost over one libssh session: one channel per command, SFTP for files.
+// RemoteHost over one libssh session: commands run through one long-lived shell channel
+// (ssh_shell.h), or one channel per command (commands with input, hosts without setsid(1), the
+// killer of a timed-out command); SFTP for files.
 // One SshHost is used by one thread at a time (libssh sessions are not shareable across threads);
 // different hosts may be driven from different threads in parallel.
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 
 #include "golive/shell_quote.h"
 #include "orchestrator/adapters/ssh/ssh_internal.h"
+#include "orchestrator/adapters/ssh/ssh_shell.h"
 
 namespace golive {
 namespace ssh {
@@ -79,6 +82,11 @@ struct ExecState {
   long pgid = 0;
   int exit_status = -1;
   bool closed = false;
+  bool stdout_end = false;  // the shell channel framed the end of the command on each stream
+  bool stderr_end = false;
+
+  // The command is over: its channel closed, or the shell framed its end on both streams.
+  bool finished() const { return closed || (stdout_end && stderr_end); }
 
   void emit(Stream stream, std::string_view data) {
     if (data.empty()) return;
@@ -278,9 +286,95 @@ struct Interruption {
 // killed.
 void wait_for_group_marker(ssh_event event, ssh_session s, const ExecState& st) {
   auto until = Clock::now() + Millis(2000);
-  while (st.pgid == 0 && !st.closed && Clock::now() < until && ssh_is_connected(s) != 0) {
+  while (st.pgid == 0 && !st.finished() && Clock::now() < until && ssh_is_connected(s) != 0) {
     if (ssh_event_dopoll(event, 50) == SSH_ERROR) break;
   }
+}
+
+// The shell channel of one SshHost (ssh_shell.h): started by the first command without input,
+// reused by the next ones; replaced after a timeout, a cancel or its end. Its callbacks stay
+// registered for its whole life and route the output to the command running, if any.
+struct ShellChannel {
+  explicit ShellChannel(const std::string& nonce_text)
+      : nonce(nonce_text),
+        out(
+            nonce_text, [this](std::string_view t) { text(Stream::kStdout, t); },
+            [this](std::string_view k, std::string_view v) { frame(false, k, v); }),
+        err(
+            nonce_text, [this](std::string_view t) { text(Stream::kStderr, t); },
+            [this](std::string_view k, std::string_view v) { frame(true, k, v); }) {}
+
+  void text(Stream stream, std::string_view t) {
+    if (current != nullptr) current->emit(stream, t);
+  }
+  void frame(bool is_stderr, std::string_view kind, std::string_view value) {
+    long number = -1;
+    std::from_chars(value.data(), value.data() + value.size(), number);
+    if (kind == "ready") ready = true;
+    if (kind == "nosetsid") unsupported = true;
+    if (current == nullptr) return;
+    if (kind == "pgid" && is_stderr) current->pgid = number;
+    if (kind == "end") {
+      (is_stderr ? current->stderr_end : current->stdout_end) = true;
+      current->exit_status = static_cast<int>(number);
+    }
+  }
+
+  std::string nonce;
+  FrameScanner out, err;
+  ExecState* current = nullptr;
+  bool ready = false, unsupported = false, closed = false;
+  ChannelPtr channel;
+  ssh_channel_callbacks_struct callbacks{};
+  std::optional<CallbacksRegistration> registration;  // removed before `channel` is freed
+};
+
+int on_shell_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user) {
+  auto* sh = static_cast<ShellChannel*>(user);
+  std::string_view chunk(static_cast<const char*>(data), len);
+  (is_stderr != 0 ? sh->err : sh->out).feed(chunk);
+  return static_cast<int>(len);
+}
+
+// The shell itself ended (killed with the command's session, say): its status is the command's.
+void on_shell_exit_status(ssh_session, ssh_channel, int status, void* user) {
+  auto* sh = static_cast<ShellChannel*>(user);
+  if (sh->current != nullptr && !sh->current->stdout_end) sh->current->exit_status = status;
+}
+
+void on_shell_exit_signal(ssh_session, ssh_channel, const char* signal, int, const char*,
+                          const char*, void* user) {
+  auto* sh = static_cast<ShellChannel*>(user);
+  if (sh->current != nullptr && !sh->current->stdout_end) {
+    sh->current->exit_status = 128 + signal_number(signal ? signal : "");
+  }
+}
+
+void on_shell_close(ssh_session, ssh_channel, void* user) {
+  auto* sh = static_cast<ShellChannel*>(user);
+  sh->closed = true;
+  if (sh->current != nullptr) sh->current->closed = true;
+}
+
+// Drives the session until `done()` or `limit` (or the connection is gone).
+template <class Done>
+void poll_until(ssh_session s, Millis limit, Done done) {
+  EventPtr event(ssh_event_new());
+  ssh_event_add_session(event.get(), s);
+  NonBlocking nonblocking(s);
+  const auto until = Clock::now() + limit;
+  while (!done() && Clock::now() < until && ssh_is_connected(s) != 0) {
+    if (ssh_event_dopoll(event.get(), 50) == SSH_ERROR) break;
+  }
+  ssh_event_remove_session(event.get(), s);
+}
+
+// A fresh random nonce for the shell's frames (letters and digits only).
+std::string make_nonce() {
+  std::random_device rd;
+  std::string n = "golive";
+  for (int i = 0; i < 4; ++i) n += std::to_string(rd());
+  return n;
 }
 
 class SshHost final : public RemoteHost {
@@ -291,6 +385,7 @@ class SshHost final : public RemoteHost {
         session_(std::move(session)),
         alive_timeout_(alive_timeout) {}
   ~SshHost() override {
+    shell_.reset();
     if (sftp_ != nullptr) sftp_free(sftp_);
   }
   SshHost(const SshHost&) = delete;
@@ -313,6 +408,9 @@ class SshHost final : public RemoteHost {
                     format_duration(alive_timeout_) + ", not even a reply to a keepalive",
                 ExitCode::kInfra);
   }
+  Result<ExecResult> exec_on_channel(const ExecRequest& request, bool kill_on_timeout = true);
+  Result<ExecResult> exec_in_shell(const ExecRequest& request);
+  Result<bool> start_shell();
   Status run_io_loop(ssh_channel channel, const ExecState& st, ssh_event event,
                      const ExecRequest& request, Clock::time_point deadline, StdinFeed& stdin_feed,
                      Interruption& why);
@@ -326,11 +424,105 @@ class SshHost final : public RemoteHost {
   Millis alive_timeout_;
   Clock::time_point last_probe_{};
   bool stopped_answering_ = false;  // sticky: later calls fail at once, naming the host
-  bool killing_ = false;            // a killer is running: its own timeout kills nothing more
   sftp_session sftp_ = nullptr;
+  std::unique_ptr<ShellChannel> shell_;
+  bool shell_unusable_ = false;  // sticky: no setsid(1) there, or the shell would not start
 };
 
 Result<ExecResult> SshHost::exec(const ExecRequest& request) {
+  if (request.stdin_source) return exec_on_channel(request);
+  GOLIVE_TRY(usable, start_shell());
+  return *usable ? exec_in_shell(request) : exec_on_channel(request);
+}
+
+// Starts the shell channel unless one is running: false when this host cannot have one (the
+// command then gets a channel of its own), an error when the connection is gone.
+Result<bool> SshHost::start_shell() {
+  if (shell_ && !shell_->closed) return true;
+  shell_.reset();
+  if (shell_unusable_) return false;
+  if (stopped_answering_) return stopped_answering();
+  ssh_session s = session_.get();
+  if (ssh_is_connected(s) == 0) return dropped("before a command");
+  auto sh = std::make_unique<ShellChannel>(make_nonce());
+  sh->channel.reset(ssh_channel_new(s));
+  if (!sh->channel || ssh_channel_open_session(sh->channel.get()) != SSH_OK) {
+    return dropped("while opening a channel");
+  }
+  sh->callbacks.userdata = sh.get();
+  sh->callbacks.channel_data_function = on_shell_data;
+  sh->callbacks.channel_close_function = on_shell_close;
+  sh->callbacks.channel_exit_status_function = on_shell_exit_status;
+  sh->callbacks.channel_exit_signal_function = on_shell_exit_signal;
+  ssh_callbacks_init(&sh->callbacks);
+  sh->registration.emplace(sh->channel.get(), &sh->callbacks);
+  const std::string start = "exec /bin/sh -c " + shell_quote(shell_program(sh->nonce));
+  if (ssh_channel_request_exec(sh->channel.get(), start.c_str()) != SSH_OK) {
+    return dropped("while starting a command");
+  }
+  poll_until(s, Millis(15000), [&] { return sh->ready || sh->unsupported || sh->closed; });
+  if (ssh_is_connected(s) == 0) return dropped("while starting a command");
+  if (!sh->ready) {
+    shell_unusable_ = true;  // e.g. no setsid(1): every command gets its own channel
+    return false;
+  }
+  shell_ = std::move(sh);
+  return true;
+}
+
+// Runs one command through the shell channel: sends its frame, moves its output until the shell
+// frames its end on both streams. A timeout or cancel kills the command's process group (from a
+// channel of its own) and waits briefly for the shell to frame the end; a shell that does not is
+// replaced by the next command.
+Result<ExecResult> SshHost::exec_in_shell(const ExecRequest& request) {
+  ssh_session s = session_.get();
+  const auto started = Clock::now();
+  const auto deadline = started + request.timeout;
+  ShellChannel& sh = *shell_;
+  ExecState st;
+  st.request = &request;
+  st.marker_done = true;  // the shell frames the process group
+  sh.current = &st;
+  struct Detach {
+    ShellChannel& sh;
+    ~Detach() { sh.current = nullptr; }
+  } detach{sh};
+  const std::string frame = shell_command_frame(request.command, request.cwd, sh.nonce);
+  if (ssh_channel_write(sh.channel.get(), frame.data(), static_cast<uint32_t>(frame.size())) !=
+      static_cast<int>(frame.size())) {
+    shell_.reset();
+    return dropped("while starting a command");
+  }
+  StdinFeed no_input(request);
+  Interruption why;
+  EventPtr event(ssh_event_new());
+  ssh_event_add_session(event.get(), s);
+  {
+    NonBlocking nonblocking(s);
+    if (auto ran = run_io_loop(sh.channel.get(), st, event.get(), request, deadline, no_input, why);
+        !ran) {
+      shell_.reset();
+      return std::unexpected(ran.error());
+    }
+    if (why.any() && st.pgid == 0 && !st.finished()) wait_for_group_marker(event.get(), s, st);
+    ssh_event_remove_session(event.get(), s);
+  }
+  if (why.any() && !st.finished()) {
+    if (st.pgid > 1) kill_group(st.pgid);
+    poll_until(s, Millis(3000), [&] { return st.finished(); });  // framed once it is dead
+  }
+  if (!st.stdout_end || !st.stderr_end) shell_.reset();  // ended or out of step: start afresh
+  st.finish();
+  ExecResult result;
+  result.exit_status = st.exit_status;
+  result.timed_out = why.timed_out;
+  result.cancelled = why.cancelled;
+  result.output = std::move(st.tail);
+  result.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
+  return result;
+}
+
+Result<ExecResult> SshHost::exec_on_channel(const ExecRequest& request, bool kill_on_timeout) {
   ssh_session s = session_.get();
   // A host that stopped answering would make every later call wait out a timeout of its own.
   if (stopped_answering_) return stopped_answering();
@@ -372,7 +564,7 @@ Result<ExecResult> SshHost::exec(const ExecRequest& request) {
     ssh_event_remove_session(event.get(), s);
   }
 
-  if (why.any() && !st.closed) {
+  if (why.any() && !st.closed && kill_on_timeout) {
     if (st.pgid > 1) kill_group(st.pgid);
   }
   registration.remove();
@@ -398,7 +590,7 @@ Status SshHost::run_io_loop(ssh_channel channel, const ExecState& st, ssh_event 
                             const ExecRequest& request, Clock::time_point deadline,
                             StdinFeed& stdin_feed, Interruption& why) {
   ssh_session s = session_.get();
-  while (!st.closed) {
+  while (!st.finished()) {
     if (request.cancel != nullptr && request.cancel->load()) {
       why.cancelled = true;
       return {};
@@ -421,7 +613,7 @@ Status SshHost::run_io_loop(ssh_channel channel, const ExecState& st, ssh_event 
                       : static_cast<int>(std::clamp<Millis::rep>(left.count(), 1, 100));
     int rc = ssh_event_dopoll(event, wait_ms);
     if (rc == SSH_ERROR || ssh_is_connected(s) == 0) {
-      if (st.closed) return {};
+      if (st.finished()) return {};
       ssh_event_remove_session(event, s);
       return dropped("during a command");
     }
@@ -449,23 +641,22 @@ bool SshHost::peer_stopped_answering(Clock::time_point now) {
 }
 
 // TERM the whole process group, then KILL whatever is still alive after a short grace. The grace
-// is polled with the shell's builtin `kill -0` (no process per round, so the grace is the grace
-// even on a loaded host); zombies still answer `kill -0`, which only costs the full grace before
-// the KILL. The killer itself is never killed in turn: a killer that times out is abandoned.
+// is polled with the shell's builtin `kill -0` (no `ps` per round, so a loaded host does not
+// stretch it past the killer's own timeout); zombies still answer `kill -0`, which only costs the
+// full grace before the KILL, and KILL is always sent at the end. The killer runs on a channel of
+// its own (the shell channel is busy with the command) and is never killed in turn.
 void SshHost::kill_group(long pgid) {
-  if (killing_) return;
-  killing_ = true;
   const std::string g = std::to_string(pgid);
   const int rounds = static_cast<int>(kKillGrace.count() / 100);
   ExecRequest killer;
-  // `kill -s SIG -- -PGID` is the spelling dash and bash both accept.
+  // `kill -s SIG -- -PGID` is the spelling dash and bash both accept; dash's `kill -0` takes no
+  // `--`.
   killer.command = "kill -s TERM -- -" + g + " 2>/dev/null || exit 0; i=0; while [ $i -lt " +
                    std::to_string(rounds) + " ]; do kill -0 -" + g +
-                   " 2>/dev/null || exit 0; sleep 0.1; i=$((i+1)); done; kill -s KILL -- -" + g +
+                   " 2>/dev/null || break; sleep 0.1; i=$((i+1)); done; kill -s KILL -- -" + g +
                    " 2>/dev/null; exit 0";
-  killer.timeout = kKillGrace + Millis(3000);
-  (void)exec(killer);  // best effort: the channel is closed whatever happens
-  killing_ = false;
+  killer.timeout = kKillGrace + Millis(5000);
+  (void)exec_on_channel(killer, false);  // best effort: the channel is closed whatever happens
 }
 
 Result<sftp_session> SshHost::sftp() {

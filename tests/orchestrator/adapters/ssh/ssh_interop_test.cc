@@ -137,7 +137,7 @@ INSTANTIATE_TEST_SUITE_P(Servers, SshInterop,
 TEST(SshFrozenHost, IsNamedWithinTheAliveTimeout) {
   auto& fleet = fleet_of(FleetKind{"openssh", "sh"});
   auto host = connect(fleet, Millis(3000));
-  auto ppid = run(*host, "echo $PPID", Millis(10000));
+  auto ppid = run(*host, testing::kSshdPidCommand, Millis(10000));
   ASSERT_TRUE(ppid);
   const std::string sshd_child = ppid->output.substr(0, ppid->output.find('\n'));
   std::thread freezer([&] {
@@ -161,7 +161,7 @@ TEST(SshFrozenHost, IsNamedWithinTheAliveTimeout) {
 TEST(SshFrozenHost, TimeoutOnAFrozenHostEndsCleanly) {
   auto& fleet = fleet_of(FleetKind{"openssh", "sh"});
   auto host = connect(fleet, Millis(0));  // no alive check: the step timeout has to end it
-  auto ppid = run(*host, "echo $PPID", Millis(10000));
+  auto ppid = run(*host, testing::kSshdPidCommand, Millis(10000));
   ASSERT_TRUE(ppid);
   const std::string sshd_child = ppid->output.substr(0, ppid->output.find('\n'));
   std::thread freezer([&] {
