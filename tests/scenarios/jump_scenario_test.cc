@@ -71,6 +71,11 @@ TEST_F(JumpScenario, UnknownBastionKeyIsRefusedUntilTrusted) {
   EXPECT_TRUE(contains(refused.all(), "unknown host key for jump host 127.0.0.200"))
       << refused.all();
   EXPECT_TRUE(contains(refused.all(), fp)) << refused.all();
+  // Said once for the hosts behind it, not once per host.
+  const std::string all = refused.all();
+  const auto first = all.find("unknown host key for jump host");
+  EXPECT_EQ(all.find("unknown host key for jump host", first + 1), std::string::npos) << all;
+  EXPECT_TRUE(contains(all, "(web1, web2, web3)")) << all;
   EXPECT_TRUE(contains(refused.all(), "golive hosts trust")) << refused.all();
   for (int k = 1; k <= 3; ++k) EXPECT_FALSE(s.touched(k)) << "web" << k;
 

@@ -458,7 +458,7 @@ Result<std::shared_ptr<ssh::Bastion>> SshConnector::bastion_for(const Host& host
     std::string label = b.name + " (" + opened->address + ")";
     return std::make_shared<ssh::Bastion>(std::move(opened->session), std::move(label));
   });
-  if (!made) return fail(host.name + ": " + made.error().message, made.error().exit);
+  // Unprefixed: every host behind this bastion gets the same error, reported once per fleet.
   return made;
 }
 
