@@ -261,6 +261,8 @@ bool Bastion::Impl::move_bytes(Tunnel& t) {
       t.to_socket.assign(buf.data(), static_cast<std::size_t>(n));
       progress = true;
     } else if (n == SSH_EOF || n == SSH_ERROR || ssh_channel_is_closed(t.channel) != 0) {
+      // Dead before any host session can see the EOF below and ask for a new tunnel.
+      if (ssh_is_connected(session.get()) == 0) dead = true;
       t.remote_eof = true;  // the target hung up (or the bastion dropped it)
       progress = true;
     }

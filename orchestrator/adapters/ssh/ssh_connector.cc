@@ -132,6 +132,9 @@ class SshConnector final : public HostConnector {
   Status configure(const Host& host, ssh_session s);
   Result<std::optional<JumpSpec>> jump_of(const Host& host, ssh_session s, Hop hop);
   Result<std::shared_ptr<ssh::Bastion>> bastion_for(const Host& host, const JumpSpec& jump);
+  Result<std::shared_ptr<ssh::Bastion>> tunnel(const Host& host, const JumpSpec& jump,
+                                               SessionPtr& session, const std::string& name,
+                                               int port);
   Result<Opened> open_checked(const Host& host, Hop hop);
   Result<HostKeyInfo> inspect_key(const Host& host, const Opened& opened);
   Status check_key(const Host& host, const Opened& opened);
@@ -163,12 +166,8 @@ Result<SshConnector::Opened> SshConnector::open(const Host& host, Hop hop) {
     // The tunnel replaces libssh's transport (and any ProxyCommand the ssh config's ProxyJump
     // became); the target's host key is still checked under its own name and port.
     ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, "none");
-    GOLIVE_TRY(bastion, bastion_for(host, **jump));
+    GOLIVE_TRY(bastion, tunnel(host, **jump, session, name, static_cast<int>(port)));
     via = " through " + (*bastion)->label();
-    GOLIVE_TRY(fd, (*bastion)->open_tunnel(name, static_cast<int>(port), options_.connect_timeout));
-    session.get_deleter().keep_alive = *bastion;
-    socket_t sock = *fd;
-    ssh_options_set(s, SSH_OPTIONS_FD, &sock);
   }
   if (ssh_connect(s) != SSH_OK) {
     return fail("cannot reach " + host.name + " (" + target + ")" + via + ": " + ssh_get_error(s),
@@ -176,6 +175,25 @@ Result<SshConnector::Opened> SshConnector::open(const Host& host, Hop hop) {
   }
   tune_socket(s);
   return Opened{std::move(session), target};
+}
+
+// Makes a tunnel through the host's bastion the session's transport; returns the bastion.
+Result<std::shared_ptr<ssh::Bastion>> SshConnector::tunnel(const Host& host, const JumpSpec& jump,
+                                                           SessionPtr& session,
+                                                           const std::string& name, int port) {
+  GOLIVE_TRY(bastion, bastion_for(host, jump));
+  auto fd = (*bastion)->open_tunnel(name, port, options_.connect_timeout);
+  if (!fd && !(*bastion)->alive()) {
+    // It died under us (a reconnect after losing it can race its pump noticing): once more, anew.
+    bastion = bastion_for(host, jump);
+    if (!bastion) return std::unexpected(bastion.error());
+    fd = (*bastion)->open_tunnel(name, port, options_.connect_timeout);
+  }
+  if (!fd) return std::unexpected(fd.error());
+  session.get_deleter().keep_alive = *bastion;
+  socket_t sock = *fd;
+  ssh_options_set(session.get(), SSH_OPTIONS_FD, &sock);
+  return bastion;
 }
 
 // Options for one session: address, the ssh config, then the runbook fields over it.

@@ -262,6 +262,36 @@ TEST(SshJump, FrozenHostBehindTheBastionIsNamedWithinTheAliveTimeout) {
   EXPECT_LT(took, std::chrono::seconds(15));
 }
 
+// The bastion connection dies mid-command: the host's command fails as a dropped connection
+// (a reconnect's business), and the next connect opens a new bastion session.
+TEST(SshJump, LostBastionFailsItsSessionsAndTheNextConnectOpensANewOne) {
+  auto host = fleet().connector()->connect(via_bastion(1));
+  ASSERT_TRUE(host) << host.error().message;
+  ASSERT_EQ(connections_to_bastion(), 1);
+  const std::string bastion_sshd = SandboxFleet::sh("cat " + fleet().dir() + "/bastion.pid");
+  std::thread cutter([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // The bastion's per-connection sshd processes: the listener's children (privileged monitor)
+    // and theirs (the session that forwards).
+    SandboxFleet::sh("for p in $(pgrep -P " + bastion_sshd +
+                     "); do kill -9 $p $(pgrep -P $p); done");
+  });
+  ExecRequest req;
+  req.command = "sleep 20";
+  req.timeout = std::chrono::seconds(30);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = (*host)->exec(req);
+  auto took = std::chrono::steady_clock::now() - t0;
+  cutter.join();
+  ASSERT_FALSE(r) << "the command outlived its bastion";
+  EXPECT_NE(r.error().message.find("web1"), std::string::npos) << r.error().message;
+  EXPECT_LT(took, std::chrono::seconds(15));
+
+  auto again = fleet().connector()->connect(via_bastion(1));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(run(**again, "echo $GOLIVE_HOST"), "web1\n");
+}
+
 TEST(SshJump, ForwardRefusedByTheBastionIsNamed) {
   // The bastion forwards only to the fleet's hosts (PermitOpen).
   Host elsewhere = via_bastion(1);
