@@ -102,6 +102,7 @@ struct Bastion::Impl {
   std::thread pump;
 
   // Pump thread only:
+  ssh_event event = nullptr;  // the bastion session alone: drains its socket when no read does
   std::vector<std::pair<ssh_channel, std::shared_ptr<Request>>> opening;
   std::vector<Tunnel> tunnels;
 
@@ -182,7 +183,10 @@ Result<int> Bastion::open_tunnel(const std::string& host, int port, Millis timeo
 
 void Bastion::Impl::run() {
   ssh_set_blocking(session.get(), 0);
-  while (!stop) {
+  event = ssh_event_new();
+  if (event != nullptr) ssh_event_add_session(event, session.get());
+  bool closed = false;
+  while (!stop && !closed) {
     bool progress = start_opening();
     progress |= advance_opening();
     for (auto& t : tunnels) progress |= move_bytes(t);
@@ -191,11 +195,16 @@ void Bastion::Impl::run() {
         ssh_get_status(session.get()) & (SSH_CLOSED | SSH_CLOSED_ERROR)) {
       const char* why = ssh_get_error(session.get());
       close_all(why != nullptr && *why != '\0' ? why : "closed by the bastion");
-      return;
+      closed = true;
+      continue;
     }
     wait_for_work(progress);
   }
-  close_all("golive closed it");
+  if (!closed) close_all("golive closed it");
+  if (event != nullptr) {
+    ssh_event_remove_session(event, session.get());
+    ssh_event_free(event);
+  }
 }
 
 // Takes the queued requests and sends their channel-open messages.
@@ -320,6 +329,12 @@ void Bastion::Impl::wait_for_work(bool progress) {
     fds.push_back({t.fd, events, 0});
   }
   ::poll(fds.data(), fds.size(), progress ? 0 : 200);
+  // Reads happen through the tunnels' channel reads; with none reading (no tunnel yet, or every
+  // one waiting for its host to take what it has) the readable socket must still be drained, or
+  // poll() would return at once forever.
+  if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && event != nullptr) {
+    ssh_event_dopoll(event, 0);
+  }
   uint64_t drained = 0;
   (void)::read(wake_fd, &drained, sizeof drained);
 }
