@@ -2,6 +2,9 @@
 // fleet whose hosts refuse golive's direct logins and accept the bastion's forwarded ones.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
 
@@ -52,6 +55,22 @@ TEST_F(JumpScenario, DeploysToEveryHostThroughTheBastion) {
     EXPECT_EQ(s.current(k), id) << "web" << k;
     EXPECT_EQ(healthz(k).substr(0, 3 + id.size()), "ok " + id) << "web" << k;
   }
+}
+
+TEST_F(JumpScenario, DeploysThroughTheSshConfigsProxyJump) {
+  s.edit_runbook({{"    jump: " + s.fleet().bastion() + "\n", ""}});
+  s.commit("the ssh config says how");
+  const std::string config = s.dir() + "/ssh_config.proxyjump";
+  std::ofstream(config) << "Host 127.0.0.201 127.0.0.202 127.0.0.203\n  ProxyJump 127.0.0.200\n"
+                        << Scenario::read_file(s.fleet().ssh_config());
+  GoliveRun trust =
+      s.golive({"hosts", "trust", "staging", "--yes"}, {{"GOLIVE_SSH_CONFIG", config}});
+  EXPECT_EQ(trust.exit_code, 0) << trust.all();
+  EXPECT_TRUE(contains(trust.all(), "jump host 127.0.0.200 (127.0.0.200:")) << trust.all();
+  GoliveRun deploy = s.golive({"deploy", "staging"}, {{"GOLIVE_SSH_CONFIG", config}});
+  ASSERT_EQ(deploy.exit_code, 0) << deploy.all();
+  const std::string id = Scenario::release_id_of(deploy);
+  for (int k = 1; k <= 3; ++k) EXPECT_EQ(s.current(k), id) << "web" << k;
 }
 
 TEST_F(JumpScenario, WithoutTheJumpTheHostsCannotBeReached) {
