@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "golive/jump_spec.h"
 #include "orchestrator/adapters/regex/regex.h"
 #include "runbooks/env_from_schema.h"
 #include "runbooks/launch_schema.h"
@@ -22,13 +23,12 @@ using namespace std::chrono_literals;
 template <std::size_t N>
 using Keys = std::array<std::string_view, N>;
 
-constexpr Keys<16> kTopKeys{"version", "app",    "budget",   "environments", "env",
-                            "release", "build",  "artifact", "steps",        "rollback",
-                            "gate",    "checks", "notify",   "ledger",       "launch",
-                            "upload"};
-constexpr Keys<8> kEnvironmentKeys{"hosts",    "env_file", "env_from", "known_hosts",
-                                   "strategy", "vars",     "launch",   "confirm"};
-constexpr Keys<5> kHostKeys{"name", "address", "user", "port", "identity_file"};
+constexpr Keys<16> kTopKeys{"version", "app",      "budget", "environments", "env",  "release",
+                            "build",   "artifact", "steps",  "rollback",     "gate", "checks",
+                            "notify",  "ledger",   "launch", "upload"};
+constexpr Keys<9> kEnvironmentKeys{"hosts", "env_file", "env_from", "known_hosts", "strategy",
+                                   "vars",  "launch",   "confirm",  "jump"};
+constexpr Keys<6> kHostKeys{"name", "address", "user", "port", "identity_file", "jump"};
 constexpr Keys<6> kStrategyKeys{"parallel", "batch",       "max_fail",
                                 "canary",   "canary_gate", "gate_each_batch"};
 constexpr Keys<1> kCanaryGateKeys{"window"};
@@ -47,8 +47,8 @@ constexpr Keys<9> kStepKeys{"name", "run",  "upload",  "switch", "local",
 constexpr Keys<4> kStepKinds{"run", "upload", "switch", "local"};
 constexpr Keys<2> kBudgetKeys{"rollback", "deploy"};
 constexpr Keys<5> kGateKeys{"window", "interval", "consecutive", "timeout", "fail_after"};
-constexpr Keys<9> kCheckKeys{"name",  "http",    "login", "private_cache", "email",
-                             "command", "tls",   "access", "prometheus"};
+constexpr Keys<9> kCheckKeys{"name",    "http", "login",  "private_cache", "email",
+                             "command", "tls",  "access", "prometheus"};
 constexpr Keys<7> kPrometheusKeys{"url", "query", "success", "min", "max", "for", "ca_file"};
 constexpr Keys<16> kHttpKeys{"method",       "url",           "headers",       "body",
                              "form",         "json",          "follow",        "status",
@@ -214,6 +214,18 @@ class SchemaReader {
   }
 
   // A plain (non-template) string field; returns "" when absent or invalid.
+  // `jump`: one bastion `[user@]host[:port]`, or `none` (no jump, whatever the ssh config says).
+  std::string read_jump(const Fields& f, const std::string& parent) {
+    const auto* e = f.get("jump");
+    if (e == nullptr) return {};
+    auto s = read_string(e->value, child_path(parent, "jump"), d_);
+    if (!s || *s == "none") return s ? std::move(*s) : std::string();
+    if (auto spec = parse_jump_spec(*s); !spec) {
+      d_.error(e->value.pos, child_path(parent, "jump"), spec.error().message);
+    }
+    return std::move(*s);
+  }
+
   std::string read_plain(const Fields& f, std::string_view key, const std::string& parent) {
     const auto* e = f.get(key);
     if (e == nullptr) return {};
@@ -307,6 +319,10 @@ class SchemaReader {
       read_env_from(e->value, child_path(path, "env_from"), env, d_);
     }
     env.known_hosts = read_plain(*f, "known_hosts", path);
+    env.jump = read_jump(*f, path);
+    for (auto& host : env.hosts) {
+      if (host.jump.empty()) host.jump = env.jump;
+    }
     if (const auto* e = f->get("strategy")) {
       read_strategy(e->value, child_path(path, "strategy"), env.strategy);
     }
@@ -359,6 +375,7 @@ class SchemaReader {
         if (auto port = read_int(e->value, child_path(ip, "port"), d_, 1, 65535)) host.port = *port;
       }
       host.identity_file = read_plain(*f, "identity_file", ip);
+      host.jump = read_jump(*f, ip);
       env.hosts.push_back(std::move(host));
     }
   }

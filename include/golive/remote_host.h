@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -87,6 +88,12 @@ class HostConnector {
   virtual Result<HostKeyInfo> probe_host_key(const Host& host) = 0;
   // Records a probed key into the known_hosts file in use.
   virtual Status trust_host_key(const Host& host, const HostKeyInfo& key) = 0;
+  // The jump host `host` is reached through (its runbook `jump`, else the ssh config's ProxyJump)
+  // as a host to probe and trust directly; none when it is reached directly.
+  virtual Result<std::optional<Host>> jump_host(const Host& host) {
+    (void)host;
+    return std::optional<Host>();
+  }
 };
 
 // The libssh-backed connector.

@@ -28,6 +28,10 @@ struct Host {
   std::string user;     // empty: from ~/.ssh/config or the local user
   int port = 0;         // 0: from ~/.ssh/config or 22
   std::string identity_file;
+  // Bastion this host is reached through, `[user@]host[:port]` (its own `jump`, else the
+  // environment's); `none`: direct even if the ssh config has a ProxyJump; empty: the ssh config
+  // decides.
+  std::string jump;
   SourcePos pos;
 };
 
@@ -68,6 +72,7 @@ struct Environment {
   std::string env_file;             // dotenv file, relative to the runbook's directory
   std::vector<EnvSource> env_from;  // ordered; override env_file, overridden by the process env
   std::string known_hosts;          // extra known_hosts file for this environment (optional)
+  std::string jump;  // `environments.<name>.jump`: every host's bastion unless it sets its own
   Strategy strategy;
   std::map<std::string, std::string> vars;
   LaunchSpec launch;  // `environments.<name>.launch`: overrides the top-level launch keys it sets

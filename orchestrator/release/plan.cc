@@ -239,7 +239,9 @@ std::string plan_text(const Plan& plan, const Redactor& redactor) {
     for (std::size_t idx : plan.batches[b]) {
       const HostPlan& hp = plan.hosts[idx];
       out << "  " << hp.host.name << " (" << (hp.host.user.empty() ? "" : hp.host.user + "@")
-          << hp.host.address << ") into " << hp.release_dir << "\n";
+          << hp.host.address
+          << (hp.host.jump.empty() || hp.host.jump == "none" ? "" : " via " + hp.host.jump)
+          << ") into " << hp.release_dir << "\n";
       for (const auto& s : hp.steps) {
         if (s.once && idx != 0) {
           out << "    - " << s.name << ": skipped (once: runs on " << plan.hosts[0].host.name
@@ -288,11 +290,8 @@ std::string plan_json(const Plan& plan, const Redactor& redactor) {
     json jb = json::array();
     for (std::size_t idx : batch) {
       const HostPlan& hp = plan.hosts[idx];
-      json jh = {{"host", hp.host.name},
-                 {"address", hp.host.address},
-                 {"user", hp.host.user},
-                 {"release_dir", hp.release_dir},
-                 {"steps", json::array()}};
+      json jh = {{"host", hp.host.name}, {"address", hp.host.address},    {"user", hp.host.user},
+                 {"jump", hp.host.jump}, {"release_dir", hp.release_dir}, {"steps", json::array()}};
       for (const auto& s : hp.steps) {
         json js = {{"name", s.name},
                    {"kind", kind_name(s.kind)},

@@ -121,11 +121,23 @@ Result<ConnectedFleet> connect_fleet(AppContext& app, const Runbook& runbook,
     errors[i] = host.error().message;
     if (host.error().exit == ExitCode::kPreflight) worst = ExitCode::kPreflight;
   });
+  // One line per distinct error: hosts behind one bastion share its failure (e.g. its unknown
+  // key), said once with the hosts it stopped.
+  std::vector<std::pair<std::string, std::string>> distinct;  // error, hosts
   std::string message;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (errors[i].empty()) continue;
-    app.reporter->error(errors[i]);
     message += (message.empty() ? "" : ", ") + env.hosts[i].name;
+    auto same = std::find_if(distinct.begin(), distinct.end(),
+                             [&](const auto& d) { return d.first == errors[i]; });
+    if (same == distinct.end()) {
+      distinct.emplace_back(errors[i], env.hosts[i].name);
+    } else {
+      same->second += ", " + env.hosts[i].name;
+    }
+  }
+  for (const auto& [error, hosts] : distinct) {
+    app.reporter->error(error + (hosts.find(',') == std::string::npos ? "" : " (" + hosts + ")"));
   }
   if (!message.empty()) return fail("could not connect to " + message, worst);
   for (std::size_t i = 0; i < env.hosts.size(); ++i) {

@@ -15,8 +15,6 @@
 namespace golive::testing {
 namespace {
 
-constexpr int kFirst = 11;
-
 std::string script() {
   return std::string(GOLIVE_SOURCE_DIR) + "/scripts/sandbox-fleet";
 }
@@ -48,6 +46,7 @@ std::string quote(const std::string& s) {
 
 std::mutex shared_mutex;
 std::unique_ptr<SandboxFleet> shared_fleet;  // destroyed at exit: stops the fleet
+std::unique_ptr<SandboxFleet> two_hop_fleet;
 
 }  // namespace
 
@@ -70,9 +69,11 @@ std::string SandboxFleet::sh(const std::string& command, int* exit_status) {
   return out;
 }
 
-std::unique_ptr<SandboxFleet> SandboxFleet::start(int hosts, const FleetKind& kind) {
+std::unique_ptr<SandboxFleet> SandboxFleet::start(int hosts, const FleetKind& kind,
+                                                  const FleetLayout& layout) {
   std::unique_ptr<SandboxFleet> fleet(new SandboxFleet());
   fleet->kind_ = kind;
+  fleet->layout_ = layout;
   std::string tmpl = (std::filesystem::temp_directory_path() / "golive-fleet-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   fleet->dir_ = tmpl;
@@ -89,8 +90,9 @@ void SandboxFleet::ensure_hosts(int hosts) {
     int code = 0;
     last_output =
         sh(quote(script()) + " start --dir " + quote(dir_) + " --hosts " + std::to_string(hosts) +
-               " --port " + std::to_string(port) + " --first " + std::to_string(kFirst) +
-               " --server " + kind_.server + " --shell " + kind_.shell + " 2>&1",
+               " --port " + std::to_string(port) + " --first " + std::to_string(layout_.first) +
+               " --server " + kind_.server + " --shell " + kind_.shell +
+               (layout_.bastion.empty() ? "" : " --bastion " + layout_.bastion) + " 2>&1",
            &code);
     if (code == 0) {
       port_ = port;
@@ -98,7 +100,7 @@ void SandboxFleet::ensure_hosts(int hosts) {
       for (int k = 1; k <= hosts; ++k) {
         Host h;
         h.name = "web" + std::to_string(k);
-        h.address = "127.0.0." + std::to_string(kFirst + k - 1);
+        h.address = "127.0.0." + std::to_string(layout_.first + k - 1);
         hosts_.push_back(h);
       }
       return;
@@ -134,6 +136,19 @@ SandboxFleet& SandboxFleet::shared(int hosts) {
     shared_fleet->ensure_hosts(hosts);
   }
   return *shared_fleet;
+}
+
+SandboxFleet& SandboxFleet::shared_behind_bastion(int hosts) {
+  std::lock_guard lock(shared_mutex);
+  if (!two_hop_fleet) {
+    FleetLayout layout;
+    layout.first = 201;  // 127.0.0.200-220 are the two-hop fleet's
+    layout.bastion = "127.0.0.200";
+    two_hop_fleet = start(hosts, {}, layout);
+  } else {
+    two_hop_fleet->ensure_hosts(hosts);
+  }
+  return *two_hop_fleet;
 }
 
 std::unique_ptr<HostConnector> SandboxFleet::connector() const {

@@ -24,14 +24,26 @@ struct FleetKind {
   std::string shell = "sh";        // the deploy user's login shell: "sh" (dash) or "bash"
 };
 
+// Where a fleet's hosts listen, and whether they sit behind a jump host.
+struct FleetLayout {
+  int first = 11;  // webK listens on 127.0.0.(first+K-1)
+  // Non-empty (e.g. "127.0.0.200"): a two-hop fleet, its hosts reachable only through a jump
+  // host sshd on this address (scripts/sandbox-fleet --bastion).
+  std::string bastion;
+};
+
 class SandboxFleet {
  public:
-  // Starts a fleet of `hosts` hosts (web1..webN on 127.0.0.11..); throws std::runtime_error on
-  // failure.
-  static std::unique_ptr<SandboxFleet> start(int hosts, const FleetKind& kind = {});
+  // Starts a fleet of `hosts` hosts (web1..webN on 127.0.0.11.. by default); throws
+  // std::runtime_error on failure.
+  static std::unique_ptr<SandboxFleet> start(int hosts, const FleetKind& kind = {},
+                                             const FleetLayout& layout = {});
   // The fleet shared by every test in this process (started lazily, stopped at exit); grows to at
   // least `hosts` hosts when asked for more.
   static SandboxFleet& shared(int hosts = 3);
+  // The two-hop fleet shared by every test in this process: hosts web1..webN on 127.0.0.201..,
+  // reachable only through the jump host on 127.0.0.200 (FleetKind::bastion).
+  static SandboxFleet& shared_behind_bastion(int hosts = 3);
   ~SandboxFleet();  // stops sshd and everything deploys left running, removes the temp dir
 
   SandboxFleet(const SandboxFleet&) = delete;
@@ -42,6 +54,8 @@ class SandboxFleet {
   std::string known_hosts() const { return dir_ + "/known_hosts"; }
   std::string client_key() const { return dir_ + "/client_key"; }
   int port() const { return port_; }
+  // The jump host of a two-hop fleet as `address:port` (the login user comes from ssh_config).
+  std::string bastion() const { return layout_.bastion + ":" + std::to_string(port_); }
   // Runbook hosts web1..webN (name, address; user/port come from ssh_config).
   const std::vector<Host>& hosts() const { return hosts_; }
   const Host& host(int k) const { return hosts_.at(static_cast<std::size_t>(k - 1)); }
@@ -59,6 +73,7 @@ class SandboxFleet {
   SandboxFleet() = default;
   std::string dir_;
   FleetKind kind_;
+  FleetLayout layout_;
   int port_ = 0;
   std::vector<Host> hosts_;
 };

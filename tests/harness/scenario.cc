@@ -50,7 +50,9 @@ std::string Scenario::sh(const std::string& command, int* exit_status) {
   return out;
 }
 
-Scenario::Scenario(int hosts) : hosts_(hosts), fleet_(&SandboxFleet::shared(hosts)) {
+Scenario::Scenario(int hosts) : Scenario(hosts, SandboxFleet::shared(hosts)) {}
+
+Scenario::Scenario(int hosts, SandboxFleet& fleet) : hosts_(hosts), fleet_(&fleet) {
   std::string tmpl = "/tmp/golive-scenario-XXXXXX";
   if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
@@ -87,7 +89,7 @@ std::string Scenario::root(int k) const {
 }
 
 std::string Scenario::address(int k) const {
-  return "127.0.0." + std::to_string(10 + k);
+  return fleet_->host(k).address;
 }
 
 std::string Scenario::default_runbook(const std::string& extra) const {

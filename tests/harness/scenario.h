@@ -27,6 +27,8 @@ class Scenario {
  public:
   // A repo with examples/portal committed as "v1", on hosts web1..web<hosts> of the shared fleet.
   explicit Scenario(int hosts = 3);
+  // The same on a fleet of the test's own (e.g. a two-hop fleet behind a bastion).
+  Scenario(int hosts, SandboxFleet& fleet);
   ~Scenario();
   Scenario(const Scenario&) = delete;
   Scenario& operator=(const Scenario&) = delete;
@@ -39,7 +41,7 @@ class Scenario {
   SandboxFleet& fleet() { return *fleet_; }
   // Release root of webK for this scenario.
   std::string root(int k) const;
-  // Address of webK (127.0.0.(10+k)).
+  // Address of webK (127.0.0.(10+k) on the shared fleet).
   std::string address(int k) const;
 
   // The runbook text this scenario starts with; `steps`/`checks` YAML blocks may be replaced.

@@ -153,13 +153,13 @@ void on_close(ssh_session, ssh_channel, void* user) {
 
 // How long the peer has sent nothing at all, from the kernel's TCP_INFO. A frozen sshd (SIGSTOP, a
 // hung VM) still ACKs at the TCP level but sends no SSH data, so only this notices it. Empty when
-// the transport is not a TCP socket (ProxyCommand pipe).
+// the transport is not a TCP socket (ProxyCommand pipe); behind a bastion, from its tunnel.
 std::optional<Millis> peer_silence(ssh_session s) {
   int fd = ssh_get_fd(s);
   if (fd < 0) return std::nullopt;
   tcp_info info{};
   socklen_t len = sizeof info;
-  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return std::nullopt;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return ssh::tunnel_silence(fd);
   return Millis(info.tcpi_last_data_recv);
 }
 

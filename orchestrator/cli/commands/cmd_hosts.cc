@@ -39,6 +39,50 @@ bool may_trust(AppContext& app, const HostKeyInfo& key,
   return confirm(app, "Trust this key for " + key.host + "?", false);
 }
 
+// Shows one host's key and records it if it may be trusted; false when it stays untrusted.
+Result<bool> trust_one(AppContext& app, HostConnector& connector, const Host& h,
+                       const std::vector<std::string>& fingerprints, Ledger* ledger) {
+  GOLIVE_TRY(key, connector.probe_host_key(h));
+  if (key->state == HostKeyInfo::State::kTrusted) {
+    app.reporter->info(h.name + " (" + key->address + "): " + key->key_type + " " +
+                       key->fingerprint + " already trusted");
+    return true;
+  }
+  if (key->state == HostKeyInfo::State::kChanged) {
+    app.reporter->error(h.name + " (" + key->address + "): HOST KEY CHANGED to " +
+                        key->fingerprint +
+                        ". Not trusting it automatically: verify with the host's owner, then "
+                        "remove the old entry from known_hosts");
+    return false;
+  }
+  app.reporter->info(h.name + " (" + key->address + "): " + key->key_type + " " + key->fingerprint);
+  if (!may_trust(app, *key, fingerprints)) return false;
+  GOLIVE_RETURN_IF_ERROR(connector.trust_host_key(h, *key));
+  if (ledger != nullptr) {
+    (void)ledger->record_event(
+        {"", str(EventKind::kHostKeyTrusted),
+         h.name + " " + key->address + " " + key->fingerprint +
+             (fingerprints.empty() ? " (confirmed interactively)" : " (matched --fingerprint)"),
+         iso8601(std::chrono::system_clock::now())});
+  }
+  app.reporter->info(h.name + ": trusted");
+  return true;
+}
+
+// The distinct jump hosts in front of the environment's hosts, in host order.
+Result<std::vector<Host>> jump_hosts(HostConnector& connector, const std::vector<Host>& hosts) {
+  std::vector<Host> out;
+  for (const auto& h : hosts) {
+    GOLIVE_TRY(jump, connector.jump_host(h));
+    if (!*jump) continue;
+    auto same = [&](const Host& b) {
+      return b.address == (*jump)->address && b.port == (*jump)->port && b.user == (*jump)->user;
+    };
+    if (std::none_of(out.begin(), out.end(), same)) out.push_back(**jump);
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_hosts_trust(AppContext& app, const std::string& environment,
@@ -47,38 +91,26 @@ int cmd_hosts_trust(AppContext& app, const std::string& environment,
   if (!t) return static_cast<int>(t.error().exit);
   auto connector = app.make_connector(connect_options(t->runbook, t->env()));
   auto ledger = ReleaseRecorder::open_ledger(app, ledger_path(app, &t->runbook));
+  Ledger* log = ledger ? ledger->get() : nullptr;
+  // Bastions first: the hosts behind one are reached (and their keys probed) through it, and only
+  // once its own key is trusted.
+  auto bastions = jump_hosts(*connector, t->env().hosts);
+  if (!bastions) return report_error(app, bastions.error());
   int refused = 0;
+  for (const auto& b : *bastions) {
+    auto ok = trust_one(app, *connector, b, fingerprints, log);
+    if (!ok) return report_error(app, ok.error());
+    if (!*ok) ++refused;
+  }
+  if (refused) {
+    app.reporter->error(
+        "the hosts behind an untrusted jump host cannot be reached; trust it first");
+    return static_cast<int>(ExitCode::kPreflight);
+  }
   for (const auto& h : t->env().hosts) {
-    auto key = connector->probe_host_key(h);
-    if (!key) return report_error(app, key.error());
-    if (key->state == HostKeyInfo::State::kTrusted) {
-      app.reporter->info(h.name + " (" + key->address + "): " + key->key_type + " " +
-                         key->fingerprint + " already trusted");
-      continue;
-    }
-    if (key->state == HostKeyInfo::State::kChanged) {
-      app.reporter->error(h.name + " (" + key->address + "): HOST KEY CHANGED to " +
-                          key->fingerprint +
-                          ". Not trusting it automatically: verify with the host's owner, then "
-                          "remove the old entry from known_hosts");
-      ++refused;
-      continue;
-    }
-    app.reporter->info(h.name + " (" + key->address + "): " + key->key_type + " " +
-                       key->fingerprint);
-    if (!may_trust(app, *key, fingerprints)) {
-      ++refused;
-      continue;
-    }
-    if (auto s = connector->trust_host_key(h, *key); !s) return report_error(app, s.error());
-    if (ledger) {
-      (void)(*ledger)->record_event(
-          {"", str(EventKind::kHostKeyTrusted),
-           h.name + " " + key->address + " " + key->fingerprint +
-               (fingerprints.empty() ? " (confirmed interactively)" : " (matched --fingerprint)"),
-           iso8601(std::chrono::system_clock::now())});
-    }
-    app.reporter->info(h.name + ": trusted");
+    auto ok = trust_one(app, *connector, h, fingerprints, log);
+    if (!ok) return report_error(app, ok.error());
+    if (!*ok) ++refused;
   }
   return refused ? static_cast<int>(ExitCode::kPreflight) : 0;
 }
