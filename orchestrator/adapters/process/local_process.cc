@@ -196,7 +196,9 @@ Result<Pipes> make_pipes() {
 // Starts `/bin/sh -c command` in a fresh process group, in req.cwd, with req.env added.
 Result<bp::child> spawn(const LocalRequest& req, Pipes& pipes) {
   bp::environment env = boost::this_process::environment();
-  for (const auto& [key, value] : req.env) env[key] = value;
+  // set(), not env[key]: Boost 1.74's environment::find compares `key=` against each shorter
+  // entry past its end (a heap-buffer-overflow AddressSanitizer reports); set() checks sizes.
+  for (const auto& [key, value] : req.env) env.set(key, value);
 
   const std::string chdir_failed =
       "golive: cannot change to directory '" + req.cwd + "'\n";  // built before fork

@@ -483,10 +483,14 @@ Result<ExecResult> SshHost::exec_in_shell(const ExecRequest& request) {
   st.request = &request;
   st.marker_done = true;  // the shell frames the process group
   sh.current = &st;
+  // Unhooks `st` from the shell on every return; the shell itself may be gone by then (replaced
+  // after a drop or an out-of-step end), so it is reached through `shell_`, never through `sh`.
   struct Detach {
-    ShellChannel& sh;
-    ~Detach() { sh.current = nullptr; }
-  } detach{sh};
+    std::unique_ptr<ShellChannel>& shell;
+    ~Detach() {
+      if (shell) shell->current = nullptr;
+    }
+  } detach{shell_};
   const std::string frame = shell_command_frame(request.command, request.cwd, sh.nonce);
   if (ssh_channel_write(sh.channel.get(), frame.data(), static_cast<uint32_t>(frame.size())) !=
       static_cast<int>(frame.size())) {

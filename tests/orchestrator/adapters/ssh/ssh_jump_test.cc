@@ -242,7 +242,7 @@ TEST(SshJump, FrozenHostBehindTheBastionIsNamedWithinTheAliveTimeout) {
   options.alive_timeout = Millis(3000);
   auto host = make_ssh_connector(options)->connect(via_bastion(3));
   ASSERT_TRUE(host) << host.error().message;
-  const std::string ppid = run(**host, "echo $PPID");
+  const std::string ppid = run(**host, testing::kSshdPidCommand);
   const std::string sshd_child = ppid.substr(0, ppid.find('\n'));
   std::thread freezer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
