@@ -2,6 +2,7 @@
 // the last releases; and the Markdown-to-HTML rendering of the whole document.
 #include <algorithm>
 
+#include "golive/visible_text.h"
 #include "orchestrator/audit/handover.h"
 
 namespace golive {
@@ -14,29 +15,6 @@ std::string owner_of(const LaunchSpec& l, const std::string& role) {
   return it == l.owners.end() ? std::string(kFill) + "launch.owners." + role + "_" : it->second;
 }
 
-std::string escape_html(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string table_row(std::string_view line, const char* cell) {
   std::string out = "<tr>";
   line.remove_prefix(1);
@@ -44,7 +22,7 @@ std::string table_row(std::string_view line, const char* cell) {
     const auto bar = line.find(" |");
     std::string_view c = line.substr(0, bar);
     while (!c.empty() && c.front() == ' ') c.remove_prefix(1);
-    out += std::string("<") + cell + ">" + escape_html(c) + "</" + cell + ">";
+    out += std::string("<") + cell + ">" + markup_escape(c) + "</" + cell + ">";
     if (bar == std::string_view::npos) break;
     line.remove_prefix(bar + 2);
   }
@@ -110,7 +88,7 @@ std::string handover_tail(const HandoverInput& in) {
 
 std::string markdown_to_html(const std::string& markdown, const std::string& title) {
   std::string out = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" +
-                    escape_html(title) +
+                    markup_escape(title) +
                     "</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
                     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em}"
                     "</style></head><body>\n";
@@ -130,20 +108,20 @@ std::string markdown_to_html(const std::string& markdown, const std::string& tit
       table = false;
     }
     if (line.starts_with("## ")) {
-      out += "<h2>" + escape_html(line.substr(3)) + "</h2>\n";
+      out += "<h2>" + markup_escape(line.substr(3)) + "</h2>\n";
     } else if (line.starts_with("# ")) {
-      out += "<h1>" + escape_html(line.substr(2)) + "</h1>\n";
+      out += "<h1>" + markup_escape(line.substr(2)) + "</h1>\n";
     } else if (line.starts_with("- ")) {
       if (!list) out += "<ul>\n";
       list = true;
-      out += "<li>" + escape_html(line.substr(2)) + "</li>\n";
+      out += "<li>" + markup_escape(line.substr(2)) + "</li>\n";
     } else if (line.starts_with("| ---")) {
       continue;
     } else if (line.starts_with("|")) {
       out += table ? table_row(line, "td") : "<table>\n" + table_row(line, "th");
       table = true;
     } else if (!line.empty()) {
-      out += "<p>" + escape_html(line) + "</p>\n";
+      out += "<p>" + markup_escape(line) + "</p>\n";
     }
   }
   if (list) out += "</ul>\n";
