@@ -117,8 +117,11 @@ TEST(DeployScenario, FailingStepOnOneHostStopsTheRolloutAndNoHostKeepsTheNewRele
   }
   GoliveRun show = s.golive({"show", bad, "--json"});
   ASSERT_EQ(show.exit_code, 0) << show.all();
-  EXPECT_EQ(nlohmann::json::parse(show.out).at("release").at("status"), "rolled_back") << show.out;
-  for (const auto& step : nlohmann::json::parse(show.out).at("steps")) {
+  // Parsed once and kept: a range-for over `parse(...).at(...)` would iterate a destroyed
+  // temporary (GCC 12 does not extend its lifetime; AddressSanitizer caught it).
+  const nlohmann::json detail = nlohmann::json::parse(show.out);
+  EXPECT_EQ(detail.at("release").at("status"), "rolled_back") << show.out;
+  for (const auto& step : detail.at("steps")) {
     EXPECT_NE(step.value("host", ""), "web3") << "web3 ran a step: " << step.dump();
   }
 }
