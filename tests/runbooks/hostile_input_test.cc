@@ -46,6 +46,14 @@ TEST(HostileInput, EmptyFile) {
   EXPECT_TRUE(HasError(load("# only a comment\n\n"), 1, 1, "", "the runbook is empty"));
 }
 
+// Found by the runbook_loader fuzz target: yaml-cpp 0.7's LoadAll never returned on a file that
+// starts with `,` (its parser kept yielding documents). Now an error with a position, at once.
+TEST(HostileInput, LeadingCommaIsAnErrorNotAnEndlessLoop) {
+  const auto r = timed([] { return load(",ersion: 1\n"); });
+  EXPECT_FALSE(r.errors.empty());
+  EXPECT_TRUE(HasErrorContaining(r, "more than one YAML document")) << all_errors(r);
+}
+
 TEST(HostileInput, NotAMapping) {
   EXPECT_TRUE(HasError(load("- a\n- b\n"), 1, 1, "", "expected a mapping of keys"));
   EXPECT_TRUE(HasError(load("just text\n"), 1, 1, "", "expected a mapping of keys"));

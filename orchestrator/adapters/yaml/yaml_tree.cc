@@ -1,9 +1,11 @@
 #include "orchestrator/adapters/yaml/yaml_tree.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <sstream>
 
 namespace golive {
 namespace {
@@ -92,12 +94,55 @@ SourcePos find_indentation_tab(std::string_view text, int line) {
   return SourcePos{};
 }
 
+// Counts documents from the parser's events, building nothing. yaml-cpp 0.7's LoadAll loops
+// forever (allocating) on some garbage, e.g. a file that starts with `,` (found by the
+// runbook_loader fuzz target): its parser keeps yielding documents without consuming input.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents == 2) second = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  int documents = 0;
+  YAML::Mark second;  // where a second document starts
+};
+
+// The file's first document (none for an empty file) and where a second one starts, if any:
+// LoadAll's work, with the document loop bounded at two.
+struct Documents {
+  std::optional<YAML::Node> first;
+  std::optional<YAML::Mark> second;
+};
+Documents load_documents(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+  }
+  Documents docs;
+  if (counter.documents == 0) return docs;
+  docs.first = YAML::Load(text);
+  if (counter.documents > 1) docs.second = counter.second;
+  return docs;
+}
+
 }  // namespace
 
 std::optional<YamlNode> parse_yaml(std::string_view text, std::vector<YamlProblem>& problems) {
-  std::vector<YAML::Node> docs;
+  Documents docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    docs = load_documents(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
     problems.push_back(YamlProblem{pos_of(e.mark), "YAML nested too deeply (more than " +
                                                        std::to_string(e.depth()) + " levels)"});
@@ -113,15 +158,15 @@ std::optional<YamlNode> parse_yaml(std::string_view text, std::vector<YamlProble
     }
     return std::nullopt;
   }
-  if (docs.empty()) return YamlNode{};
-  if (docs.size() > 1) {
+  if (!docs.first) return YamlNode{};
+  if (docs.second) {
     problems.push_back(
-        YamlProblem{pos_of(docs[1].Mark()),
+        YamlProblem{pos_of(*docs.second),
                     "more than one YAML document (`---`); a runbook is a single document"});
   }
   YamlNode root;
   Converter converter(problems);
-  if (!converter.convert(docs.front(), root, 0)) return std::nullopt;
+  if (!converter.convert(*docs.first, root, 0)) return std::nullopt;
   return root;
 }
 
