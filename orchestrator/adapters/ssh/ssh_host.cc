@@ -282,6 +282,18 @@ struct Interruption {
   bool any() const { return timed_out || cancelled || stdin_failed; }
 };
 
+// The outcome of a finished command (a shell or a channel of its own): its status, its output
+// tail and how it ended.
+ExecResult result_of(ExecState& st, const Interruption& why, Clock::time_point started) {
+  ExecResult result;
+  result.exit_status = st.exit_status;
+  result.timed_out = why.timed_out;
+  result.cancelled = why.cancelled;
+  result.output = std::move(st.tail);
+  result.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
+  return result;
+}
+
 // A timeout can fire before the group marker arrived: give it a moment so the group can be
 // killed.
 void wait_for_group_marker(ssh_event event, ssh_session s, const ExecState& st) {
@@ -517,13 +529,7 @@ Result<ExecResult> SshHost::exec_in_shell(const ExecRequest& request) {
   }
   if (!st.stdout_end || !st.stderr_end) shell_.reset();  // ended or out of step: start afresh
   st.finish();
-  ExecResult result;
-  result.exit_status = st.exit_status;
-  result.timed_out = why.timed_out;
-  result.cancelled = why.cancelled;
-  result.output = std::move(st.tail);
-  result.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
-  return result;
+  return result_of(st, why, started);
 }
 
 Result<ExecResult> SshHost::exec_on_channel(const ExecRequest& request, bool kill_on_timeout) {
@@ -574,17 +580,10 @@ Result<ExecResult> SshHost::exec_on_channel(const ExecRequest& request, bool kil
   registration.remove();
   channel.reset();
   st.finish();
-
-  ExecResult result;
-  result.exit_status = st.exit_status;
-  result.timed_out = why.timed_out;
-  result.cancelled = why.cancelled;
-  result.output = std::move(st.tail);
-  result.duration = std::chrono::duration_cast<Millis>(Clock::now() - started);
   if (why.stdin_failed) {
     return fail("input for a command on " + where() + " could not be produced", ExitCode::kInfra);
   }
-  return result;
+  return result_of(st, why, started);
 }
 
 // Moves input and output until the command closes its channel, or it is interrupted (`why`:
