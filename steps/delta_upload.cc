@@ -7,21 +7,22 @@
 namespace golive {
 namespace {
 
-constexpr std::size_t kArgsPerCommand = 256;  // paths per ln/cp, far below ARG_MAX
+constexpr std::size_t kArgsPerCommand = 256;            // paths per ln/cp, far below ARG_MAX
+constexpr std::uint64_t kDeltaMemoryLimit = 64 * 1024;  // per host: spooled to disk beyond
 
 std::string parent_of(const std::string& path) {
   const auto slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// One line of the link script: `ln` (or `cp`) of `sources` into `dir`. A link the file system
-// refuses (another device, too many links) becomes a copy that first removes what `ln` may have
-// made, so nothing is ever written through a link into the base release. A source that is gone
-// fails nothing here: the verification finds the file missing and it is sent.
+// One line of the link script: `ln` (or `cp`) of `sources` (shell words, "$b"/'path') into `dir`. A
+// link the file system refuses (another device, too many links) becomes a copy that first removes
+// what `ln` may have made, so nothing is ever written through a link into the base release. A
+// source that is gone fails nothing here: the verification finds the file missing and it is sent.
 std::string reuse_into_dir(const std::string& dir, const std::vector<std::string>& sources,
                            ReuseMode mode) {
   std::string args;
-  for (const auto& s : sources) args += " " + shell_quote(s);
+  for (const auto& s : sources) args += " " + s;  // already quoted
   const std::string copy = "cp -p --reflink=auto --remove-destination -t " + shell_quote(dir) +
                            " --" + args + " 2>/dev/null || :";
   if (mode == ReuseMode::kCopy) return copy + "\n";
@@ -107,17 +108,18 @@ DeltaPlan plan_delta(const std::vector<FileEntry>& files,
     }
     plan.reused.insert(f.path);
     plan.reused_bytes += f.size;
-    const std::string from = base_dir + "/" + source;
+    // "$b" is the base dir, set once at the top: the script is built per host, fifty at once.
+    const std::string from = "\"$b\"/" + shell_quote(source);
     if (source == f.path) {
       same_path[parent_of(f.path)].push_back(from);
     } else {
-      const std::string args = " -- " + shell_quote(from) + " " + shell_quote(f.path);
+      const std::string args = " -- " + from + " " + shell_quote(f.path);
       const std::string copy =
           "cp -p --reflink=auto --remove-destination" + args + " 2>/dev/null || :\n";
       renames += mode == ReuseMode::kCopy ? copy : "ln" + args + " 2>/dev/null || " + copy;
     }
   }
-  plan.script.clear();
+  plan.script = "b=" + shell_quote(base_dir) + "\n";
   for (const auto& [dir, sources] : same_path) {
     for (std::size_t i = 0; i < sources.size(); i += kArgsPerCommand) {
       const auto end = std::min(sources.size(), i + kArgsPerCommand);
@@ -181,19 +183,24 @@ ReleaseVerification take_verify_report(std::string& output) {
 
 std::optional<StepResult> upload_delta(const DeltaRequest& q, std::string& why_not) {
   RemoteHost& host = *q.host;
-  auto base_text = read_base_manifest(host, q.base_dir);
-  if (!base_text) {
-    why_not = "the base release could not be read: " + base_text.error().message;
-    return std::nullopt;
+  // The base's manifest, its parse and the plan's script live only as long as they are needed:
+  // every host of a parallel batch holds its own at once.
+  DeltaPlan plan;
+  {
+    auto base_text = read_base_manifest(host, q.base_dir);
+    if (!base_text) {
+      why_not = "the base release could not be read: " + base_text.error().message;
+      return std::nullopt;
+    }
+    auto base = parse_files_manifest(*base_text);
+    if (base_text->empty() || !base || base->empty()) {
+      why_not = base_text->empty() || base
+                    ? "the base release has no usable manifest"
+                    : "the base release's manifest is damaged (" + base.error().message + ")";
+      return std::nullopt;
+    }
+    plan = plan_delta(q.full->files(), *base, q.base_dir, q.mode);
   }
-  auto base = parse_files_manifest(*base_text);
-  if (base_text->empty() || !base || base->empty()) {
-    why_not = base_text->empty() || base
-                  ? "the base release has no usable manifest"
-                  : "the base release's manifest is damaged (" + base.error().message + ")";
-    return std::nullopt;
-  }
-  DeltaPlan plan = plan_delta(q.full->files(), *base, q.base_dir, q.mode);
   if (plan.reused.empty()) {
     why_not = "no file of the base release is reusable";
     return std::nullopt;
@@ -201,14 +208,16 @@ std::optional<StepResult> upload_delta(const DeltaRequest& q, std::string& why_n
   ArchiveOptions opts;
   opts.zstd = q.full->zstd();
   opts.only_files = &plan.send;
-  opts.extra_files = {{std::string(kFilesManifestName), files_manifest_text(q.full->files())},
-                      {std::string(kTreeListingName), tree_listing_text(q.full->files())},
-                      {std::string(kLinkScriptName), plan.script}};
+  opts.memory_limit = kDeltaMemoryLimit;
+  opts.extra_files.emplace_back(std::string(kFilesManifestName), q.full->manifest_text());
+  opts.extra_files.emplace_back(std::string(kTreeListingName), q.full->tree_text());
+  opts.extra_files.emplace_back(std::string(kLinkScriptName), plan.script);
   StepResult r;
   r.step = "upload";
   r.host = host.name();
   r.started = std::chrono::system_clock::now();
   auto delta = UploadArchive::build(q.artifact_dir, opts);
+  std::string().swap(plan.script);  // in the archive now
   if (!delta) return failed(r, delta.error().message);
   const std::string after = "sh ./" + std::string(kLinkScriptName) +
                             " || { echo 'golive: reusing files of the base release failed'; "
@@ -239,6 +248,7 @@ std::optional<StepResult> upload_delta(const DeltaRequest& q, std::string& why_n
     }
     ArchiveOptions repair;
     repair.zstd = q.full->zstd();
+    repair.memory_limit = kDeltaMemoryLimit;
     repair.only_files = &v.paths;
     auto again = UploadArchive::build(q.artifact_dir, repair);
     if (!again) return failed(r, again.error().message);

@@ -43,7 +43,7 @@ bool escapes_artifact(const std::string& rel, const std::string& target) {
 }  // namespace
 
 // Receives the archive bytes from the TarWriter: hashes them and keeps them in memory, spilling to
-// an unlinked temp file once they outgrow UploadArchive::kMemoryLimit.
+// an unlinked temp file once they outgrow ArchiveOptions::memory_limit.
 struct ArchiveSink {
   UploadArchive* out = nullptr;
   Sha256* digest = nullptr;
@@ -73,8 +73,7 @@ struct ArchiveSink {
   Status write(std::string_view bytes) {
     digest->update(bytes);
     UploadArchive& a = *out;
-    if (a.spool_fd_ < 0 && a.memory_.size() + bytes.size() > UploadArchive::kMemoryLimit &&
-        !spill()) {
+    if (a.spool_fd_ < 0 && a.memory_.size() + bytes.size() > a.memory_limit_ && !spill()) {
       return fail(std::string("cannot spool the archive to a temp file: ") + std::strerror(errno),
                   ExitCode::kInfra);
     }
@@ -153,7 +152,7 @@ Status archive_path(TarWriter& tar, const std::string& full, const std::string& 
 }
 
 // Adds a regular file made of `content` (golive's own files in the release dir).
-Status archive_text(TarWriter& tar, const std::string& name, const std::string& content) {
+Status archive_text(TarWriter& tar, const std::string& name, std::string_view content) {
   struct stat st {};
   st.st_mode = S_IFREG | 0644;
   st.st_size = static_cast<off_t>(content.size());
@@ -185,9 +184,10 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
   auto tar =
       TarWriter::open([&sink](std::string_view bytes) { return sink.write(bytes); }, options.zstd);
   result->zstd_ = options.zstd;
+  result->memory_limit_ = options.memory_limit;
   if (!tar) return fail("cannot start the archive: " + tar.error().message, ExitCode::kInfra);
   bool dirs_writable = true;
-  std::vector<char> buf(256 * 1024);
+  std::vector<char> buf(64 * 1024);  // one per host building a delta at once: kept small
   for (const auto& rel : paths) {
     const std::string full = local_dir + "/" + rel;
     struct stat st {};
@@ -203,15 +203,20 @@ Result<std::shared_ptr<const UploadArchive>> UploadArchive::build(const std::str
     GOLIVE_RETURN_IF_ERROR(archive_path(**tar, full, rel, st, buf, entry));
     ++result->entries_;
   }
-  std::vector<std::pair<std::string, std::string>> extra = options.extra_files;
-  if (options.with_manifest && manifest_representable(result->files_)) {
-    extra.emplace_back(std::string(kFilesManifestName), files_manifest_text(result->files_));
-    result->delta_capable_ = dirs_writable;
-  }
-  for (const auto& [name, content] : extra) {
+  auto add_text = [&tar](const std::string& name, std::string_view content) -> Status {
     if (auto added = archive_text(**tar, name, content); !added) {
       return fail("cannot archive " + name + ": " + added.error().message, ExitCode::kInfra);
     }
+    return {};
+  };
+  for (const auto& [name, content] : options.extra_files) {
+    GOLIVE_RETURN_IF_ERROR(add_text(name, content));
+  }
+  if (options.with_manifest && manifest_representable(result->files_)) {
+    result->manifest_text_ = files_manifest_text(result->files_);
+    result->tree_text_ = tree_listing_text(result->files_);
+    GOLIVE_RETURN_IF_ERROR(add_text(std::string(kFilesManifestName), result->manifest_text_));
+    result->delta_capable_ = dirs_writable;
   }
   if (auto closed = (*tar)->close(); !closed) {
     return fail("cannot archive " + local_dir + ": " + closed.error().message, ExitCode::kInfra);

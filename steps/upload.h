@@ -26,12 +26,16 @@ struct ArchiveOptions {
   // Delta archives: only these regular files (paths relative to the dir); directories and
   // symlinks are always included. nullptr: every file.
   const std::set<std::string>* only_files = nullptr;
-  // Appended after the tree as regular files (name, content), mode 0644.
-  std::vector<std::pair<std::string, std::string>> extra_files;
+  // Appended after the tree as regular files (name, content), mode 0644; the contents are the
+  // caller's and must outlive build().
+  std::vector<std::pair<std::string, std::string_view>> extra_files;
   // Extract with `tar -U` (unlink a file before writing it: never write through a hard link).
   bool unlink_first = false;
   // Compress the stream with zstd (`upload: { compress }`); the host extracts with tar --zstd.
   bool zstd = false;
+  // Bytes kept in memory before the archive is spooled to disk. Per-host delta archives use a
+  // small limit: fifty of them are built at once.
+  std::uint64_t memory_limit = 4ull * 1024 * 1024;
 };
 
 // A tar (pax/ustar) archive of a local directory, built once per deploy and replayed to every
@@ -51,6 +55,10 @@ class UploadArchive {
   const std::string& sha256() const { return sha256_; }  // lowercase hex of the whole stream
   // Every entry of the tree (with_manifest only), in archive order.
   const std::vector<FileEntry>& files() const { return files_; }
+  // files_manifest_text() and tree_listing_text() of files(), made once (with_manifest only):
+  // every host's delta archive carries them.
+  const std::string& manifest_text() const { return manifest_text_; }
+  const std::string& tree_text() const { return tree_text_; }
   // A delta can be built against this archive: it was built with_manifest, every name fits the
   // manifest, and every directory is writable by its owner (links are made after extraction).
   bool delta_capable() const { return delta_capable_; }
@@ -59,10 +67,9 @@ class UploadArchive {
   // A fresh reader over the archive bytes, for ExecRequest::stdin_source.
   InputSource reader() const;
 
-  // Archives above this size are spooled to disk instead of memory. Small on purpose: the spool
-  // is read back from the page cache at memory speed, while keeping it in the heap made a 21 MB
-  // artifact cost ~50 MB of RSS (string growth copies) on a deploy host shared with builds.
-  static constexpr std::uint64_t kMemoryLimit = 4ull * 1024 * 1024;
+  // Archives above ArchiveOptions::memory_limit (4 MiB) are spooled to disk instead of memory.
+  // Small on purpose: the spool is read back from the page cache at memory speed, while keeping
+  // it in the heap made a 21 MB artifact cost ~50 MB of RSS (string growth copies).
 
  private:
   UploadArchive() = default;
@@ -73,6 +80,8 @@ class UploadArchive {
   std::size_t entries_ = 0;
   std::string sha256_;
   std::vector<FileEntry> files_;
+  std::string manifest_text_, tree_text_;
+  std::uint64_t memory_limit_ = 0;
   bool delta_capable_ = false;
   bool zstd_ = false;
 };

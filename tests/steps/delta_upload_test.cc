@@ -221,11 +221,10 @@ TEST(DeltaUpload, PlanReusesByContentAndModeAndBatchesLinksPerDirectory) {
   DeltaPlan plan = plan_delta(files, base, "/srv/app/releases/r1", ReuseMode::kHardLink);
   EXPECT_EQ(plan.send, std::set<std::string>{"z"});
   EXPECT_EQ(plan.reused.size(), 3u);
-  EXPECT_NE(plan.script.find("ln -t 'd' -- '/srv/app/releases/r1/d/x' '/srv/app/releases/r1/d/y'"),
-            std::string::npos)
+  EXPECT_TRUE(plan.script.starts_with("b='/srv/app/releases/r1'\n")) << plan.script;
+  EXPECT_NE(plan.script.find("ln -t 'd' -- \"$b\"/'d/x' \"$b\"/'d/y'"), std::string::npos)
       << plan.script;
-  EXPECT_NE(plan.script.find("ln -- '/srv/app/releases/r1/old' 'moved'"), std::string::npos)
-      << plan.script;
+  EXPECT_NE(plan.script.find("ln -- \"$b\"/'old' 'moved'"), std::string::npos) << plan.script;
   DeltaPlan copy = plan_delta(files, base, "/b", ReuseMode::kCopy);
   EXPECT_EQ(copy.script.find("ln "), std::string::npos) << copy.script;
 
