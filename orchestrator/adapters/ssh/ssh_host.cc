@@ -254,10 +254,6 @@ class StdinFeed {
         off_ = 0;
         len_ = static_cast<std::size_t>(n);
       }
-      // Only once libssh has handed its last chunk to the kernel: a nonblocking write is
-      // otherwise copied into libssh's own buffer up to the peer's window (2 MiB with OpenSSH),
-      // and a fleet of parallel uploads held that much heap per host.
-      if ((ssh_get_poll_flags(ssh_channel_get_session(channel)) & SSH_WRITE_PENDING) != 0) break;
       uint32_t window = ssh_channel_window_size(channel);
       if (window == 0) break;
       auto len = static_cast<uint32_t>(std::min<std::size_t>(window, len_ - off_));
