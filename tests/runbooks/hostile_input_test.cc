@@ -11,6 +11,7 @@
 
 #include "golive/runbook_loader.h"
 #include "tests/harness/scoped_temp_dir.h"
+#include "tests/harness/time_scale.h"
 #include "tests/runbooks/runbook_test_support.h"
 
 namespace golive {
@@ -31,9 +32,8 @@ auto timed(F f, std::chrono::milliseconds limit = std::chrono::seconds(3)) {
   const auto start = std::chrono::steady_clock::now();
   auto result = f();
   const auto took = std::chrono::steady_clock::now() - start;
-  EXPECT_LT(took, limit) << "took "
-                         << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-                         << "ms";
+  EXPECT_LT(took, golive::testing::scaled(limit))
+      << "took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << "ms";
   return result;
 }
 
