@@ -73,7 +73,10 @@ class Deploy {
     // 7. Gate: the release must prove itself to a customer's eyes before it is called done. A
     //    signal during the gate is an interrupted deploy, never a success. Gated per batch, the
     //    last batch's gate was this one.
-    if (gated_per_batch()) return finish_succeeded();
+    if (gated_per_batch()) {
+      crash_point("after-gate");
+      return finish_succeeded();
+    }
     GateSpec gate = runbook_.gate;  // the gate, too, ends within budget.deploy
     gate.window =
         std::min(gate.window, std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
