@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 
 #include "golive/crash_point.h"
 #include "golive/env_check.h"
@@ -73,22 +74,8 @@ class Deploy {
     // 7. Gate: the release must prove itself to a customer's eyes before it is called done. A
     //    signal during the gate is an interrupted deploy, never a success. Gated per batch, the
     //    last batch's gate was this one.
-    if (gated_per_batch()) {
-      crash_point("after-gate");
-      return finish_succeeded();
-    }
-    GateSpec gate = runbook_.gate;  // the gate, too, ends within budget.deploy
-    gate.window =
-        std::min(gate.window, std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
-    if (gate.window <= Millis(0)) return roll_back(execution, over_budget_why());
-    GateVerdict verdict = run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name,
-                                              record_.ledger(), plan_.release_id, Phase::kGate);
-    junit_.add(app_, "golive gate", verdict);
-    if (verdict.interrupted || interrupted()) {
-      return roll_back(execution, interrupted_why("during the gate"));
-    }
-    if (!verdict.passed) {
-      return roll_back(execution, "gate failed: " + gate_failure_summary(verdict));
+    if (!gated_per_batch()) {
+      if (auto why = gate_whole_release()) return roll_back(execution, *why);
     }
     // 8. Record success on the hosts and in the ledger; prune old releases.
     crash_point("after-gate");
@@ -96,6 +83,21 @@ class Deploy {
   }
 
  private:
+  // The gate over the whole fleet at once (`strategy.gate_each_batch: false`): why the release must
+  // roll back, or nothing when it passed. It, too, ends within budget.deploy.
+  std::optional<std::string> gate_whole_release() {
+    GateSpec gate = runbook_.gate;
+    gate.window =
+        std::min(gate.window, std::chrono::duration_cast<Millis>(deadline_ - SteadyClock::now()));
+    if (gate.window <= Millis(0)) return over_budget_why();
+    GateVerdict verdict = run_and_record_gate(app_, gate, plan_.checks, fleet_.by_name,
+                                              record_.ledger(), plan_.release_id, Phase::kGate);
+    junit_.add(app_, "golive gate", verdict);
+    if (verdict.interrupted || interrupted()) return interrupted_why("during the gate");
+    if (!verdict.passed) return "gate failed: " + gate_failure_summary(verdict);
+    return std::nullopt;
+  }
+
   // A deploy killed with SIGKILL cannot remove its clean export; the next one on this machine
   // removes every export whose owner process is gone (the pid is in the directory name).
   static void remove_stale_build_dirs() {

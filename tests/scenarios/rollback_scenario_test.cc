@@ -82,6 +82,33 @@ TEST(RollbackScenario, BrokenLoginGateRestoresV1EverywhereNotifiesAndRecords) {
   EXPECT_EQ(verify.exit_code, 0) << verify.all();
 }
 
+// `gate_each_batch: false`: one gate over the whole fleet after the last batch. It passes a good
+// release and rolls every host back from a broken login, as the per-batch gates do.
+TEST(RollbackScenario, OneGateAfterTheLastBatchPassesV1AndRollsBackABrokenLogin) {
+  Scenario s(3);
+  std::string y = runbook(s, "", "", "");
+  y = Scenario::replace(
+      y, "    env_file: .env.staging\n",
+      "    env_file: .env.staging\n    strategy: { batch: 1, gate_each_batch: false }\n");
+  s.write("golive.yml", y);
+  s.commit("v1, gated once");
+  GoliveRun first = s.golive({"deploy", "staging", "--reason", "ship v1", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.all();
+  EXPECT_EQ(first.all().find("gate for batch"), std::string::npos) << first.all();
+  const std::string v1 = release_of(first);
+  expect_all_serve(s, v1);
+
+  s.set_break({"login"});
+  s.commit("v2: login broken");
+  GoliveRun run = s.golive({"deploy", "staging", "--reason", "ship v2", "--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.all();
+  EXPECT_NE(run.all().find("gate failed: login"), std::string::npos) << run.all();
+  const std::string v2 = release_of(run);
+  ASSERT_FALSE(v2.empty()) << run.all();
+  expect_all_serve(s, v1);
+  EXPECT_EQ(status_in_history(s, v2), "rolled_back");
+}
+
 TEST(RollbackScenario, StepFailureOnSecondHostAfterFirstSwitchedRestoresAllAndUndoesOnce) {
   Scenario s(3);
   std::string v1 = deploy_ok(s);
