@@ -204,11 +204,14 @@ TEST(SecretsScenario, SecretsNeverAppearOnACommandLine) {
   s.edit_runbook(
       {{"  - { name: switch, switch: current }\n",
         "  - { name: slow, run: \"sleep 2\" }\n  - { name: switch, switch: current }\n"}});
-  s.commit("slow step");
+  // Values no other test knows: the example's fixed secrets can sit on a concurrent test's own
+  // command line (a `grep -F <secret>` check), which this machine-wide sampler would blame on us.
   std::vector<std::string> secrets;
   for (const char* key : {"SECRET_KEY", "SMOKE_PASSWORD", "SMTP_PASSWORD"}) {
-    secrets.push_back(env_value(s, ".env.staging", key));
+    secrets.push_back(random_hex(40));
+    set_env(s, ".env.staging", key, secrets.back());
   }
+  s.commit("slow step, secrets of its own");
   std::atomic<bool> done{false};
   std::atomic<int> samples{0};
   std::vector<std::string> seen;
