@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "golive/shell_quote.h"
 #include "tests/scenarios/scenario_helpers.h"
 
 namespace golive::testing {
@@ -65,8 +66,11 @@ TEST(FaultScenario, SigtermDuringTheGateIsAnInterruptedDeployNotASuccess) {
 TEST(FaultScenario, SighupAfterTheSwitchRollsBackReleasesTheLockAndRecordsIt) {
   Scenario s(3);
   std::string v1 = deploy_ok(s);
-  s.write("golive.yml",
-          runbook(s, steps_block("", "  - { name: warm caches, run: \"sleep 30\" }\n"), "", ""));
+  // A sleep length unique to this scenario: other tests leave `sleep 30`s of their own around.
+  const std::string marker = "sleep 30." + std::to_string(s.app_port());
+  s.write(
+      "golive.yml",
+      runbook(s, steps_block("", "  - { name: warm caches, run: \"" + marker + "\" }\n"), "", ""));
   s.commit("v2: slow step after switch");
   pid_t pid = s.start_golive({"deploy", "staging", "--json"});
   ASSERT_TRUE(wait_all_switched_from(s, v1));
@@ -80,7 +84,8 @@ TEST(FaultScenario, SighupAfterTheSwitchRollsBackReleasesTheLockAndRecordsIt) {
   expect_lock_free(s);
   // The step's remote process group went with it.
   int code = 0;
-  std::string left = Scenario::sh("pgrep -f '^sleep 30$' -u deploy -a || true", &code);
+  std::string left =
+      Scenario::sh("pgrep -f " + shell_quote("^" + marker + "$") + " -a || true", &code);
   EXPECT_EQ(left, "");
 }
 
