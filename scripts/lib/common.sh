@@ -32,10 +32,11 @@ install_packages() {
 
 # build_golive [TARGET...]: configure (once) and build; all targets when none is named.
 build_golive() {
-  local werror="${GOLIVE_WERROR:-ON}"
+  local werror="${GOLIVE_WERROR:-ON}" debug_info="${GOLIVE_DEBUG_INFO:-ON}"
   # GOLIVE_CMAKE_ARGS: extra configure flags (scripts/test --sanitize/--tsan instrument the build).
   # shellcheck disable=SC2086
   cmake -S "$GOLIVE_ROOT" -B "$BUILD_DIR" -G Ninja -DGOLIVE_WERROR="$werror" \
+    -DGOLIVE_DEBUG_INFO="$debug_info" \
     ${GOLIVE_CMAKE_ARGS:-} >/dev/null
   if [ $# -gt 0 ]; then
     cmake --build "$BUILD_DIR" -j "$(nproc)" --target "$@"
