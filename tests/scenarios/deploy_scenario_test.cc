@@ -12,6 +12,7 @@
 
 #include "golive/shell_quote.h"
 #include "tests/harness/scenario.h"
+#include "tests/scenarios/scenario_helpers.h"
 
 namespace golive::testing {
 namespace {
@@ -128,8 +129,7 @@ TEST(DeployScenario, FailingStepOnOneHostStopsTheRolloutAndNoHostKeepsTheNewRele
 
 TEST(DeployScenario, StepTimeoutKillsTheRemoteProcessGroup) {
   Scenario s(3);
-  // A sleep length unique to this scenario marks its processes for pgrep.
-  const std::string marker = "sleep 30." + std::to_string(s.app_port());
+  const std::string marker = unique_sleep(s);
   s.edit_runbook({{kSwitch, "  - { name: hang, run: \"" + marker + " & " + marker +
                                 "\", timeout: 1s }\n" + kSwitch}});
   s.commit("hangs");

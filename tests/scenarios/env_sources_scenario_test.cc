@@ -5,17 +5,16 @@
 // exit 3 and touches no host.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <thread>
 
 #include "golive/interpolate.h"
 #include "golive/shell_quote.h"
+#include "tests/harness/command_line_watch.h"
 #include "tests/harness/scenario.h"
 
 namespace golive::testing {
@@ -133,26 +132,13 @@ TEST_F(EnvSourcesScenario, DeployTakesSecretsFromEverySourceAndLeavesNoTrace) {
   }
 
   // Deploy while sampling every process's command line.
-  std::atomic<bool> done{false};
-  std::atomic<int> samples{0};
-  std::vector<std::string> seen;
-  std::thread sampler([&] {
-    while (!done) {
-      std::string ps = Scenario::sh("ps -eo args");
-      ++samples;
-      for (const auto& secret : secrets()) {
-        if (contains(ps, secret)) seen.push_back(secret);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  });
+  CommandLineWatch watch(secrets());
   GoliveRun run = s_.golive(
       {"deploy", "staging", "--verbose", "--json", "--junit", s_.dir() + "/junit.xml"}, penv_);
-  done = true;
-  sampler.join();
+  watch.stop();
   ASSERT_EQ(run.exit_code, 0) << run.all();
-  EXPECT_GE(samples.load(), 5);  // it did sample during the deploy (fewer on a loaded machine)
-  EXPECT_TRUE(seen.empty()) << "a secret was on a command line";
+  EXPECT_GE(watch.samples(), 5);  // it did sample during the deploy (fewer on a loaded machine)
+  EXPECT_TRUE(watch.seen().empty()) << "a secret was on a command line";
   GoliveRun show = s_.golive({"show", s_.current(1), "--json"});
   GoliveRun history = s_.golive({"history", "--json"});
 

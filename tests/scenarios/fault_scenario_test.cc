@@ -66,8 +66,7 @@ TEST(FaultScenario, SigtermDuringTheGateIsAnInterruptedDeployNotASuccess) {
 TEST(FaultScenario, SighupAfterTheSwitchRollsBackReleasesTheLockAndRecordsIt) {
   Scenario s(3);
   std::string v1 = deploy_ok(s);
-  // A sleep length unique to this scenario: other tests leave `sleep 30`s of their own around.
-  const std::string marker = "sleep 30." + std::to_string(s.app_port());
+  const std::string marker = unique_sleep(s);
   s.write(
       "golive.yml",
       runbook(s, steps_block("", "  - { name: warm caches, run: \"" + marker + "\" }\n"), "", ""));

@@ -39,6 +39,12 @@ inline std::string steps_block(const std::string& before_switch, const std::stri
          after_restart;
 }
 
+// A `sleep 30` that only this scenario runs (its length carries the scenario's app port), so a
+// pgrep for it never finds another test's sleeps.
+inline std::string unique_sleep(const Scenario& s) {
+  return "sleep 30." + std::to_string(s.app_port());
+}
+
 inline std::string notify_block(const std::string& url) {
   return "notify:\n  - { webhook: \"" + url +
          "\", on: [rolled_back, rollback_failed, failed, succeeded] }\n";

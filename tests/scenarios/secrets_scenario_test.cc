@@ -1,15 +1,14 @@
 // Env completeness and secret safety through the real binary on the sandbox fleet: issue 4.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <random>
 #include <sstream>
-#include <thread>
 
 #include "golive/shell_quote.h"
+#include "tests/harness/command_line_watch.h"
 #include "tests/harness/scenario.h"
 
 namespace golive::testing {
@@ -212,30 +211,12 @@ TEST(SecretsScenario, SecretsNeverAppearOnACommandLine) {
     set_env(s, ".env.staging", key, secrets.back());
   }
   s.commit("slow step, secrets of its own");
-  std::atomic<bool> done{false};
-  std::atomic<int> samples{0};
-  std::vector<std::string> seen;
-  std::thread sampler([&] {
-    while (!done) {
-      std::string ps = Scenario::sh("ps -eo args");
-      ++samples;
-      for (const auto& secret : secrets) {
-        if (contains(ps, secret)) {
-          std::istringstream in(ps);
-          for (std::string line; std::getline(in, line);) {
-            if (contains(line, secret)) seen.push_back(line);
-          }
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
+  CommandLineWatch watch(secrets);
   GoliveRun run = s.golive({"deploy", "staging"});
-  done = true;
-  sampler.join();
+  watch.stop();
   EXPECT_EQ(run.exit_code, 0) << run.all();
-  EXPECT_GE(samples.load(), 5);  // it did sample during the deploy (fewer on a loaded machine)
-  EXPECT_TRUE(seen.empty()) << "secret on a command line: " << seen.front();
+  EXPECT_GE(watch.samples(), 5);  // it did sample during the deploy (fewer on a loaded machine)
+  EXPECT_TRUE(watch.seen().empty()) << "secret on a command line: " << watch.seen().front();
 }
 
 TEST(SecretsScenario, EnvFileOnHostsIsSharedDotEnvMode0600) {
